@@ -1,0 +1,138 @@
+"""Command line: argparse -> pipeline -> diagnostics on stderr, a summary on stdout, an exit code.
+
+Exit codes: 0 success; 1 spec errors or drift (check); 2 usage, configuration, template or I/O errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import pipeline
+from . import write as write_stage
+from .config import Config, check_config, load_config
+from .diagnostics import Diagnostic, GenerationError, error
+
+CONFIG_NAME = "generator.toml"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Generate a typed Python client package, its docs and its tests from an OpenAPI 3 spec.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def options(sub: argparse.ArgumentParser, out_required: bool) -> None:
+        sub.add_argument("spec", type=Path, metavar="SPEC", help="the OpenAPI 3.0/3.1 document (YAML or JSON)")
+        if out_required:
+            sub.add_argument("--out", type=Path, required=True, metavar="DIR", help="the output folder")
+        sub.add_argument("--config", type=Path, metavar="FILE",
+                         help=f"settings file (default: {CONFIG_NAME} beside the spec, if there is one)")
+        sub.add_argument("--package-name", metavar="DOTTED.NAME", help="import name, e.g. binance.spot")
+        sub.add_argument("--templates", type=Path, metavar="DIR",
+                         help="a folder of templates that replace the built-in ones of the same name")
+        sub.add_argument("--lenient", action="store_true", default=None,
+                         help="report spec validation errors as warnings and generate anyway")
+
+    options(commands.add_parser("generate", help="write the client package into --out"), True)
+    options(commands.add_parser("check", help="exit 1 with a diff if --out is not what generate would write"), True)
+    options(commands.add_parser("validate", help="validate the spec and report every error"), False)
+    return parser
+
+
+class UsageError(Exception):
+    """A problem with the command line, the settings or the file system: exit code 2."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path: Path | None = args.config
+    if path is None and (args.spec.parent / CONFIG_NAME).is_file():
+        path = args.spec.parent / CONFIG_NAME
+    try:
+        config = load_config(path) if path is not None else Config()
+        config = config.merged(package_name=args.package_name, lenient=args.lenient,
+                               templates=args.templates.resolve() if args.templates else None)
+        problems = check_config(config, "--package-name" if args.package_name else str(path or "options"))
+        if problems:
+            raise GenerationError(problems)
+    except GenerationError as exc:
+        raise UsageError(exc.diagnostics) from None
+    if config.templates is not None and not config.templates.is_dir():
+        raise UsageError([error("templates folder not found", str(config.templates))])
+    return config
+
+
+def _check_spec_readable(spec: Path) -> None:
+    if not spec.is_file():
+        raise UsageError([error("spec file not found" if not spec.exists() else "spec is not a file", str(spec))])
+
+
+def _print(diagnostics: Sequence[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic, file=sys.stderr)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    started = time.perf_counter()
+    display = str(args.spec)
+    try:
+        _check_spec_readable(args.spec)
+        config = _config(args)
+        if args.command == "validate":
+            _, warnings = pipeline.load_and_validate(args.spec, config, display)
+            _print(warnings)
+            print(f"{display}: valid OpenAPI" + (f" ({len(warnings)} warnings)" if warnings else ""))
+            return 0
+        out: Path = args.out
+        if out.exists() and not out.is_dir():
+            raise UsageError([error("output path exists and is not a folder", str(out))])
+        result = pipeline.generate(args.spec, config, out if out.is_dir() else None, display)
+        _print(result.diagnostics)
+        todo = write_stage.plan(out, result.files)
+        if args.command == "check":
+            if todo.changed:
+                sys.stdout.write(write_stage.diff(out, todo))
+                print(f"{out}: {len(todo.write)} files differ, {len(todo.remove)} would be removed: "
+                      "run `make generate`", file=sys.stderr)
+                return 1
+            print(f"{out}: up to date ({len(todo.unchanged)} files)")
+            return 0
+        write_stage.apply(out, todo)
+    except UsageError as exc:
+        _print(exc.diagnostics)
+        return 2
+    except GenerationError as exc:
+        _print(exc.diagnostics)
+        errors = sum(1 for d in exc.diagnostics if d.is_error)
+        if not _is_spec_problem(exc):
+            return 2
+        if args.command != "validate" and errors:
+            print(f"{display}: {errors} error{'s' if errors != 1 else ''}; nothing was written. "
+                  "Fix them, or pass --lenient to generate anyway.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 2
+    seconds = time.perf_counter() - started
+    print(f"{len(result.api.operations)} operations, {len(result.api.models)} models: "
+          f"{len(todo.write)} files written, {len(todo.unchanged)} unchanged, {len(todo.remove)} removed "
+          f"({result.formatted} formatted) in {seconds:.2f}s")
+    return 0
+
+
+def _is_spec_problem(exc: GenerationError) -> bool:
+    """Template and output problems are not the spec's fault: they exit 2."""
+    return not any(d.message.startswith(("template", "cannot write", "refusing to write", "built-in template"))
+                   for d in exc.diagnostics)
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,100 @@
+"""Settings file and command-line options -> one frozen Config with every option decided."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import GenerationError, error
+
+_DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+# PEP 440, public versions only: what an index will accept.
+_VERSION = re.compile(
+    r"^([1-9][0-9]*!)?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*((a|b|rc)(0|[1-9][0-9]*))?"
+    r"(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every option of a run. None means "derive it from the spec"."""
+
+    package_name: str | None = None
+    distribution_name: str | None = None
+    version: str | None = None
+    description: str | None = None
+    license: str | None = None
+    author: str | None = None
+    python_requires: str = ">=3.10"
+    lenient: bool = False
+    templates: Path | None = None
+
+    def merged(self, **overrides: Any) -> Config:
+        """A copy with the given options replaced, ignoring those that are None (not given)."""
+        given = {key: value for key, value in overrides.items() if value is not None}
+        return replace(self, **given)
+
+
+_KEYS = {f.name for f in fields(Config)}
+
+
+def load_config(path: Path) -> Config:
+    """Read a TOML settings file; unknown keys and bad values are errors naming the file."""
+    display = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GenerationError([error("config file not found", display)]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GenerationError([error(f"cannot read config file: {exc}", display)]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise GenerationError([error(f"invalid TOML: {exc}", display)]) from None
+    problems = []
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in _KEYS:
+            known = ", ".join(sorted(_KEYS))
+            problems.append(error(f"unknown setting {key!r}; known settings: {known}", display))
+        elif key == "lenient":
+            if not isinstance(value, bool):
+                problems.append(error("'lenient' must be true or false", display))
+            values[key] = value
+        elif key == "templates":
+            if not isinstance(value, str):
+                problems.append(error("'templates' must be a folder path (a string)", display))
+            else:
+                values[key] = (path.parent / value).resolve()
+        elif not isinstance(value, str):
+            problems.append(error(f"{key!r} must be a string", display))
+        else:
+            values[key] = value
+    config = Config(**values)
+    problems.extend(check_config(config, display))
+    if problems:
+        raise GenerationError(problems)
+    return config
+
+
+def check_config(config: Config, source: str) -> list[Any]:
+    """Errors for option values that would produce a broken package."""
+    problems = []
+    if config.package_name is not None and not _DOTTED_NAME.match(config.package_name):
+        problems.append(error(
+            f"package name {config.package_name!r} is not a dotted Python name "
+            "(letters, digits and underscores, parts separated by dots, e.g. binance.spot)", source))
+    if config.distribution_name is not None and not _DISTRIBUTION.match(config.distribution_name):
+        problems.append(error(
+            f"distribution name {config.distribution_name!r} is not a valid project name "
+            "(letters, digits, '.', '-' and '_', e.g. binance-spot)", source))
+    if config.version is not None and not _VERSION.match(config.version):
+        problems.append(error(
+            f"version {config.version!r} is not a PEP 440 version (e.g. 1.2.0, 2.0.0rc1)", source))
+    return problems
+
+
+def is_pep440(version: str) -> bool:
+    return bool(_VERSION.match(version))

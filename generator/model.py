@@ -1,0 +1,226 @@
+"""The generator's model of an API: frozen dataclasses in which every name, type and import is decided.
+
+build.py makes these from a document; templates only lay them out. Strings that came from the spec
+are `SpecText`: the renderer refuses to print one unless an escaping filter has handled it.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+
+
+class SpecText(str):
+    """Text taken from the spec: untrusted. Print it only through a filter for its context."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    """A type as each output needs it.
+
+    hint: the Python annotation (`list[Order]`, `dict[str, Any]`); runtime: the same in the runtime's
+    response-type grammar; doc: how the Markdown docs show it; models: model classes it mentions.
+    """
+
+    hint: str
+    doc: str
+    models: tuple[str, ...] = ()
+    uses_any: bool = False
+
+    @property
+    def runtime(self) -> str:
+        return self.hint
+
+    @property
+    def display(self) -> str:
+        """The doc form without Markdown: `SpotCreateUserDataStreamV3Resp`, `object`, `list[Order]`."""
+        return re.sub(r"\[(.*?)\]\(.*?\)", r"\1", self.doc).replace("**", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A sample value: `code` is a Python literal (safe to print as code), `wire` what goes on the wire."""
+
+    code: str
+    wire: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    wire_name: SpecText
+    python_name: str
+    location: str  # path | query | header | cookie | form | json
+    required: bool
+    type: TypeRef
+    description: SpecText | None
+    example: Example
+    default: SpecText | None  # the spec's default, for the docs only: unset parameters are never sent
+    deprecated: bool = False
+
+    @property
+    def annotation(self) -> str:
+        return self.type.hint if self.required else f"{self.type.hint} | None"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: SpecText  # "200", "4XX", "default"
+    description: SpecText
+    type: TypeRef | None
+    example: str | None  # a Python literal of the example body, if the spec gives one
+    example_json: str | None  # the same example as JSON text (what a server sends)
+
+    @property
+    def is_success(self) -> bool:
+        return self.status.startswith("2")
+
+    @property
+    def sample_status(self) -> int:
+        """A concrete status code for this entry (`4XX` -> 400, `default` -> 500), for tests."""
+        if self.status.isdigit():
+            return int(self.status)
+        if self.status[:1].isdigit():
+            return int(self.status[0]) * 100
+        return 500
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    operation_id: SpecText
+    python_name: str
+    constant: str  # module-level name of its runtime descriptor
+    http_method: str  # upper case
+    path: SpecText
+    summary: SpecText | None
+    description: SpecText | None
+    deprecated: bool
+    parameters: tuple[Parameter, ...]  # in signature order: required first
+    hidden_parameters: tuple[SpecText, ...]  # filled in by the runtime (timestamp, signature)
+    content_type: SpecText | None
+    responses: tuple[Response, ...]
+    return_type: TypeRef
+    auth: tuple[str, ...]
+    signed: bool
+    accept: str | None
+
+    @property
+    def example_path(self) -> str:
+        """The path with each path parameter's example filled in, percent-encoded as sent."""
+        path = str(self.path)
+        for param in self.parameters:
+            if param.location == "path":
+                value = urllib.parse.quote(param.example.wire or "", safe="")
+                path = path.replace("{" + param.wire_name + "}", value)
+        return path
+
+    def examples_in(self, location: str) -> dict[str, str]:
+        """wire name -> expected wire value of the example call, for one parameter location."""
+        return {p.wire_name: p.example.wire for p in self.parameters
+                if p.location == location and p.example.wire is not None}
+
+    @property
+    def success(self) -> Response | None:
+        return next((r for r in self.responses if r.is_success), None)
+
+    @property
+    def error_responses(self) -> tuple[Response, ...]:
+        return tuple(r for r in self.responses if not r.is_success)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiClass:
+    tag: SpecText
+    class_name: str
+    module: str
+    description: SpecText | None
+    operations: tuple[Operation, ...]
+    models: tuple[str, ...]  # model classes its signatures mention (imported for type checking only)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    python_name: str
+    wire_name: SpecText
+    type: TypeRef
+    required: bool
+    nullable: bool
+    description: SpecText | None
+    deprecated: bool = False
+
+    @property
+    def annotation(self) -> str:
+        optional = not self.required or self.nullable
+        return f"{self.type.hint} | None" if optional else self.type.hint
+
+    @property
+    def has_alias(self) -> bool:
+        return self.python_name != self.wire_name
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    class_name: str
+    module: str
+    schema_name: SpecText
+    description: SpecText | None
+    fields: tuple[Field, ...]
+    imports: tuple[str, ...]  # model classes imported at the top of its module
+    late_imports: tuple[str, ...]  # imported at the bottom: part of an import cycle
+    uses_any: bool
+    example: str | None  # a Python literal dict (wire names), for docs and round-trip tests
+    example_json: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityScheme:
+    name: SpecText
+    kind: str  # "apiKey"
+    location: str  # header | query | cookie
+    wire_name: SpecText
+    description: SpecText | None
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """Where and as what the client is published."""
+
+    name: str  # dotted import name: binance.spot
+    distribution: str  # binance-spot
+    version: str
+    description: SpecText
+    license: SpecText | None
+    author: SpecText | None
+    python_requires: str
+
+    @property
+    def path(self) -> str:
+        return self.name.replace(".", "/")
+
+    @property
+    def namespaces(self) -> tuple[str, ...]:
+        """Parent folders that are namespace packages (no __init__.py): `binance` for binance.spot."""
+        parts = self.name.split(".")
+        return tuple("/".join(parts[:i]) for i in range(1, len(parts)))
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    title: SpecText
+    description: SpecText | None
+    api_version: SpecText
+    host: SpecText
+    package: Package
+    apis: tuple[ApiClass, ...]
+    models: tuple[Model, ...]
+    security_schemes: tuple[SecurityScheme, ...]
+    source: str  # the spec's display name
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return tuple(op for api in self.apis for op in api.operations)
+
+    def model(self, class_name: str) -> Model:
+        return next(m for m in self.models if m.class_name == class_name)

@@ -1,0 +1,59 @@
+"""Spec path + Config -> the finished output files: load -> validate -> build -> render -> format.
+
+Nothing here touches the output folder except to read what the last run left (for reuse); writing is
+the caller's last step, so a failure anywhere leaves the folder as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import build as build_stage
+from . import format as format_stage
+from . import render as render_stage
+from . import validate as validate_stage
+from . import write as write_stage
+from .config import Config
+from .diagnostics import Diagnostic, GenerationError, Level, has_errors
+from .load import LoadedSpec, load
+from .model import Api
+
+
+@dataclass
+class Result:
+    api: Api
+    files: dict[str, str]
+    formatted: int  # how many files went through black (the rest were reused)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def load_and_validate(spec: Path, config: Config, display: str | None = None) -> tuple[LoadedSpec, list[Diagnostic]]:
+    """Load and validate; errors raise unless lenient, in which case they come back as warnings."""
+    loaded = load(spec, display)
+    source = loaded.files[0] if loaded.files else str(spec)
+    problems = validate_stage.validate(loaded.document, loaded.locate, source)
+    if has_errors(problems) and not config.lenient:
+        raise GenerationError(problems)
+    return loaded, [_as_warning(d) for d in problems]
+
+
+def _as_warning(diagnostic: Diagnostic) -> Diagnostic:
+    if diagnostic.level is Level.WARNING:
+        return diagnostic
+    return Diagnostic(Level.WARNING, diagnostic.message, diagnostic.file, diagnostic.line,
+                      diagnostic.column, diagnostic.pointer)
+
+
+def generate(spec: Path, config: Config, out: Path | None = None, display: str | None = None) -> Result:
+    """Every output file in memory. `out`, if given, is only read: to reuse unchanged formatted files."""
+    loaded, diagnostics = load_and_validate(spec, config, display)
+    source = loaded.files[0] if loaded.files else str(spec)
+    api, warnings = build_stage.build(loaded.document, config, source, loaded.locate)
+    diagnostics.extend(warnings)
+    rendered = render_stage.render(api, config.templates)
+    reuse = write_stage.reuse_from(out) if out is not None else None
+    files, formatted = format_stage.format_files(rendered.files, rendered.origins, reuse)
+    sources = {path: text for path, text in rendered.files.items() if path.endswith(".py")}
+    files[write_stage.MANIFEST] = write_stage.manifest_text(files, sources)
+    return Result(api, files, formatted, diagnostics)

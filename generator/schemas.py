@@ -1,0 +1,343 @@
+"""Schemas -> TypeRefs and Models: which schemas become classes, their names, fields, imports, examples."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from . import examples
+from .diagnostics import Diagnostic, parts_from_pointer, pointer_from_parts, warning
+from .model import Field, Model, SpecText, TypeRef
+from .naming import Namer, class_name, field_name, module_name
+
+ANY = TypeRef("Any", "**object**", uses_any=True)
+FREE_FORM = TypeRef("dict[str, Any]", "**object**", uses_any=True)
+_PRIMITIVES = {
+    "string": TypeRef("str", "**str**"),
+    "integer": TypeRef("int", "**int**"),
+    "number": TypeRef("float", "**float**"),
+    "boolean": TypeRef("bool", "**bool**"),
+}
+# Python types of spec primitives, for checking that an example fits before it becomes test code.
+_EXAMPLE_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
+}
+
+Locate = Callable[[str], tuple[str, int | None, int | None]]
+
+
+def text(value: Any) -> SpecText | None:
+    """Spec text, marked untrusted; None for missing or non-string values."""
+    return SpecText(value) if isinstance(value, str) and value != "" else None
+
+
+@dataclass
+class _Pending:
+    pointer: str
+    schema: dict[str, Any]
+    class_name: str
+    schema_name: str
+
+
+@dataclass
+class Schemas:
+    """Resolves schemas in one bundled document, creating a Model for every object schema it meets."""
+
+    document: dict[str, Any]
+    locate: Locate
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _by_pointer: dict[str, str] = field(default_factory=dict)
+    _pending: list[_Pending] = field(default_factory=list)
+    _models: dict[str, Model] = field(default_factory=dict)
+    _namer: Namer = field(default_factory=Namer)
+    _examples: dict[str, Any] = field(default_factory=dict)
+
+    # -- references ------------------------------------------------------------------------------
+    def resolve(self, node: Any, pointer: str) -> tuple[Any, str]:
+        """Follow `$ref`s (all local after loading) to the node they name; returns (node, its pointer)."""
+        seen = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if ref in seen:  # load.py refuses cycles; this keeps build total anyway
+                return {}, pointer
+            seen.add(ref)
+            pointer = ref if ref.startswith("#") else "#"
+            node = self.document
+            for part in parts_from_pointer(pointer):
+                if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                    node = node[int(part)]
+                elif isinstance(node, dict) and part in node:
+                    node = node[part]
+                else:
+                    return {}, pointer
+        return node, pointer
+
+    def warn(self, message: str, pointer: str) -> None:
+        file, line, column = self.locate(pointer)
+        self.diagnostics.append(warning(message, file, line, column, pointer))
+
+    # -- registration ------------------------------------------------------------------------------
+    def register_components(self) -> None:
+        """Every object schema under components/schemas becomes a model, in name order."""
+        schemas = self.document.get("components", {}).get("schemas", {})
+        if not isinstance(schemas, dict):
+            return
+        for name in sorted(schemas):
+            pointer = pointer_from_parts(("components", "schemas", name))
+            schema, target = self.resolve(schemas[name], pointer)
+            if target == pointer and _is_object(schema, named=True):
+                self._register(pointer, schema, name)
+
+    def _register(self, pointer: str, schema: dict[str, Any], name: str) -> str:
+        existing = self._by_pointer.get(pointer)
+        if existing is not None:
+            return existing
+        claimed = self._namer.claim(class_name(name))
+        self._by_pointer[pointer] = claimed
+        self._pending.append(_Pending(pointer, schema, claimed, name))
+        return claimed
+
+    # -- types ----------------------------------------------------------------------------------
+    def type_of(self, schema: Any, pointer: str, inline_name: str) -> TypeRef:
+        """The TypeRef for a schema; an inline object with properties becomes a model named inline_name."""
+        return self._type_of(schema, pointer, inline_name, frozenset())
+
+    def _type_of(self, schema: Any, pointer: str, inline_name: str, visiting: frozenset[str]) -> TypeRef:
+        if not isinstance(schema, dict):
+            return ANY
+        named_ref = isinstance(schema.get("$ref"), str)
+        resolved, target = self.resolve(schema, pointer)
+        if not isinstance(resolved, dict):
+            return ANY
+        if target in visiting:  # a cycle of non-model aliases (an array of itself): no finite type
+            return ANY
+        visiting = visiting | {target}
+        if target in self._by_pointer:
+            name = self._by_pointer[target]
+            return TypeRef(name, f"[**{name}**]({name}.md)", (name,))
+        if named_ref and _is_object(resolved, named=True):
+            ref_name = parts_from_pointer(target)[-1] if parts_from_pointer(target) else inline_name
+            name = self._register(target, resolved, ref_name)
+            return TypeRef(name, f"[**{name}**]({name}.md)", (name,))
+        for keyword in ("allOf", "oneOf", "anyOf"):
+            options = resolved.get(keyword)
+            if isinstance(options, list) and len(options) == 1 and not resolved.get("properties"):
+                return self._type_of(options[0], f"{target}/{keyword}/0", inline_name, visiting)
+        if any(isinstance(resolved.get(k), list) for k in ("oneOf", "anyOf")):
+            self.warn("oneOf/anyOf with several schemas is typed as Any for now", target)
+            return ANY
+        kind = resolved.get("type")
+        if isinstance(kind, list):  # OpenAPI 3.1 type arrays: ["string", "null"]
+            kinds = [k for k in kind if k != "null"]
+            kind = kinds[0] if len(kinds) == 1 else None
+        if kind == "array":
+            item = self._type_of(resolved.get("items", {}), f"{target}/items", f"{inline_name}Item", visiting)
+            return TypeRef(f"list[{item.hint}]", _list_doc(item), item.models, item.uses_any)
+        if kind in _PRIMITIVES:
+            return _PRIMITIVES[kind]
+        if _is_object(resolved, named=False):
+            name = self._register(target, resolved, inline_name)
+            return TypeRef(name, f"[**{name}**]({name}.md)", (name,))
+        extra = resolved.get("additionalProperties")
+        if isinstance(extra, dict) and extra:
+            value = self._type_of(extra, f"{target}/additionalProperties", f"{inline_name}Value", visiting)
+            doc = f"**dict[str, {value.hint}]**" if not value.models else f"dict[str, {value.doc}]"
+            return TypeRef(f"dict[str, {value.hint}]", doc, value.models, value.uses_any)
+        if kind == "object" or "properties" in resolved:
+            return FREE_FORM
+        return ANY
+
+    # -- models ------------------------------------------------------------------------------------
+    def build_models(self) -> tuple[Model, ...]:
+        """Turn every registered schema into a Model; fields may register more (nested inline objects)."""
+        while self._pending:
+            pending = self._pending.pop(0)
+            self._models[pending.class_name] = self._model(pending)
+        return _order_imports(self._models)
+
+    def _model(self, pending: _Pending) -> Model:
+        schema, pointer = pending.schema, pending.pointer
+        properties = _merged_properties(self, schema, pointer)
+        required = set(_merged_required(self, schema, pointer))
+        names = Namer()
+        fields: list[Field] = []
+        for wire, (prop, prop_pointer) in properties.items():
+            if not isinstance(prop, dict):
+                continue
+            prop_type = self.type_of(prop, prop_pointer, pending.class_name + class_name(wire))
+            resolved, _ = self.resolve(prop, prop_pointer)
+            fields.append(Field(
+                python_name=names.claim(field_name(wire)),
+                wire_name=SpecText(wire),
+                type=prop_type,
+                required=wire in required,
+                nullable=bool(isinstance(resolved, dict) and resolved.get("nullable")),
+                description=text(prop.get("description") or (resolved or {}).get("description")),
+                deprecated=bool(prop.get("deprecated")),
+            ))
+        dependencies = sorted({m for f in fields for m in f.type.models if m != pending.class_name})
+        example = self.example_for(schema, pointer)
+        return Model(
+            class_name=pending.class_name,
+            module=module_name(pending.class_name),
+            schema_name=SpecText(pending.schema_name),
+            description=text(schema.get("description")),
+            fields=tuple(fields),
+            imports=tuple(dependencies),
+            late_imports=(),
+            uses_any=any(f.type.uses_any for f in fields),
+            example=examples.py_literal(example) if isinstance(example, dict) else None,
+            example_json=examples.json_text(example) if isinstance(example, dict) else None,
+        )
+
+    # -- examples ----------------------------------------------------------------------------------
+    def example_for(self, schema: Any, pointer: str, depth: int = 0) -> Any:
+        """A sample value for a schema: the spec's own example where it fits the type, else one made up."""
+        resolved, target = self.resolve(schema, pointer)
+        if not isinstance(resolved, dict) or depth > 6:
+            return None
+        given = _parse_json_text(resolved.get("example"))
+        kind = resolved.get("type")
+        if given is not None and _fits(given, kind, resolved):
+            return examples.plain(given)
+        enum = resolved.get("enum")
+        if isinstance(enum, list) and enum and enum[0] is not None:
+            return examples.plain(enum[0])
+        default = resolved.get("default")
+        if default not in (None, "") and _fits(default, kind, resolved):
+            return examples.plain(default)
+        if kind == "array":
+            item = self.example_for(resolved.get("items", {}), f"{target}/items", depth + 1)
+            return [] if item is None else [item]
+        if kind in ("string", "integer", "number", "boolean"):
+            fmt = resolved.get("format")
+            return _SYNTHETIC.get((kind, fmt if isinstance(fmt, str) else None), _SYNTHETIC[(kind, None)])
+        properties = _merged_properties(self, resolved, target)
+        if properties:
+            made = {}
+            for wire, (prop, prop_pointer) in properties.items():
+                value = self.example_for(prop, prop_pointer, depth + 1)
+                if value is not None:
+                    made[wire] = value
+            return made
+        if kind == "object":
+            return {}
+        return None
+
+
+_SYNTHETIC: dict[tuple[str, str | None], Any] = {
+    ("string", None): "example",
+    ("string", "date-time"): "2024-01-01T00:00:00Z",
+    ("string", "date"): "2024-01-01",
+    ("integer", None): 1,
+    ("integer", "int64"): 1499827319559,
+    ("number", None): 0.00001,
+    ("boolean", None): True,
+}
+
+
+def _is_object(schema: Any, named: bool) -> bool:
+    """Objects with properties are models; a named `type: object` without properties is one too."""
+    if not isinstance(schema, dict):
+        return False
+    if isinstance(schema.get("properties"), dict) and schema["properties"]:
+        return True
+    if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1:
+        return True  # the members' properties are merged into one model
+    extra = schema.get("additionalProperties")
+    return named and schema.get("type") == "object" and not (isinstance(extra, dict) and extra)
+
+
+def _merged_properties(schemas: Schemas, schema: dict[str, Any], pointer: str,
+                       seen: frozenset[str] = frozenset()) -> dict[str, tuple[Any, str]]:
+    """Own properties, after those of allOf members (a member's $ref is followed, each once)."""
+    props: dict[str, tuple[Any, str]] = {}
+    members = schema.get("allOf")
+    if isinstance(members, list):
+        for index, member in enumerate(members):
+            resolved, target = schemas.resolve(member, f"{pointer}/allOf/{index}")
+            if isinstance(resolved, dict) and target not in seen | {pointer}:
+                props.update(_merged_properties(schemas, resolved, target, seen | {pointer}))
+    own = schema.get("properties")
+    if isinstance(own, dict):
+        for name, prop in own.items():
+            props[str(name)] = (prop, pointer_from_parts((*parts_from_pointer(pointer), "properties", name)))
+    return props
+
+
+def _merged_required(schemas: Schemas, schema: dict[str, Any], pointer: str,
+                     seen: frozenset[str] = frozenset()) -> list[str]:
+    required = schema.get("required")
+    names = [str(r) for r in required] if isinstance(required, list) else []
+    members = schema.get("allOf")
+    if isinstance(members, list):
+        for index, member in enumerate(members):
+            resolved, target = schemas.resolve(member, f"{pointer}/allOf/{index}")
+            if isinstance(resolved, dict) and target not in seen | {pointer}:
+                names.extend(_merged_required(schemas, resolved, target, seen | {pointer}))
+    return names
+
+
+def _parse_json_text(value: Any) -> Any:
+    """Some specs (openxapi's Binance ones) give object examples as JSON text: `example: '{}'`."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _fits(value: Any, kind: Any, schema: dict[str, Any]) -> bool:
+    if kind == "object" or isinstance(schema.get("properties"), dict):
+        return isinstance(value, dict)
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "string":
+        return isinstance(value, str)
+    return value is not None
+
+
+def _list_doc(item: TypeRef) -> str:
+    if item.models and item.hint in item.models:
+        return f"[**list[{item.hint}]**]({item.hint}.md)"
+    return f"**list[{item.hint}]**"
+
+
+def _order_imports(models: dict[str, Model]) -> tuple[Model, ...]:
+    """Sort models by name and move imports that close a cycle to the bottom of the module.
+
+    Model modules import each other at the top; a cycle (A -> B -> A) would fail at import time, so the
+    edge that closes it is imported at the bottom instead, where pydantic's deferred build still sees it.
+    """
+    ordered = sorted(models)
+    late: dict[str, set[str]] = {name: set() for name in ordered}
+    state: dict[str, int] = {}
+
+    def visit(name: str) -> None:  # iterative DFS would be longer; depth is bounded by the model count
+        state[name] = 1
+        for dep in models[name].imports:
+            if state.get(dep) == 1:
+                late[name].add(dep)
+            elif dep not in state:
+                visit(dep)
+        state[name] = 2
+
+    for name in ordered:
+        if name not in state:
+            visit(name)
+    result = []
+    for name in ordered:
+        model = models[name]
+        late_deps = tuple(sorted(late[name]))
+        early = tuple(d for d in model.imports if d not in late[name])
+        result.append(replace(model, imports=early, late_imports=late_deps))
+    return tuple(result)

@@ -10,7 +10,15 @@ from . import examples
 from .config import Config, is_pep440
 from .diagnostics import Diagnostic, pointer_from_parts
 from .model import (
-    Api, ApiClass, Example, Operation, Package, Parameter, Response, SecurityScheme, SpecText,
+    Api,
+    ApiClass,
+    Example,
+    Operation,
+    Package,
+    Parameter,
+    Response,
+    SecurityScheme,
+    SpecText,
     TypeRef,
 )
 from .naming import Namer, class_name, constant, module_name, parameter_name, snake
@@ -103,7 +111,7 @@ def _api_classes(document: dict[str, Any], schemas: Schemas, known_schemes: set[
     grouped: dict[str, list[tuple[str, str, dict[str, Any], list[Any]]]] = {}
     paths = document.get("paths") or {}
     for path in paths:
-        item, item_pointer = schemas.resolve(paths[path], pointer_from_parts(("paths", path)))
+        item, _item_pointer = schemas.resolve(paths[path], pointer_from_parts(("paths", path)))
         if not isinstance(item, dict):
             continue
         for method in HTTP_METHODS:
@@ -112,13 +120,11 @@ def _api_classes(document: dict[str, Any], schemas: Schemas, known_schemes: set[
                 tags = operation.get("tags") or [DEFAULT_TAG]
                 tag = str(tags[0]) if isinstance(tags, list) and tags else DEFAULT_TAG
                 grouped.setdefault(tag, []).append((path, method, operation, item.get("parameters") or []))
-    class_names = Namer()
-    module_names = Namer()
+    class_names = schemas.class_names
     root_security = document.get("security")
     result = []
     for tag in sorted(grouped, key=lambda t: class_name(t, "Api")):
         api_class = class_names.claim(class_name(tag, "Api"))
-        module_names.claim(module_name(api_class))
         method_names = Namer(separator="_")
         operations = []
         for path, method, op, shared in grouped[tag]:
@@ -308,7 +314,7 @@ def _responses(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) 
         response, response_pointer = schemas.resolve(raw[status], f"{pointer}/responses/{status}")
         if not isinstance(response, dict):
             continue
-        content = response.get("content") if isinstance(response.get("content"), dict) else {}
+        content: dict[str, Any] = response["content"] if isinstance(response.get("content"), dict) else {}
         media = next((m for m in content if _is_json(m)), None)
         type_ref: TypeRef | None = None
         example: Any = None

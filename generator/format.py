@@ -12,10 +12,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 
 import black
+from black.mode import Mode, TargetVersion
 
 from .diagnostics import Diagnostic, GenerationError, error
 
-MODE = black.Mode(line_length=100, target_versions={black.TargetVersion.PY310})
+MODE = Mode(line_length=100, target_versions={TargetVersion.PY310})
 _PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
 
 

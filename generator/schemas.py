@@ -39,6 +39,7 @@ class _Pending:
     schema: dict[str, Any]
     class_name: str
     schema_name: str
+    module: str
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Schemas:
     _pending: list[_Pending] = field(default_factory=list)
     _models: dict[str, Model] = field(default_factory=dict)
     _namer: Namer = field(default_factory=Namer)
+    _modules: Namer = field(default_factory=lambda: Namer(separator="_"))
     _examples: dict[str, Any] = field(default_factory=dict)
 
     # -- references ------------------------------------------------------------------------------
@@ -78,6 +80,11 @@ class Schemas:
         file, line, column = self.locate(pointer)
         self.diagnostics.append(warning(message, file, line, column, pointer))
 
+    @property
+    def class_names(self) -> Namer:
+        """The one namespace of classes: models and API classes are both exported by the package."""
+        return self._namer
+
     # -- registration ------------------------------------------------------------------------------
     def register_components(self) -> None:
         """Every object schema under components/schemas becomes a model, in name order."""
@@ -96,7 +103,8 @@ class Schemas:
             return existing
         claimed = self._namer.claim(class_name(name))
         self._by_pointer[pointer] = claimed
-        self._pending.append(_Pending(pointer, schema, claimed, name))
+        module = self._modules.claim(module_name(claimed))
+        self._pending.append(_Pending(pointer, schema, claimed, name, module))
         return claimed
 
     # -- types ----------------------------------------------------------------------------------
@@ -181,7 +189,7 @@ class Schemas:
         example = self.example_for(schema, pointer)
         return Model(
             class_name=pending.class_name,
-            module=module_name(pending.class_name),
+            module=pending.module,
             schema_name=SpecText(pending.schema_name),
             description=text(schema.get("description")),
             fields=tuple(fields),

@@ -34,7 +34,7 @@ def _locating(cls: type[Any]) -> type[Any]:
     """A keyword validator that stamps each error it yields with where in the document it was found."""
     is_value = issubclass(cls, ValueValidator)
 
-    class Locating(cls):  # type: ignore[misc, valid-type]
+    class Locating(cls):  # type: ignore[misc]
         def __call__(self, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
             where = next((a.parts for a in args if isinstance(a, SchemaPath)), None)
             if where is not None and is_value:

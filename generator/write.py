@@ -7,6 +7,7 @@ Paths matched by `.generatorignore` (one glob a line) are never written nor remo
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import fnmatch
 import json
@@ -102,7 +103,7 @@ def _safe_target(out: Path, path: str) -> Path:
 
 def plan(out: Path, files: Mapping[str, str]) -> Plan:
     """What a run would change, without changing anything."""
-    patterns = ignore_patterns(out) + [IGNORE_FILE]
+    patterns = [*ignore_patterns(out), IGNORE_FILE]
     result = Plan()
     for path in sorted(files):
         target = _safe_target(out, path)
@@ -140,10 +141,8 @@ def apply(out: Path, todo: Plan) -> None:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
         for folder in reversed(created):
-            try:
+            with contextlib.suppress(OSError):
                 folder.rmdir()
-            except OSError:
-                pass
         raise GenerationError([error(f"cannot write the output: {exc}", str(out))]) from None
     for temp, target in staged:
         os.replace(temp, target)
@@ -158,7 +157,7 @@ def apply(out: Path, todo: Plan) -> None:
 
 def diff(out: Path, todo: Plan) -> str:
     """A unified diff from what is in the folder to what generate would write."""
-    chunks = []
+    chunks: list[str] = []
     for path, text in todo.write.items():
         target = out / path
         try:

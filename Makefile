@@ -1,0 +1,54 @@
+# One entry point for people and CI. On first use the targets create .venv and install the generator
+# with the pinned dependencies of requirements.lock (Python 3.11+ and a package index are all they need).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SPEC := spec/openapi.yaml
+CONFIG := spec/generator.toml
+OUT := generated
+PYTEST_FLAGS ?= -q
+
+.PHONY: help generate validate check test test-generator test-generated lint clean bench
+
+help:
+	@echo "make generate   rebuild $(OUT)/ from $(SPEC)"
+	@echo "make test       generator tests, golden check, the generated package's own tests"
+	@echo "make validate   validate $(SPEC) and list every error"
+	@echo "make check      exit 1 with a diff if $(OUT)/ is not what generate would write"
+	@echo "make lint       ruff + mypy over the generator and the generated package"
+	@echo "make clean      remove .venv and caches"
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+generate: $(STAMP)
+	$(PY) -m generator generate $(SPEC) --config $(CONFIG) --out $(OUT)
+
+validate: $(STAMP)
+	$(PY) -m generator validate $(SPEC) --config $(CONFIG)
+
+check: $(STAMP)
+	$(PY) -m generator check $(SPEC) --config $(CONFIG) --out $(OUT)
+
+test: test-generator test-generated
+
+test-generator: $(STAMP)
+	$(PY) -m pytest $(PYTEST_FLAGS) tests
+
+test-generated: $(STAMP)
+	cd $(OUT) && ../$(PY) -m pytest $(PYTEST_FLAGS) -p no:cacheprovider tests
+
+lint: $(STAMP)
+	$(PY) -m ruff check generator tests
+	$(PY) -m mypy
+	cd $(OUT) && ../$(PY) -m ruff check . && ../$(PY) -m mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -107,7 +107,7 @@ class ApiClient:
                 if attempt < config.max_retries and (not exc.request_sent
                                                      or op.method in IDEMPOTENT_METHODS):
                     attempt += 1
-                    self._pause(attempt, None, op, str(exc))
+                    self._pause(backoff(attempt), attempt, op, str(exc))
                     continue
                 raise
             self._last_headers = response.headers
@@ -116,17 +116,14 @@ class ApiClient:
                 logger.debug("%s %s -> %d (%.1f ms)", op.method, redact_url(request.url), status,
                              (time.perf_counter() - started) * 1000)
             if status >= 400 and attempt < config.max_retries:
-                wait = _retry_wait(op.method, status, response.headers)
+                wait = _retry_wait(op.method, status, response.headers, attempt + 1)
                 if wait is not None:
                     attempt += 1
-                    self._pause(attempt, wait, op, f"HTTP {status}")
+                    self._pause(wait, attempt, op, f"HTTP {status}")
                     continue
             return parse_response(op, status, response.reason, response.headers, response.data)
 
-    def _pause(self, attempt: int, wait: float | None, op: Operation, why: str) -> None:
-        if wait is None:
-            # Full jitter keeps many clients that failed together from retrying together.
-            wait = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+    def _pause(self, wait: float, attempt: int, op: Operation, why: str) -> None:
         logger.info("%s %s: %s; retry %d/%d in %.2f s", op.method, op.path, why, attempt,
                     self.configuration.max_retries, wait)
         time.sleep(wait)
@@ -135,7 +132,13 @@ class ApiClient:
         return f"ApiClient({self.configuration!r})"
 
 
-def _retry_wait(method: str, status: int, headers: Mapping[str, str]) -> float | None:
+def backoff(attempt: int) -> float:
+    """Seconds before retry number `attempt` (1, 2, ...): exponential, capped, with jitter."""
+    # Jitter keeps many clients that failed together from retrying together.
+    return min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+
+
+def _retry_wait(method: str, status: int, headers: Mapping[str, str], attempt: int) -> float | None:
     """Seconds to wait before repeating an answer with this status, or None: do not repeat."""
     if status == 429:
         value = headers.get("Retry-After")
@@ -145,7 +148,7 @@ def _retry_wait(method: str, status: int, headers: Mapping[str, str]) -> float |
             return None
         return seconds if seconds is not None and 0 <= seconds <= MAX_RETRY_AFTER else None
     if status in RETRY_STATUSES and method in IDEMPOTENT_METHODS:
-        return -1.0  # backoff decides
+        return backoff(attempt)
     return None
 
 

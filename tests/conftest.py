@@ -1,0 +1,53 @@
+"""Shared fixtures: paths, the CLI as a real subprocess, and the loopback HTTP server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SPEC = REPO / "spec" / "openapi.yaml"
+CONFIG = REPO / "spec" / "generator.toml"
+GENERATED = REPO / "generated"
+
+# The loopback server is shipped with every generated package's tests; ours use the same file.
+sys.path.insert(0, str(REPO / "templates" / "tests"))
+
+from loopback import LoopbackServer  # noqa: E402
+
+
+@dataclass
+class Completed:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str | Path, cwd: Path = REPO, env: dict[str, str] | None = None,
+            timeout: float = 120) -> Completed:
+    """`python -m generator ARGS` in a real subprocess."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", *map(str, args)],
+        cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout, check=False,
+    )
+    return Completed(done.returncode, done.stdout, done.stderr)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below a folder with its bytes: to assert a folder was left exactly as it was."""
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as running:
+        yield running

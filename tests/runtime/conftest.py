@@ -1,0 +1,144 @@
+"""Fixtures: the runtime templates installed as a throwaway package `rtpkg`, and loopback HTTP servers."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNTIME = ROOT / "templates" / "runtime"
+sys.path.insert(0, str(ROOT / "templates" / "tests"))  # the loopback helper, imported as a plain module
+
+from loopback import LoopbackServer  # noqa: E402
+
+PACKAGE = "rtpkg"
+API_KEY = "test-api-key-0123456789"
+SECRET_KEY = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+
+# What the generator writes next to the runtime, reduced to what the runtime reads.
+METADATA = '''\
+__version__ = "1.0.0"
+DISTRIBUTION_NAME = "binance-spot"
+DEFAULT_HOST = "https://api.binance.com"
+API_KEY_SCHEMES: dict[str, tuple[str, str]] = {
+    "ApiKey": ("header", "X-MBX-APIKEY"),
+    "QueryKey": ("query", "apiKey"),
+    "CookieKey": ("cookie", "session"),
+}
+'''
+
+MODELS_INIT = '''\
+"""Stand-in for the generated models package: names resolved lazily, like the real one."""
+
+import importlib
+from typing import Any
+
+_LAZY = {"APIError": "._all", "ListenKey": "._all", "Order": "._all", "NotAModel": "._all"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(name)
+    return getattr(importlib.import_module(module, __name__), name)
+'''
+
+MODELS = '''\
+from __future__ import annotations
+
+from pydantic import Field
+
+from ..base_model import ApiModel
+
+
+class APIError(ApiModel):
+    code: int | None = None
+    msg: str | None = None
+
+
+class ListenKey(ApiModel):
+    listen_key: str = Field(alias="listenKey")
+
+
+class Order(ApiModel):
+    symbol: str
+    order_id: int = Field(alias="orderId")
+    price: str | None = None
+
+
+class NotAModel:
+    pass
+'''
+
+
+def write_package(root: Path) -> Path:
+    """Lay out `rtpkg` under `root`: the runtime files verbatim plus the generator's stand-ins."""
+    package = root / PACKAGE
+    (package / "models").mkdir(parents=True)
+    for source in RUNTIME.glob("*.py"):
+        shutil.copy(source, package / source.name)
+    (package / "__init__.py").write_text('"""Stand-in generated package."""\n')
+    (package / "_metadata.py").write_text(METADATA)
+    (package / "models" / "__init__.py").write_text(textwrap.dedent(MODELS_INIT))
+    (package / "models" / "_all.py").write_text(MODELS)
+    (package / "py.typed").write_text("")
+    return package
+
+
+@pytest.fixture(scope="session")
+def package_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("runtime")
+    write_package(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def rt(package_root: Path) -> Iterator[ModuleType]:
+    """The imported package; its runtime modules are attributes (`rt.api_client.ApiClient`)."""
+    sys.path.insert(0, str(package_root))
+    try:
+        package = importlib.import_module(PACKAGE)
+        for source in sorted(RUNTIME.glob("*.py")):
+            importlib.import_module(f"{PACKAGE}.{source.stem}")
+        importlib.import_module(f"{PACKAGE}.models")
+        yield package
+    finally:
+        sys.path.remove(str(package_root))
+        for name in [n for n in sys.modules if n == PACKAGE or n.startswith(PACKAGE + ".")]:
+            del sys.modules[name]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_defaults(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests that touch the process-wide defaults must not leak them into other tests."""
+    yield
+    if PACKAGE in sys.modules and hasattr(sys.modules[PACKAGE], "api_client"):
+        package = sys.modules[PACKAGE]
+        package.api_client.ApiClient.set_default(None)
+        package.configuration.Configuration.set_default(None)
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as running:
+        yield running
+
+
+@pytest.fixture
+def auth(rt: ModuleType) -> object:
+    return rt.auth.BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
+
+
+@pytest.fixture
+def client(rt: ModuleType, server: LoopbackServer, auth: object) -> Iterator[object]:
+    config = rt.configuration.Configuration(host=server.url, auth=auth, max_retries=0,
+                                            read_timeout=5.0)
+    with rt.api_client.ApiClient(config) as api_client:
+        yield api_client

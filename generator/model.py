@@ -222,5 +222,12 @@ class Api:
     def operations(self) -> tuple[Operation, ...]:
         return tuple(op for api in self.apis for op in api.operations)
 
+    def api_key_header(self, operation: Operation) -> str | None:
+        """The header an operation's API key travels in, if its security puts it in one."""
+        for scheme in self.security_schemes:
+            if scheme.name in operation.auth and scheme.location == "header":
+                return scheme.wire_name
+        return None
+
     def model(self, class_name: str) -> Model:
         return next(m for m in self.models if m.class_name == class_name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 from dataclasses import dataclass, field
@@ -43,15 +44,16 @@ class _Resolver(Resolver):
     """SafeLoader's implicit types minus timestamps and '=': the document must stay JSON data,
     so `2024-01-01` stays the string it looks like (SafeLoader would make a datetime.date)."""
 
-    yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in entries
-                if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value")]
-        for first, entries in Resolver.yaml_implicit_resolvers.items()
-    }
+
+_Resolver.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in entries
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value")]
+    for first, entries in Resolver.yaml_implicit_resolvers.items()
+}
 
 
 try:
-    from yaml.cyaml import CParser
+    from yaml._yaml import CParser
 
     class _Composer(CParser, _Resolver):
         def __init__(self, stream: bytes) -> None:
@@ -143,6 +145,18 @@ def parse_source(raw: bytes, display: str) -> tuple[SourceFile | None, list[Diag
         return None, [_yaml_error(exc, display)]
     if deep is not None:
         return None, [error(f"nesting is deeper than {MAX_DEPTH} levels; refusing to parse", display, *deep)]
+    # Composing and converting allocate ~2 objects a byte, all of which live on: the cyclic garbage
+    # collector would only rescan them, again and again (it doubles the time on a large spec).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _compose_and_convert(raw, display)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compose_and_convert(raw: bytes, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
     try:
         root = _compose(raw)
     except yaml.MarkedYAMLError as exc:
@@ -163,12 +177,12 @@ def _compose(raw: bytes) -> Node | None:
     composer = _Composer(raw)
     try:
         if C_ACCELERATED:
-            return composer.get_single_node()  # type: ignore[no-any-return]
+            return composer.get_single_node()
         # The pure composer uses two Python frames a level; give it room for MAX_DEPTH levels.
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 4 * MAX_DEPTH + 500))
         try:
-            return composer.get_single_node()  # type: ignore[no-any-return]
+            return composer.get_single_node()
         finally:
             sys.setrecursionlimit(limit)
     finally:
@@ -196,12 +210,9 @@ def _forbidden(text: str, offset: int, display: str) -> Diagnostic:
 
 def _line_col(prefix: str) -> tuple[int, int]:
     """1-based position just after `prefix`, counting line breaks the way YAML does."""
-    last = None
-    count = 0
-    for last in _LINE_BREAK.finditer(prefix):
-        count += 1
-    start = last.end() if last is not None else 0
-    return count + 1, len(prefix) - start + 1
+    breaks = list(_LINE_BREAK.finditer(prefix))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, len(prefix) - start + 1
 
 
 # -- depth scan ---------------------------------------------------------------------------------
@@ -214,7 +225,7 @@ def _line_col(prefix: str) -> tuple[int, int]:
 # Only when that scan raises the alarm does libyaml's event stream (flat, exact) measure the depth,
 # so an odd but shallow spec is never refused on the scan's word alone.
 
-_BLOCK_RUN = re.compile(r"^[ \t?:-]{%d}" % (MAX_DEPTH // 2), re.M)
+_BLOCK_RUN = re.compile(rf"^[ \t?:-]{{{MAX_DEPTH // 2}}}", re.M)
 _SPECIAL = re.compile(r"""[\[{"'|>]""")
 _BLOCK_LINE = re.compile(r"""
     [ ]*(?P<ind>(?:[-?:](?:[ \t]+|$))*)                     # indentation, compact indicators "- ? "
@@ -243,7 +254,8 @@ def too_deep(raw: bytes, text: str) -> tuple[int, int] | None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return event.start_mark.line + 1, event.start_mark.column + 1
+                    mark = event.start_mark
+                    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
         return None
@@ -281,7 +293,7 @@ def _flow_may_be_deep(text: str) -> bool:
                 parent = line.start("ind") + len(line["ind"].rstrip()) - 1 - line_start
             else:
                 parent = line.start("ind") - line_start
-            content_end = re.compile(r"\n {0,%d}(?=[^ \t\n])" % parent).search(text, value)
+            content_end = re.compile(rf"\n {{0,{parent}}}(?=[^ \t\n])").search(text, value)
             if content_end is None:
                 return False
             pos = content_end.start() + 1

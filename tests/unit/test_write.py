@@ -1,0 +1,77 @@
+"""write.py: plans, atomic application, the manifest, the ignore file, refusal to leave the folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator import write
+from generator.diagnostics import GenerationError
+
+
+def files_with_manifest(files: dict[str, str]) -> dict[str, str]:
+    return {**files, write.MANIFEST: write.manifest_text(files, {})}
+
+
+def test_plan_and_apply_write_only_what_changed(tmp_path: Path) -> None:
+    first = files_with_manifest({"a.py": "a = 1\n", "pkg/b.md": "# b\n"})
+    write.apply(tmp_path, write.plan(tmp_path, first))
+    assert (tmp_path / "pkg" / "b.md").read_text() == "# b\n"
+    second = files_with_manifest({"a.py": "a = 2\n", "pkg/b.md": "# b\n"})
+    todo = write.plan(tmp_path, second)
+    assert sorted(todo.write) == [write.MANIFEST, "a.py"] and todo.unchanged == ["pkg/b.md"]
+    assert "-a = 1\n+a = 2\n" in write.diff(tmp_path, todo)
+
+
+def test_stale_files_from_the_manifest_are_removed_with_empty_folders(tmp_path: Path) -> None:
+    write.apply(tmp_path, write.plan(tmp_path, files_with_manifest({"keep.py": "", "old/gone.py": ""})))
+    (tmp_path / "users-own.txt").write_text("not in the manifest: never removed")
+    todo = write.plan(tmp_path, files_with_manifest({"keep.py": ""}))
+    assert todo.remove == ["old/gone.py"]
+    write.apply(tmp_path, todo)
+    assert not (tmp_path / "old").exists()
+    assert (tmp_path / "users-own.txt").exists()
+
+
+def test_ignored_paths_are_neither_written_nor_removed(tmp_path: Path) -> None:
+    write.apply(tmp_path, write.plan(tmp_path, files_with_manifest({"README.md": "ours", "docs/A.md": "a"})))
+    (tmp_path / write.IGNORE_FILE).write_text("README.md\n# a comment\ndocs/\n")
+    (tmp_path / "README.md").write_text("theirs")
+    todo = write.plan(tmp_path, files_with_manifest({"README.md": "ours, new"}))
+    assert sorted(todo.ignored) == ["README.md"] and todo.remove == []
+    write.apply(tmp_path, todo)
+    assert (tmp_path / "README.md").read_text() == "theirs"
+    assert (tmp_path / "docs" / "A.md").read_text() == "a"
+
+
+@pytest.mark.parametrize("path", ["../escape.py", "/etc/passwd", "a/../../b"])
+def test_paths_outside_the_folder_are_refused(tmp_path: Path, path: str) -> None:
+    with pytest.raises(GenerationError, match="outside the output folder"):
+        write.plan(tmp_path / "out", {path: "x"})
+
+
+def test_a_failed_write_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    write.apply(tmp_path, write.plan(tmp_path, {"a.txt": "old"}))
+    blocker = tmp_path / "blocked"
+    blocker.write_text("a file where a folder would have to be")
+    todo = write.plan(tmp_path, {"a.txt": "new", "blocked/inner.txt": "x"})
+    with pytest.raises(GenerationError, match="cannot write the output"):
+        write.apply(tmp_path, todo)
+    assert (tmp_path / "a.txt").read_text() == "old"
+    assert sorted(os.listdir(tmp_path)) == ["a.txt", "blocked"]
+
+
+def test_reuse_returns_formatted_text_only_for_an_untouched_file(tmp_path: Path) -> None:
+    source, formatted = "x=1\n", "x = 1\n"
+    (tmp_path / "m.py").write_text(formatted)
+    manifest = write.manifest_text({"m.py": formatted}, {"m.py": source})
+    (tmp_path / write.MANIFEST).write_text(manifest)
+    reuse = write.reuse_from(tmp_path)
+    from generator.format import sha256
+
+    assert reuse("m.py", sha256(source)) == formatted
+    assert reuse("m.py", sha256("x=2\n")) is None
+    (tmp_path / "m.py").write_text("x = 1  # edited by hand\n")
+    assert reuse("m.py", sha256(source)) is None

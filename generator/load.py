@@ -1,4 +1,4 @@
-"""Spec path -> LoadedSpec: one document with every referenced file bundled in, all $refs local, every node located."""
+"""Spec path -> LoadedSpec: one document, referenced files bundled in, all $refs local, every node located."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from . import yaml_source
 from .diagnostics import Diagnostic, GenerationError, error, parts_from_pointer, pointer_from_parts
-from .yaml_source import RefSite, SourceFile, read_source, unpack
+from .yaml_source import RefSite, SourceFile, parse_source, unpack
 
 BUNDLE_KEY = "x-generator-files"
 
@@ -83,6 +84,23 @@ def load(path: Path, display_name: str | None = None) -> LoadedSpec:
     return _Loader(path, display_name or str(path)).run()
 
 
+def _read(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Read and parse one file; (None, diagnostics) if it cannot be used at all."""
+    try:
+        if path.is_dir():
+            return None, [error("is a folder, not a file", display)]
+        if path.stat().st_size > yaml_source.MAX_FILE_BYTES:
+            return None, [yaml_source.too_big(display)]  # before reading it all into memory
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [error("file not found", display)]
+    except PermissionError:
+        return None, [error("cannot read the file: permission denied", display)]
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        return None, [error(f"cannot read the file: {getattr(exc, 'strerror', None) or exc}", display)]
+    return parse_source(raw, display)
+
+
 @dataclass(slots=True)
 class _File:
     source: SourceFile
@@ -103,27 +121,29 @@ class _Loader:
         self.display = display
         self.diagnostics: list[Diagnostic] = []
         self.files: dict[Path, _File | None] = {}  # by resolved path; None if it could not be read
+        self.read_order: list[str] = [display]  # displays, to sort diagnostics file by file
 
     def run(self) -> LoadedSpec:
-        source, problems = read_source(self.root_file, self.display)
+        source, problems = _read(self.root_file, self.display)
         if source is None:
             raise GenerationError(problems)
         try:
             self.root_dir = self.root_file.parent.resolve()
             resolved = self.root_file.resolve()
         except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
-            raise GenerationError([error(f"cannot resolve the spec's path: {exc}", self.display)]) from None
+            problem = error(f"cannot resolve the spec's path: {exc}", self.display)
+            raise GenerationError([problem]) from None
         root = _File(source, "", self.root_dir)
         self.files[resolved] = root
         document = source.data
         if not isinstance(document, dict):
-            kind = {list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number",
-                    type(None): "null"}.get(type(document), "a value")
-            raise GenerationError([error(f"the spec must be a mapping (key: value lines) at the top level, "
-                                         f"not {kind}", self.display, *unpack(source.values["#"]))])
+            kind = "a list" if isinstance(document, list) else _kind(document)
+            raise GenerationError([error(f"the spec must be a mapping (key: value lines) at the top "
+                                         f"level, not {kind}", self.display, *unpack(source.values["#"]))])
         if BUNDLE_KEY in document:
             self._error(root, source.keys[f"#/{BUNDLE_KEY}"],
-                        f"the top-level key {BUNDLE_KEY!r} is reserved for files this generator bundles",
+                        f"the top-level key {BUNDLE_KEY!r} is reserved for files this generator "
+                        "bundles",
                         f"#/{BUNDLE_KEY}")
 
         targets: dict[tuple[str, str], tuple[str, str]] = {}  # ref holder -> what it names
@@ -134,10 +154,11 @@ class _Loader:
                 target = self._resolve(current, site, queue)
                 if target is not None:
                     sites.append((current, site, target))
-                    targets[(current.key, site.pointer)] = (target.file.key, pointer_from_parts(target.parts))
+                    named = (target.file.key, pointer_from_parts(target.parts))
+                    targets[(current.key, site.pointer)] = named
         self._report_cycles(sites, targets)
         if self.diagnostics:
-            raise GenerationError(self._sorted(queue))
+            raise GenerationError(self._sorted())
 
         for _current, site, target in sites:
             if target.file.key:
@@ -146,13 +167,14 @@ class _Loader:
                 site.holder["$ref"] = pointer_from_parts(target.parts)
         if len(queue) > 1:
             document[BUNDLE_KEY] = {file.key: file.source.data for file in queue[1:]}
-        tables = {file.key: _Table(file.source.display, file.source.values, file.source.keys) for file in queue}
+        tables = {file.key: _Table(file.source.display, file.source.values, file.source.keys)
+                  for file in queue}
         return LoadedSpec(document, self.root_file, self.root_dir,
                           tuple(file.source.display for file in queue), tables)
 
     # -- one $ref ------------------------------------------------------------------------------------
     def _resolve(self, current: _File, site: RefSite, queue: list[_File]) -> _Target | None:
-        """What a `$ref` names; None if it is literal data, or after reporting why it cannot be followed."""
+        """What a `$ref` names; None if it is literal data, or (reported) if it cannot be followed."""
         if _is_literal(current.source.data, parts_from_pointer(site.pointer)):
             return None
         ref = site.ref
@@ -166,7 +188,8 @@ class _Loader:
             self._ref_error(current, site, "has a fragment that is not a JSON pointer: write "
                                            "'#/' and the path to the node")
             return None
-        parts = tuple(p.replace("~1", "/").replace("~0", "~") for p in fragment[1:].split("/")) if fragment else ()
+        parts = tuple(part.replace("~1", "/").replace("~0", "~")
+                      for part in fragment[1:].split("/")) if fragment else ()
         target = current if not path_part else self._file_for(current, site, unquote(path_part), queue)
         if target is None:
             return None
@@ -177,35 +200,42 @@ class _Loader:
             elif isinstance(node, list) and _is_index(part, len(node)):
                 node = node[int(part)]
             else:
-                where = pointer_from_parts(parts[:depth])
-                if target is not current:
-                    where = target.source.display + where
+                prefix = pointer_from_parts(parts[:depth])
+                if target is current:
+                    where = prefix if depth else "the top level"
+                else:
+                    display = target.source.display
+                    where = f"{display}{prefix}" if depth else f"the top level of {display}"
                 if not isinstance(node, dict | list):
                     where += f" ({_kind(node)})"
                 self._ref_error(current, site, f"points to nothing: no {part!r} in {where}")
                 return None
         return _Target(target, parts)
 
-    def _file_for(self, current: _File, site: RefSite, relative: str, queue: list[_File]) -> _File | None:
+    def _file_for(self, current: _File, site: RefSite, relative: str,
+                  queue: list[_File]) -> _File | None:
         try:
             resolved = (current.folder / relative).resolve()
-        except (OSError, RuntimeError):  # RuntimeError: a symlink loop
-            self._ref_error(current, site, "names a path that cannot be resolved (a symlink loop?)")
+            if resolved in self.files:
+                return self.files[resolved]
+            if not resolved.is_relative_to(self.root_dir):
+                self._ref_error(current, site, "leaves the spec's folder: only files inside it can be "
+                                               "referenced")
+                return None
+            key = resolved.relative_to(self.root_dir).as_posix()
+            display = str(Path(self.display).parent / key)
+            if not resolved.exists():
+                self._ref_error(current, site, f"names a file that does not exist: {display}")
+                return None
+            if not resolved.is_file():
+                self._ref_error(current, site, f"names something that is not a file: {display}")
+                return None
+        # RuntimeError: a symlink loop; ValueError: a NUL (%00); OSError: a name too long...
+        except (OSError, RuntimeError, ValueError) as exc:
+            self._ref_error(current, site, f"names a path that cannot be used: {exc}")
             return None
-        if resolved in self.files:
-            return self.files[resolved]
-        if not resolved.is_relative_to(self.root_dir):
-            self._ref_error(current, site, "leaves the spec's folder: only files inside it can be referenced")
-            return None
-        key = resolved.relative_to(self.root_dir).as_posix()
-        display = str(Path(self.display).parent / key)
-        if not resolved.exists():
-            self._ref_error(current, site, f"names a file that does not exist: {display}")
-            return None
-        if not resolved.is_file():
-            self._ref_error(current, site, f"names something that is not a file: {display}")
-            return None
-        source, problems = read_source(resolved, display)
+        source, problems = _read(resolved, display)
+        self.read_order.append(display)
         self.diagnostics += problems
         found = None if source is None else _File(source, key, resolved.parent)
         self.files[resolved] = found
@@ -243,9 +273,10 @@ class _Loader:
     def _error(self, file: _File, position: int, message: str, pointer: str | None) -> None:
         self.diagnostics.append(error(message, file.source.display, *unpack(position), pointer))
 
-    def _sorted(self, queue: list[_File]) -> list[Diagnostic]:
-        order = {file.source.display: index for index, file in enumerate(queue)}
-        return sorted(self.diagnostics, key=lambda d: (order.get(d.file, len(order)), d.line or 0, d.column or 0))
+    def _sorted(self) -> list[Diagnostic]:
+        order = {display: index for index, display in enumerate(self.read_order)}
+        return sorted(self.diagnostics,
+                      key=lambda d: (order.get(d.file, len(order)), d.line or 0, d.column or 0))
 
 
 def _is_index(part: str, length: int) -> bool:

@@ -139,6 +139,18 @@ class ApiClass:
     operations: tuple[Operation, ...]
     models: tuple[str, ...]  # model classes its signatures mention (imported for type checking only)
 
+    @property
+    def uses_any(self) -> bool:
+        """Whether its annotations mention typing.Any (so the module must import it)."""
+        return any(op.return_type.uses_any or any(p.type.uses_any for p in op.parameters)
+                   for op in self.operations)
+
+    @property
+    def typing_imports(self) -> str:
+        """What its module imports from typing: `TYPE_CHECKING, Any`, or less, or nothing."""
+        names = (["TYPE_CHECKING"] if self.models else []) + (["Any"] if self.uses_any else [])
+        return ", ".join(names)
+
 
 @dataclass(frozen=True, slots=True)
 class Field:

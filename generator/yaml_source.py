@@ -1,4 +1,4 @@
-"""One YAML or JSON file -> plain data plus a line:column for every node, with bounded work on hostile input."""
+"""A YAML or JSON file's bytes -> plain data and a line:column for every node, in bounded work."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import gc
 import re
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -78,13 +77,9 @@ except ImportError:  # PyYAML built without libyaml
     C_ACCELERATED = False
 
 
-def pack(line0: int, column0: int) -> int:
-    """A position as one int (0-based line and column): the tables hold hundreds of thousands."""
-    return line0 << 32 | column0
-
-
 def unpack(position: int) -> tuple[int, int]:
-    """(line, column), 1-based."""
+    """(line, column), 1-based, of a position stored as `line << 32 | column` (0-based): one int
+    instead of a tuple, as the tables hold hundreds of thousands."""
     return (position >> 32) + 1, (position & 0xFFFFFFFF) + 1
 
 
@@ -107,29 +102,10 @@ class SourceFile:
     refs: list[RefSite] = field(default_factory=list)
 
 
-def read_source(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
-    """Read and parse one file; (None, diagnostics) if it cannot be used at all."""
-    try:
-        if path.is_dir():
-            return None, [error("is a folder, not a file", display)]
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [error(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; refusing to read it",
-                                display)]
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [error("file not found", display)]
-    except PermissionError:
-        return None, [error("cannot read the file: permission denied", display)]
-    except OSError as exc:
-        return None, [error(f"cannot read the file: {exc.strerror or exc}", display)]
-    return parse_source(raw, display)
-
-
 def parse_source(raw: bytes, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
     """Bytes -> SourceFile; any problem becomes a Diagnostic, never an exception."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, [error(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; refusing to read it", display)]
+        return None, [too_big(display)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -142,35 +118,46 @@ def parse_source(raw: bytes, display: str) -> tuple[SourceFile | None, list[Diag
     try:
         deep = too_deep(raw, text)
     except yaml.MarkedYAMLError as exc:
-        return None, [_yaml_error(exc, display)]
+        return None, [_yaml_error(exc, display, text)]
     if deep is not None:
-        return None, [error(f"nesting is deeper than {MAX_DEPTH} levels; refusing to parse", display, *deep)]
+        message = f"nesting is deeper than {MAX_DEPTH} levels; refusing to parse"
+        return None, [error(message, display, *deep)]
     # Composing and converting allocate ~2 objects a byte, all of which live on: the cyclic garbage
     # collector would only rescan them, again and again (it doubles the time on a large spec).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _compose_and_convert(raw, display)
+        return _compose_and_convert(raw, text, display)
     finally:
         if collecting:
             gc.enable()
 
 
-def _compose_and_convert(raw: bytes, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+def _compose_and_convert(raw: bytes, text: str,
+                         display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
     try:
         root = _compose(raw)
     except yaml.MarkedYAMLError as exc:
-        return None, [_yaml_error(exc, display)]
+        return None, [_yaml_error(exc, display, text)]
     except yaml.YAMLError as exc:
         return None, [error(f"YAML error: {exc}", display)]
     except RecursionError:  # only the pure-Python composer recurses in Python
-        return None, [error(f"nesting is too deep for the YAML parser (limit {MAX_DEPTH} levels)", display)]
+        message = f"nesting is too deep for the YAML parser (limit {MAX_DEPTH} levels)"
+        return None, [error(message, display)]
     if root is None or (isinstance(root, ScalarNode) and root.tag == _NULL and root.value == ""):
         return None, [error("file is empty: it holds no YAML document", display)]
     source = SourceFile(display, None)
     converter = _Converter(source, NODE_BUDGET_BASE + NODE_BUDGET_PER_BYTE * len(raw))
     source.data = converter.run(root)
-    return (None if converter.diagnostics else source), converter.diagnostics
+    if converter.diagnostics:
+        return None, sorted(converter.diagnostics, key=lambda d: (d.line or 0, d.column or 0))
+    return source, []
+
+
+def too_big(display: str) -> Diagnostic:
+    mib, rest = divmod(MAX_FILE_BYTES, 2**20)
+    limit = f"{mib} MiB" if rest == 0 else f"{MAX_FILE_BYTES:,} bytes"
+    return error(f"file is larger than {limit}; refusing to read it", display)
 
 
 def _compose(raw: bytes) -> Node | None:
@@ -189,14 +176,24 @@ def _compose(raw: bytes) -> Node | None:
         composer.dispose()
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
+def _yaml_error(exc: yaml.MarkedYAMLError, display: str, text: str) -> Diagnostic:
+    """PyYAML's problem text, with its context ("while scanning a quoted scalar") and its start."""
     mark = exc.problem_mark or exc.context_mark
-    message = f"YAML syntax error: {exc.problem or exc.context or 'cannot parse'}"
-    if exc.context and exc.problem and exc.context_mark is not None:
-        message += f" ({exc.context}, line {exc.context_mark.line + 1}:{exc.context_mark.column + 1})"
+    problem, context, context_mark = exc.problem, exc.context, exc.context_mark
+    if problem and context and context_mark is not None:
+        where = f"at line {context_mark.line + 1}:{context_mark.column + 1}"
+        if context.startswith("while "):
+            message = f"{problem} ({context} {where})"
+        else:  # a sentence in two halves: "expected a single document ... but found another document"
+            message = f"{context} {where}, {problem} here"
+    else:
+        message = problem or context or "cannot parse"
     if mark is None:
-        return error(message, display)
-    return error(message, display, mark.line + 1, mark.column + 1)
+        return error(f"YAML syntax error: {message}", display)
+    lines = text.splitlines()
+    if mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
+        message = "a tab cannot indent YAML or start a token; use spaces"
+    return error(f"YAML syntax error: {message}", display, mark.line + 1, mark.column + 1)
 
 
 def _forbidden(text: str, offset: int, display: str) -> Diagnostic:
@@ -383,7 +380,7 @@ class _Converter:
     def _run(self, root: Node) -> Any:
         values, keys, refs = self.source.values, self.source.keys, self.source.refs
         mark = root.start_mark
-        values["#"] = pack(mark.line, mark.column)
+        values["#"] = mark.line << 32 | mark.column
         top: list[Any] = [None]
         # Work items: (node, container to fill, slot in it, pointer, depth, reached through an alias)
         stack: list[tuple[Node, Any, Any, str, int, bool]] = [(root, top, 0, "#", 0, False)]
@@ -398,14 +395,17 @@ class _Converter:
             else:
                 seen.add(id(node))
             if depth >= MAX_DEPTH:
-                self.report(f"aliases expand this node deeper than {MAX_DEPTH} levels (is an anchor used "
-                            "inside itself?)" if aliased else f"nesting is deeper than {MAX_DEPTH} levels",
-                            node, pointer)
+                # No pointer: a thousand levels of it would bury the message.
+                message = f"nesting is deeper than {MAX_DEPTH} levels"
+                if aliased:
+                    message = (f"aliases expand this node deeper than {MAX_DEPTH} levels (is an anchor "
+                               "used inside itself?)")
+                self.report(message, node, None)
                 continue
             self.count += len(node.value) + 1
             if self.count > self.budget:
                 self.report(f"aliases expand this file to more than {self.budget:,} nodes; refusing "
-                            "to load it (an alias bomb?)", node, pointer)
+                            "to load it (an alias bomb?)", node, None)
                 raise _Abort
             if isinstance(node, SequenceNode):
                 if node.tag != _SEQ:
@@ -446,13 +446,14 @@ class _Converter:
                     if key in result:
                         first = unpack(keys[child])
                         self.report(f"duplicate key {key!r} (first at line {first[0]}:{first[1]}); "
-                                    "YAML would silently keep only the last", key_node, pointer)
+                                    "YAML would silently keep only the last", key_node, child)
                     mark = key_node.start_mark
                     keys[child] = mark.line << 32 | mark.column
                     mark = value_node.start_mark
                     values[child] = mark.line << 32 | mark.column
                     if type(value_node) is ScalarNode:
-                        result[key] = value_node.value if value_node.tag == _STR else self._scalar(value_node, child)
+                        result[key] = (value_node.value if value_node.tag == _STR
+                                       else self._scalar(value_node, child))
                     else:
                         result[key] = None
                         stack.append((value_node, result, key, child, depth + 1, aliased))
@@ -468,8 +469,8 @@ class _Converter:
         return top[0]
 
     def _bad_tag(self, node: Node, pointer: str) -> None:
-        self.report(f"tag {_short_tag(node.tag)} is not allowed: an OpenAPI document holds only strings, "
-                    "numbers, booleans, null, mappings and sequences", node, pointer)
+        self.report(f"tag {_short_tag(node.tag)} is not allowed: an OpenAPI document holds only "
+                    "strings, numbers, booleans, null, mappings and sequences", node, pointer)
 
     def _scalar(self, node: ScalarNode, pointer: str) -> Any:
         tag = node.tag
@@ -492,7 +493,7 @@ class _Converter:
         return None
 
     def _key(self, node: Node, pointer: str) -> Any:
-        """The key as a string; _MERGE for `<<`; None (reported) when it cannot be one."""
+        """The key as a string; _MERGE_KEY for `<<`; None (reported) when it cannot be one."""
         if not isinstance(node, ScalarNode):
             self.report(f"a mapping key must be a string, not {_KIND[type(node)]}", node, pointer)
             return None

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import pipeline
 from . import write as write_stage
 from .config import Config, check_config, load_config
-from .diagnostics import Diagnostic, GenerationError, error
+from .diagnostics import Diagnostic, GenerationError, ValidationFailed, error
 
 CONFIG_NAME = "generator.toml"
 
@@ -114,9 +114,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         errors = sum(1 for d in exc.diagnostics if d.is_error)
         if not _is_spec_problem(exc):
             return 2
-        if args.command != "validate" and errors:
-            print(f"{display}: {errors} error{'s' if errors != 1 else ''}; nothing was written. "
-                  "Fix them, or pass --lenient to generate anyway.", file=sys.stderr)
+        if args.command == "validate" and errors:
+            print(f"{display}: {errors} error{'s' if errors != 1 else ''}.", file=sys.stderr)
+        elif errors:
+            hint = " Fix them, or pass --lenient to generate anyway." if isinstance(exc, ValidationFailed) else ""
+            print(f"{display}: {errors} error{'s' if errors != 1 else ''}; nothing was written.{hint}",
+                  file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)

@@ -57,6 +57,10 @@ class GenerationError(Exception):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
+class ValidationFailed(GenerationError):
+    """The spec is readable but not valid OpenAPI: `--lenient` would generate anyway."""
+
+
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.is_error for d in diagnostics)
 

@@ -15,7 +15,7 @@ from . import render as render_stage
 from . import validate as validate_stage
 from . import write as write_stage
 from .config import Config
-from .diagnostics import Diagnostic, GenerationError, Level, has_errors
+from .diagnostics import Diagnostic, Level, ValidationFailed, has_errors
 from .load import LoadedSpec, load
 from .model import Api
 
@@ -34,7 +34,7 @@ def load_and_validate(spec: Path, config: Config, display: str | None = None) ->
     source = loaded.files[0] if loaded.files else str(spec)
     problems = validate_stage.validate(loaded.document, loaded.locate, source)
     if has_errors(problems) and not config.lenient:
-        raise GenerationError(problems)
+        raise ValidationFailed(problems)
     return loaded, [_as_warning(d) for d in problems]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from jsonschema.exceptions import ValidationError
+from jsonschema.exceptions import ValidationError, best_match
 from jsonschema_path import SchemaPath
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from openapi_spec_validator.validation.keywords import ValueValidator
@@ -86,6 +86,10 @@ def validate(document: dict[str, Any], locate: Locate, source: str) -> list[Diag
         parts = getattr(err, "generator_where", None)
         if parts is None:
             parts = tuple(err.absolute_path) if hasattr(err, "absolute_path") else ()
+        if err.context:  # oneOf/anyOf: the alternative that came closest says what is wrong
+            best = best_match(err.context)
+            parts = (*parts, *best.relative_path)
+            err = best
         pointer = pointer_from_parts(parts)
         message = _message(err)
         key = (pointer, message)
@@ -99,7 +103,7 @@ def validate(document: dict[str, Any], locate: Locate, source: str) -> list[Diag
 
 
 def _message(err: ValidationError) -> str:
-    """The most specific message: for `oneOf` failures, the best-matching sub-error."""
+    """The validator's message, kept to a readable length."""
     message = str(err.message)
     if len(message) > 300:
         message = message[:297] + "..."

@@ -16,7 +16,7 @@ from yaml.resolver import Resolver
 from .diagnostics import Diagnostic, error
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_DEPTH = 1000
+MAX_DEPTH = 500  # below libyaml's own limit (1000 in PyYAML 6.0.4), so ours always speaks first
 # Alias expansion may multiply a file's nodes; a real spec has fewer nodes than bytes, so this
 # budget never binds without aliases, and a 549-byte "billion laughs" stops after ~100,000 nodes.
 NODE_BUDGET_BASE = 100_000
@@ -256,6 +256,11 @@ def too_deep(raw: bytes, text: str) -> tuple[int, int] | None:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
         return None
+    except yaml.MarkedYAMLError as exc:
+        # Newer libyaml releases stop at their own nesting limit: that is the same finding.
+        if "nesting depth" in str(exc.problem) and exc.problem_mark is not None:
+            return (exc.problem_mark.line + 1, exc.problem_mark.column + 1)
+        return None  # any other syntax error is reported, with its position, by the real parse
     finally:
         parser.dispose()
 

@@ -46,8 +46,13 @@ class PreparedRequest:
 class _Plan:
     """What an Operation implies, worked out once on its first call rather than on every call."""
 
-    __slots__ = ("signing_skip", "timestamp_in_form", "recv_window_in_form", "security",
-                 "by_status")
+    __slots__ = (
+        "by_status",
+        "recv_window_in_form",
+        "security",
+        "signing_skip",
+        "timestamp_in_form",
+    )
 
     def __init__(self, op: Operation) -> None:
         names = {p.name for p in op.params if p.location == "path"}
@@ -134,10 +139,10 @@ def build_request(config: Configuration, op: Operation, params: Mapping[str, Any
         if api_key is None:
             raise ApiValueError(f"{op.operation_id} needs an API key ({', '.join(op.auth)}): "
                                 "configure BinanceAuth(api_key=...)")
-        for location, wire_name in plan.security:
-            if location == "header":
+        for where, wire_name in plan.security:
+            if where == "header":
                 out_headers[wire_name] = api_key
-            elif location == "query":
+            elif where == "query":
                 query.append(encode_pair(wire_name, api_key))
             else:
                 cookies.append(encode_pair(wire_name, api_key))

@@ -9,7 +9,6 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
-from typing import Any
 from urllib.parse import quote
 
 from .exceptions import ApiTypeError, ApiValueError

@@ -29,7 +29,7 @@ class ResponseType:
     that is not JSON (text/plain) is returned as text.
     """
 
-    __slots__ = ("hint", "decode", "is_none", "is_str")
+    __slots__ = ("decode", "hint", "is_none", "is_str")
 
     def __init__(self, hint: str, decode: Decoder, *, is_none: bool = False,
                  is_str: bool = False) -> None:

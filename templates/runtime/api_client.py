@@ -135,7 +135,7 @@ class ApiClient:
 def backoff(attempt: int) -> float:
     """Seconds before retry number `attempt` (1, 2, ...): exponential, capped, with jitter."""
     # Jitter keeps many clients that failed together from retrying together.
-    return min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+    return min(BACKOFF_MAX, BACKOFF_BASE * 2.0 ** (attempt - 1)) * (0.5 + random.random() / 2)
 
 
 def _retry_wait(method: str, status: int, headers: Mapping[str, str], attempt: int) -> float | None:

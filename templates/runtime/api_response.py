@@ -33,7 +33,7 @@ class ApiResponse(Generic[T]):
     rate_limits: `X-MBX-USED-WEIGHT-*` / `X-MBX-ORDER-COUNT-*` counters, keys lower-cased.
     """
 
-    __slots__ = ("status_code", "headers", "data", "raw_data", "_rate_limits")
+    __slots__ = ("_rate_limits", "data", "headers", "raw_data", "status_code")
 
     def __init__(self, status_code: int, headers: Mapping[str, str], data: T,
                  raw_data: bytes) -> None:

@@ -25,7 +25,7 @@ class BinanceAuth:
     type (RSA or Ed25519) is taken from the PEM itself.
     """
 
-    __slots__ = ("_api_key", "_secret", "_key_path", "_key_pem", "_passphrase", "_signer", "_lock")
+    __slots__ = ("_api_key", "_key_path", "_key_pem", "_lock", "_passphrase", "_secret", "_signer")
 
     def __init__(self, api_key: str | None = None, secret_key: str | None = None,
                  private_key_path: str | os.PathLike[str] | None = None,

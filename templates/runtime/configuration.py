@@ -29,9 +29,20 @@ class Configuration:
     recv_window: milliseconds sent as `recvWindow` on SIGNED calls that do not pass their own.
     """
 
-    __slots__ = ("host", "auth", "connect_timeout", "read_timeout", "max_retries", "proxy",
-                 "default_headers", "user_agent", "pool_maxsize", "recv_window", "verify_ssl",
-                 "ssl_ca_cert")
+    __slots__ = (
+        "auth",
+        "connect_timeout",
+        "default_headers",
+        "host",
+        "max_retries",
+        "pool_maxsize",
+        "proxy",
+        "read_timeout",
+        "recv_window",
+        "ssl_ca_cert",
+        "user_agent",
+        "verify_ssl",
+    )
 
     _default: ClassVar[Configuration | None] = None
 

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import urllib3
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, for `tests`
 
-from conftest import API_KEY, ROOT, SECRET_KEY, write_package  # noqa: E402
+from tests.runtime.conftest import API_KEY, ROOT, SECRET_KEY, write_package  # noqa: E402
 
 SERVER = f"""
 import sys, time
@@ -81,7 +80,7 @@ def main(calls: int = 2000, rounds: int = 7) -> None:
 
         def raw_signed() -> None:
             # The same signed order by hand: encode, HMAC, send; the baseline for SIGNED calls.
-            body = "symbol=BTCUSDT&side=BUY&quantity=1&price=0.1&timestamp=%d" % (time.time() * 1000)
+            body = f"symbol=BTCUSDT&side=BUY&quantity=1&price=0.1&timestamp={int(time.time() * 1000)}"
             signature = hmac.new(SECRET_KEY.encode(), body.encode(), hashlib.sha256).hexdigest()
             response = raw.urlopen("POST", url + "/api/v3/order", retries=False, headers=form_headers,
                                    body=(body + "&signature=" + signature).encode())

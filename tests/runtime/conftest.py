@@ -21,6 +21,9 @@ from loopback import LoopbackServer  # noqa: E402
 PACKAGE = "rtpkg"
 API_KEY = "test-api-key-0123456789"
 SECRET_KEY = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+# The symbol of Binance's non-ASCII signing example, written with escapes: full-width digits.
+FULLWIDTH_123456 = "\uff11\uff12\uff13\uff14\uff15\uff16"
+FULLWIDTH_123 = FULLWIDTH_123456[:3]
 
 # What the generator writes next to the runtime, reduced to what the runtime reads.
 METADATA = '''\
@@ -116,7 +119,7 @@ def rt(package_root: Path) -> Iterator[ModuleType]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_defaults(request: pytest.FixtureRequest) -> Iterator[None]:
+def _fresh_defaults() -> Iterator[None]:
     """Tests that touch the process-wide defaults must not leak them into other tests."""
     yield
     if PACKAGE in sys.modules and hasattr(sys.modules[PACKAGE], "api_client"):

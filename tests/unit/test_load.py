@@ -15,6 +15,7 @@ import pytest
 from generator import yaml_source
 from generator.diagnostics import GenerationError, parts_from_pointer
 from generator.load import BUNDLE_KEY, LoadedSpec, load
+from generator.yaml_source import MAX_DEPTH
 
 CASES = Path(__file__).parent / "load_cases"
 SPOT = Path("/work/shared/specs/binance-spot.openxapi.yaml")
@@ -137,7 +138,7 @@ BAD_FILES: list[tuple[str, bytes, list[str]]] = [
     ("merge of a scalar", b"openapi: 3.0.3\nx-a:\n  <<: 5\n",
      ["openapi.yaml:3:7: error: merge key '<<' needs a mapping or a list of mappings, not a scalar"]),
     ("recursive alias", b"openapi: 3.0.3\nx-a: &a\n  b: *a\n",
-     ["openapi.yaml:2:6: error: aliases expand this node deeper than 1000 levels (is an anchor used inside "
+     ["openapi.yaml:2:6: error: aliases expand this node deeper than 500 levels (is an anchor used inside "
       "itself?)"]),
     ("reserved key", b"openapi: 3.0.3\nx-generator-files: {}\n",
      ["openapi.yaml:2:1: error: the top-level key 'x-generator-files' is reserved for files this generator "
@@ -205,15 +206,15 @@ def test_file_size_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 DEEP: list[tuple[str, str, str]] = [
     ("flow sequences", "a: " + "[" * 100_000 + "]" * 100_000 + "\n",
-     "openapi.yaml:1:1003: error: nesting is deeper than 1000 levels; refusing to parse"),
+     "openapi.yaml:1:1003: error: nesting is deeper than 500 levels; refusing to parse"),
     ("flow mappings", "a: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n",
-     "openapi.yaml:1:4000: error: nesting is deeper than 1000 levels; refusing to parse"),
+     "openapi.yaml:1:2000: error: nesting is deeper than 500 levels; refusing to parse"),
     ("flow sequences one a line", "a:\n" + "  [\n" * 100_000 + "  ]\n" * 100_000,
-     "openapi.yaml:1001:3: error: nesting is deeper than 1000 levels; refusing to parse"),
+     "openapi.yaml:501:3: error: nesting is deeper than 500 levels; refusing to parse"),
     ("compact block sequences", "- " * 100_000 + "x\n",
-     "openapi.yaml:1:2001: error: nesting is deeper than 1000 levels; refusing to parse"),
+     "openapi.yaml:1:1001: error: nesting is deeper than 500 levels; refusing to parse"),
     ("indented block mappings", "".join(" " * level + "a:\n" for level in range(3000)),
-     "openapi.yaml:1001:1001: error: nesting is deeper than 1000 levels; refusing to parse"),
+     "openapi.yaml:501:501: error: nesting is deeper than 500 levels; refusing to parse"),
 ]
 
 
@@ -223,9 +224,9 @@ def test_deep_nesting_is_refused_before_parsing(tmp_path: Path, content: str, ex
 
 
 def test_nesting_up_to_the_limit_loads(tmp_path: Path) -> None:
-    spec = write(tmp_path, {"openapi.yaml": "a: " + "[" * 999 + "]" * 999 + "\n"})
+    spec = write(tmp_path, {"openapi.yaml": "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"})
     node = load(spec).document["a"]
-    for _ in range(998):
+    for _ in range(MAX_DEPTH - 2):
         node = node[0]
     assert node == []
 
@@ -477,7 +478,7 @@ def test_truncated_files_never_raise_anything_else(tmp_path: Path) -> None:
 
 def test_pure_python_loader(tmp_path: Path) -> None:
     """Without libyaml, the same results from PyYAML's pure composer (run in a fresh interpreter)."""
-    deep = write(tmp_path, {"deep.yaml": "a: " + "[" * 999 + "]" * 999 + "\n"})
+    deep = write(tmp_path, {"deep.yaml": "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"})
     script = (
         "import sys; sys.modules['yaml._yaml'] = None\n"
         "from pathlib import Path\n"

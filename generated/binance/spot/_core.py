@@ -1,0 +1,287 @@
+"""The sans-I/O core: (Operation, arguments) -> PreparedRequest, and (status, headers, body) -> ApiResponse.
+
+No network here, so every rule about what goes on the wire (encoding, API key, Binance signing) and
+how answers are read (type hints, error classes) can be tested without a server.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._metadata import API_KEY_SCHEMES
+from ._serialize import check_header_value, encode_pair, json_body, quote_component, to_wire
+from .api_response import ApiResponse
+from .configuration import Configuration
+from .exceptions import (
+    ApiException,
+    ApiTypeError,
+    ApiValueError,
+    ResponseValidationError,
+)
+from .operation import FORM_URLENCODED, JSON, Operation
+
+if TYPE_CHECKING:
+    from ._types import ResponseType
+
+# Filled in by the runtime on SIGNED calls; a caller's value for `signature` is never sent.
+SIGNING_PARAMS = frozenset({"timestamp", "signature"})
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_ERROR_PREVIEW = 1000
+
+
+@dataclass(slots=True)
+class PreparedRequest:
+    """A request ready for the transport: the body is exactly what was signed, byte for byte."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+
+
+class _Plan:
+    """What an Operation implies, worked out once on its first call rather than on every call."""
+
+    __slots__ = (
+        "by_status",
+        "recv_window_in_form",
+        "security",
+        "signing_skip",
+        "timestamp_in_form",
+    )
+
+    def __init__(self, op: Operation) -> None:
+        names = {p.name for p in op.params if p.location == "path"}
+        placeholders = set(_PLACEHOLDER.findall(op.path))
+        if names != placeholders:
+            raise ApiTypeError(
+                f"{op.operation_id}: path {op.path!r} and its path parameters "
+                f"{sorted(names)} do not match"
+            )
+        locations = [p.location for p in op.params]
+        if locations.count("json") > 1 or ("json" in locations and "form" in locations):
+            raise ApiTypeError(
+                f"{op.operation_id}: a request has one body: one json parameter, "
+                "or form parameters"
+            )
+        if (
+            "form" in locations
+            and op.content_type
+            and not op.content_type.startswith(FORM_URLENCODED)
+        ):
+            raise ApiTypeError(
+                f"{op.operation_id}: form fields as {op.content_type!r} are not "
+                f"supported, only {FORM_URLENCODED!r}"
+            )
+        has_form = "form" in locations or (op.content_type or "").startswith(FORM_URLENCODED)
+        declared = {p.name: p.location for p in op.params}
+        self.signing_skip = SIGNING_PARAMS if op.signed else frozenset()
+        # Signing parameters go where the operation declares them, else with the other fields.
+        self.timestamp_in_form = (
+            declared.get("timestamp", "form" if has_form else "query") == "form"
+        )
+        self.recv_window_in_form = (
+            declared.get("recvWindow", "form" if has_form else "query") == "form"
+        )
+        self.security = tuple(API_KEY_SCHEMES[name] for name in op.auth if name in API_KEY_SCHEMES)
+        self.by_status: dict[int, ResponseType | None] = {}
+
+
+def _plan(op: Operation) -> _Plan:
+    plan: _Plan | None = op._plan
+    if plan is None:
+        plan = _Plan(op)
+        # Operation is frozen for its public fields; the plan is a private cache.
+        object.__setattr__(op, "_plan", plan)
+    return plan
+
+
+def build_request(
+    config: Configuration,
+    op: Operation,
+    params: Mapping[str, Any],
+    *,
+    timestamp_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> PreparedRequest:
+    """The request for one call. `params` maps wire names to values; None values are not sent.
+
+    SIGNED operations get `recvWindow` (config default, unless passed), `timestamp` (the caller's,
+    else `timestamp_ms`, else now) and last `signature`, computed over the percent-encoded query
+    string followed by the body, exactly as sent. Raises ApiValueError before any traffic when a
+    required parameter, the API key or the signing key is missing.
+    """
+    plan = op._plan or _plan(op)
+    auth = config.auth
+    if op.signed and (auth is None or not auth.can_sign):
+        raise ApiValueError(
+            f"{op.operation_id} is a SIGNED endpoint: configure "
+            "BinanceAuth(secret_key=...) or a private key to call it"
+        )
+    path = op.path
+    query: list[str] = []
+    form: list[str] = []
+    cookies: list[str] = []
+    body: bytes | None = None
+    out_headers = {"Accept": JSON, "User-Agent": config.user_agent}
+    if config.default_headers:
+        _merge_headers(out_headers, config.default_headers)
+
+    skip = plan.signing_skip
+    for param in op.params:
+        name = param.name
+        value = params.get(name)
+        if skip and name in skip:
+            continue
+        if value is None:
+            if param.required:
+                raise ApiValueError(
+                    f"{op.operation_id}: the required parameter {name!r} is missing"
+                )
+            continue
+        location = param.location
+        if location == "query":
+            query.append(encode_pair(name, to_wire(value)))
+        elif location == "form":
+            form.append(encode_pair(name, to_wire(value)))
+        elif location == "path":
+            path = path.replace("{" + name + "}", _path_segment(op, name, value))
+        elif location == "header":
+            out_headers[name] = check_header_value(name, to_wire(value))
+        elif location == "cookie":
+            cookies.append(encode_pair(name, to_wire(value)))
+        else:  # json: the whole body
+            body = json_body(value)
+
+    if plan.security:
+        api_key = auth.api_key if auth is not None else None
+        if api_key is None:
+            raise ApiValueError(
+                f"{op.operation_id} needs an API key ({', '.join(op.auth)}): "
+                "configure BinanceAuth(api_key=...)"
+            )
+        for where, wire_name in plan.security:
+            if where == "header":
+                out_headers[wire_name] = api_key
+            elif where == "query":
+                query.append(encode_pair(wire_name, api_key))
+            else:
+                cookies.append(encode_pair(wire_name, api_key))
+
+    if op.signed:
+        if config.recv_window is not None and params.get("recvWindow") is None:
+            (form if plan.recv_window_in_form else query).append(f"recvWindow={config.recv_window}")
+        timestamp = params.get("timestamp")
+        if timestamp is None:
+            timestamp = timestamp_ms if timestamp_ms is not None else int(time.time() * 1000)
+        (form if plan.timestamp_in_form else query).append("timestamp=" + to_wire(timestamp))
+
+    query_string = "&".join(query)
+    form_text = "&".join(form)
+    if op.signed:
+        assert auth is not None  # checked above; tells the type checker too
+        signed_body = form_text if form else (body.decode("utf-8") if body is not None else "")
+        # Base64 signatures (RSA, Ed25519) contain + / =, which must be percent-encoded.
+        signature = "signature=" + quote_component(auth.sign(query_string + signed_body))
+        if form:
+            form_text += "&" + signature
+        else:
+            query_string = query_string + "&" + signature if query_string else signature
+
+    if form:
+        body = form_text.encode("ascii")  # percent-encoded: ASCII by construction
+        out_headers["Content-Type"] = op.content_type or FORM_URLENCODED
+    elif body is not None:
+        out_headers["Content-Type"] = op.content_type or JSON
+    if cookies:
+        out_headers["Cookie"] = "; ".join(cookies)
+    if headers:
+        _merge_headers(out_headers, headers)
+    url = config.host + path + "?" + query_string if query_string else config.host + path
+    return PreparedRequest(op.method, url, out_headers, body)
+
+
+def parse_response(
+    op: Operation, status: int, reason: str | None, headers: Mapping[str, str], body: bytes
+) -> ApiResponse[Any]:
+    """A 2xx answer -> ApiResponse with the body parsed by the operation's type hint for `status`.
+
+    Any other status raises the ApiException subclass for it, carrying the parsed error model (from
+    the "4XX"/"5XX"/"default" entry) as `data` when the body can be parsed. A 2xx body that does not
+    match its type raises ResponseValidationError.
+    """
+    plan = op._plan or _plan(op)
+    try:
+        rtype = plan.by_status[status]
+    except KeyError:
+        rtype = plan.by_status[status] = _response_type_for(op, status)
+    if 200 <= status < 300:
+        data = None
+        if rtype is not None and not rtype.is_none and body and not body.isspace():
+            data = _decode_success(op, rtype, status, headers, body)
+        return ApiResponse(status, headers, data, body)
+    error_data = None
+    if rtype is not None and not rtype.is_none and body:
+        try:
+            error_data = rtype.decode(body)
+        except ValueError:  # an HTML error page or a proxy's text: the status still tells the story
+            error_data = None
+    raise ApiException.from_response(status, reason, headers=headers, body=body, data=error_data)
+
+
+def _response_type_for(op: Operation, status: int) -> ResponseType | None:
+    """The declared type for a status: exact code, then its range ("4XX"), then "default"."""
+    responses = op.responses
+    text = str(status)
+    hint = responses.get(text)
+    if hint is None:
+        hint = responses.get(text[0] + "XX", responses.get(text[0] + "xx"))
+    if hint is None:
+        hint = responses.get("default")
+    if hint is None:
+        return None
+    # Imported on first use: pydantic is needed only once a typed answer arrives.
+    from ._types import response_type
+
+    return response_type(hint)
+
+
+def _decode_success(
+    op: Operation, rtype: ResponseType, status: int, headers: Mapping[str, str], body: bytes
+) -> Any:
+    if rtype.is_str and "json" not in (headers.get("Content-Type") or "json"):
+        return body.decode("utf-8", "replace")  # a text/plain answer to a string-typed response
+    try:
+        return rtype.decode(body)
+    except ValueError as exc:  # pydantic's ValidationError and json's JSONDecodeError both are
+        detail = str(exc)
+        if len(detail) > _ERROR_PREVIEW:
+            detail = detail[:_ERROR_PREVIEW] + "..."
+        raise ResponseValidationError(
+            f"{op.operation_id}: the {status} response body does not match {rtype.hint}: {detail}",
+            status=status,
+            headers=headers,
+            body=body,
+        ) from exc
+
+
+def _path_segment(op: Operation, name: str, value: object) -> str:
+    text = to_wire(value)
+    if text in ("", ".", ".."):
+        # These would change which resource the URL names (// or dot segments), not fill it in.
+        raise ApiValueError(f"{op.operation_id}: path parameter {name!r} cannot be {text!r}")
+    return quote_component(text)
+
+
+def _merge_headers(target: dict[str, str], extra: Mapping[str, str]) -> None:
+    """Add headers over `target`, replacing names that differ only in case (HTTP ignores case)."""
+    for name, value in extra.items():
+        check_header_value(name, value)
+        lowered = name.lower()
+        for existing in [key for key in target if key.lower() == lowered]:
+            del target[existing]
+        target[name] = value

@@ -1,0 +1,140 @@
+"""Python values -> wire text: parameter strings, compact JSON, and percent-encoded query/form pairs."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import Enum
+from urllib.parse import quote
+
+from .exceptions import ApiTypeError, ApiValueError
+
+_encode_string = json.JSONEncoder(ensure_ascii=False).encode
+# Text made only of unreserved characters needs no percent-encoding: the common case (symbols,
+# numbers, enum values) skips urllib's quote(), which costs several times more than this match.
+_unreserved = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
+def to_wire(value: object) -> str:
+    """A parameter value as the text that goes in a query, form field, header or path segment.
+
+    bool -> "true"/"false"; numbers never in scientific notation (Binance answers -1100 to 1e-05);
+    enums by value; lists, dicts and models as compact JSON (`["BTCUSDT","BNBBTC"]`).
+    """
+    kind = type(value)
+    # Exact-type checks first: they are the common case and cheaper than isinstance chains.
+    if kind is str:
+        return value  # type: ignore[return-value]
+    if kind is int:
+        return str(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is float or kind is Decimal:
+        return number_text(value)  # type: ignore[arg-type]
+    if isinstance(value, Enum):
+        return to_wire(value.value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, (float, Decimal)):
+        return number_text(value)
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, Mapping)) or _is_model(value):
+        return to_json(value)
+    raise ApiTypeError(f"cannot send a value of type {kind.__name__} as a parameter")
+
+
+def number_text(value: float | Decimal) -> str:
+    """Plain decimal notation: 0.00001 -> "0.00001", 1e20 -> "100000000000000000000"."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ApiValueError(f"cannot send the number {value!r}")
+        # repr is the shortest text that round-trips: Decimal(0.1) would give 55 digits instead.
+        value = Decimal(repr(value))
+    elif not value.is_finite():
+        raise ApiValueError(f"cannot send the number {value!r}")
+    return format(value, "f")
+
+
+def to_json(value: object) -> str:
+    """Compact JSON text (no spaces) whose numbers are never in scientific notation."""
+    parts: list[str] = []
+    _write_json(value, parts)
+    return "".join(parts)
+
+
+def _write_json(value: object, out: list[str]) -> None:
+    if value is None:
+        out.append("null")
+    elif isinstance(value, Enum):
+        _write_json(value.value, out)
+    elif isinstance(value, bool):
+        out.append("true" if value else "false")
+    elif isinstance(value, str):
+        out.append(_encode_string(value))
+    elif isinstance(value, int):
+        out.append(str(int(value)))
+    elif isinstance(value, (float, Decimal)):
+        out.append(number_text(value))
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for index, item in enumerate(value):
+            if index:
+                out.append(",")
+            _write_json(item, out)
+        out.append("]")
+    elif isinstance(value, Mapping):
+        out.append("{")
+        for index, (key, item) in enumerate(value.items()):
+            if index:
+                out.append(",")
+            out.append(_encode_string(str(key)))
+            out.append(":")
+            _write_json(item, out)
+        out.append("}")
+    elif _is_model(value):
+        # Wire names, unset fields left out, extra fields kept: the model's own to_dict rules.
+        _write_json(value.model_dump(by_alias=True, exclude_none=True), out)  # type: ignore[attr-defined]
+    elif isinstance(value, (datetime.datetime, datetime.date)):
+        out.append(_encode_string(value.isoformat()))
+    else:
+        raise ApiTypeError(f"cannot send a value of type {type(value).__name__} as JSON")
+
+
+def json_body(value: object) -> bytes:
+    """The bytes of a JSON request body."""
+    return to_json(value).encode("utf-8")
+
+
+def _is_model(value: object) -> bool:
+    # Duck typing keeps pydantic out of this module's imports (and out of the import time).
+    return hasattr(value, "model_dump") and not isinstance(value, type)
+
+
+def quote_component(text: str) -> str:
+    """Percent-encode everything but the unreserved characters A-Z a-z 0-9 - . _ ~ (UTF-8)."""
+    return text if _unreserved(text) else quote(text, safe="")
+
+
+def encode_pair(name: str, value: str) -> str:
+    """One `name=value` pair of a query string or urlencoded body, both sides percent-encoded."""
+    return (
+        (name if _unreserved(name) else quote(name, safe=""))
+        + "="
+        + (value if _unreserved(value) else quote(value, safe=""))
+    )
+
+
+def check_header_value(name: str, value: str) -> str:
+    """A header value must not smuggle in extra header lines."""
+    if "\r" in value or "\n" in value:
+        raise ApiValueError(f"header {name!r}: value contains a line break")
+    return value

@@ -1,0 +1,58 @@
+"""ApiResponse: a successful answer's status, headers, parsed data, raw bytes and rate-limit counters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+# Binance reports what a request used in headers such as X-MBX-USED-WEIGHT-1M, X-MBX-ORDER-COUNT-10S
+# and, on /sapi, X-SAPI-USED-IP-WEIGHT-1M.
+RATE_LIMIT_PREFIXES = ("x-mbx-used-weight", "x-mbx-order-count", "x-sapi-used-")
+
+
+def parse_rate_limits(headers: Mapping[str, str]) -> dict[str, int]:
+    """Rate-limit headers -> {lower-cased header name: count}; malformed values are skipped."""
+    limits: dict[str, int] = {}
+    for name, value in headers.items():
+        lowered = name.lower()
+        if lowered.startswith(RATE_LIMIT_PREFIXES):
+            try:
+                limits[lowered] = int(value)
+            except ValueError:
+                continue
+    return limits
+
+
+class ApiResponse(Generic[T]):
+    """What `*_with_http_info` methods return.
+
+    status_code: the HTTP status; headers: a case-insensitive mapping; data: the parsed body (None
+    when the body is empty or the API declares none); raw_data: the body as received;
+    rate_limits: `X-MBX-USED-WEIGHT-*` / `X-MBX-ORDER-COUNT-*` counters, keys lower-cased.
+    """
+
+    __slots__ = ("_rate_limits", "data", "headers", "raw_data", "status_code")
+
+    def __init__(
+        self, status_code: int, headers: Mapping[str, str], data: T, raw_data: bytes
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.data = data
+        self.raw_data = raw_data
+        self._rate_limits: dict[str, int] | None = None
+
+    @property
+    def rate_limits(self) -> dict[str, int]:
+        # Parsed on first access: most callers never look, and the hot path should not pay for it.
+        if self._rate_limits is None:
+            self._rate_limits = parse_rate_limits(self.headers)
+        return self._rate_limits
+
+    def __repr__(self) -> str:
+        return (
+            f"ApiResponse(status_code={self.status_code}, data={self.data!r}, "
+            f"rate_limits={self.rate_limits!r})"
+        )

@@ -1,0 +1,164 @@
+"""Client settings: host, credentials, timeouts, retries, proxy, TLS and default headers."""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Mapping
+from typing import ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+from ._metadata import DEFAULT_HOST, DISTRIBUTION_NAME, __version__
+from .auth import BinanceAuth
+from .exceptions import ApiTypeError, ApiValueError
+
+# Binance rejects a recvWindow above 60 s.
+MAX_RECV_WINDOW = 60_000
+
+
+class Configuration:
+    """Settings for an ApiClient.
+
+    The transport settings (timeouts, proxy, pool size, TLS) are read when an ApiClient is created;
+    host, auth, headers, user agent, recv_window and max_retries are read on every call.
+
+    host: base URL, default the API's own (`https://api.binance.com`); may carry a path prefix.
+    auth: BinanceAuth with the API key and, for SIGNED endpoints, a secret or private key.
+    connect_timeout, read_timeout: seconds; always finite, so a call can never hang forever.
+    max_retries: extra attempts after a failure that is safe to repeat (see ApiClient.call).
+    recv_window: milliseconds sent as `recvWindow` on SIGNED calls that do not pass their own.
+    """
+
+    __slots__ = (
+        "auth",
+        "connect_timeout",
+        "default_headers",
+        "host",
+        "max_retries",
+        "pool_maxsize",
+        "proxy",
+        "read_timeout",
+        "recv_window",
+        "ssl_ca_cert",
+        "user_agent",
+        "verify_ssl",
+    )
+
+    _default: ClassVar[Configuration | None] = None
+
+    def __init__(
+        self,
+        host: str | None = None,
+        auth: BinanceAuth | None = None,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 10.0,
+        max_retries: int = 2,
+        proxy: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        user_agent: str | None = None,
+        pool_maxsize: int = 10,
+        recv_window: int | None = None,
+        verify_ssl: bool = True,
+        ssl_ca_cert: str | None = None,
+    ) -> None:
+        self.host = _check_host(host if host is not None else DEFAULT_HOST)
+        if auth is not None and not isinstance(auth, BinanceAuth):
+            raise ApiTypeError(
+                f"Configuration: auth must be a BinanceAuth, not {type(auth).__name__}"
+            )
+        self.auth = auth
+        self.connect_timeout = _check_timeout("connect_timeout", connect_timeout)
+        self.read_timeout = _check_timeout("read_timeout", read_timeout)
+        self.max_retries = _check_int("max_retries", max_retries, 0)
+        self.proxy = proxy or None
+        self.default_headers: dict[str, str] = _check_headers(default_headers or {})
+        self.user_agent = user_agent or (
+            f"{DISTRIBUTION_NAME}/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}"
+        )
+        self.pool_maxsize = _check_int("pool_maxsize", pool_maxsize, 1)
+        if recv_window is not None:
+            _check_int("recv_window", recv_window, 1)
+            if recv_window > MAX_RECV_WINDOW:
+                raise ApiValueError(f"Configuration: recv_window is at most {MAX_RECV_WINDOW} ms")
+        self.recv_window = recv_window
+        self.verify_ssl = bool(verify_ssl)
+        self.ssl_ca_cert = ssl_ca_cert
+
+    @classmethod
+    def get_default(cls) -> Configuration:
+        """The process-wide default configuration, created with default settings on first use."""
+        if cls._default is None:
+            cls._default = cls()
+        return cls._default
+
+    @classmethod
+    def set_default(cls, configuration: Configuration | None) -> None:
+        """Make `configuration` the default (None resets to a fresh default on next use)."""
+        cls._default = configuration
+
+    def __repr__(self) -> str:
+        # Header values and proxy credentials may be secrets: show header names and the proxy host.
+        return (
+            f"Configuration(host={self.host!r}, auth={self.auth!r}, "
+            f"connect_timeout={self.connect_timeout!r}, read_timeout={self.read_timeout!r}, "
+            f"max_retries={self.max_retries!r}, proxy={_redact_userinfo(self.proxy)!r}, "
+            f"default_headers={sorted(self.default_headers)!r}, "
+            f"user_agent={self.user_agent!r}, pool_maxsize={self.pool_maxsize!r}, "
+            f"recv_window={self.recv_window!r}, verify_ssl={self.verify_ssl!r}, "
+            f"ssl_ca_cert={self.ssl_ca_cert!r})"
+        )
+
+
+def _check_host(host: str) -> str:
+    parts = urlsplit(host)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ApiValueError(
+            f"Configuration: host must be an http(s) URL such as "
+            f"{DEFAULT_HOST!r}, got {_redact_userinfo(host)!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ApiValueError("Configuration: host must not carry a query or fragment")
+    # Operation paths start with "/": a trailing slash here would double it.
+    return host.rstrip("/")
+
+
+def _check_timeout(name: str, value: float) -> float:
+    # bool is an int subclass; True seconds is surely a mistake.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiTypeError(f"Configuration: {name} must be a number of seconds")
+    if not (math.isfinite(value) and value > 0):
+        raise ApiValueError(
+            f"Configuration: {name} must be a positive, finite number of seconds "
+            "(an unbounded timeout can hang a program forever)"
+        )
+    return float(value)
+
+
+def _check_int(name: str, value: int, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiTypeError(f"Configuration: {name} must be an int")
+    if value < minimum:
+        raise ApiValueError(f"Configuration: {name} must be at least {minimum}")
+    return value
+
+
+def _check_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    checked: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ApiTypeError("Configuration: default_headers must map str to str")
+        if any(c in name + value for c in "\r\n"):
+            raise ApiValueError(f"Configuration: header {name!r} contains a line break")
+        checked[name] = value
+    return checked
+
+
+def _redact_userinfo(url: str | None) -> str | None:
+    """The URL with any `user:password@` replaced, for messages and reprs."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))

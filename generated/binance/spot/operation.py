@@ -1,0 +1,64 @@
+"""Operation descriptors: the constant a generated API method hands to ApiClient.call for one endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .exceptions import ApiValueError
+
+ParamLocation = Literal["path", "query", "header", "cookie", "form", "json"]
+LOCATIONS: frozenset[str] = frozenset({"path", "query", "header", "cookie", "form", "json"})
+FORM_URLENCODED = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One parameter of an operation: its wire name, where it goes, and whether it must be given.
+
+    `form` parameters are the fields of a urlencoded body; the one `json` parameter is the whole
+    JSON body (a model, dict or list).
+    """
+
+    name: str
+    location: ParamLocation
+    required: bool = False
+
+    def __post_init__(self) -> None:
+        if self.location not in LOCATIONS:
+            raise ApiValueError(
+                f"parameter {self.name!r}: unknown location {self.location!r}, "
+                f"expected one of {sorted(LOCATIONS)}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """Everything the runtime needs to send one endpoint's request and read its answer.
+
+    responses: status ("200"), range ("4XX") or "default" -> response type hint in the runtime's
+    grammar (model names, str, int, float, bool, Any, object, None, list[T], dict[str, T]).
+    auth: security scheme names from `_metadata.API_KEY_SCHEMES` whose API key the call needs.
+    signed: a Binance SIGNED endpoint: the runtime adds timestamp, recvWindow and signature.
+    """
+
+    operation_id: str
+    method: str
+    path: str
+    params: tuple[Param, ...] = ()
+    content_type: str | None = None
+    responses: Mapping[str, str] = field(default_factory=dict)
+    auth: tuple[str, ...] = ()
+    signed: bool = False
+    deprecated: bool = False
+    # The request plan _core derives on first use (parameter routing, response decoders). Kept
+    # here rather than in a global table so it lives and dies with the operation, at no import cost.
+    _plan: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.method.isupper():
+            object.__setattr__(self, "method", self.method.upper())
+        if not self.path.startswith("/"):
+            raise ApiValueError(f"{self.operation_id}: path {self.path!r} must start with '/'")

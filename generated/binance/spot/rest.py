@@ -1,0 +1,203 @@
+"""The urllib3 transport: a connection pool built from Configuration; (method, url, headers, body) -> RESTResponse.
+
+It also re-exports the exception classes, so `from <package>.rest import ApiException` keeps working.
+urllib3 errors never escape: they become ApiConnectionError or ApiTimeoutError, the original chained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    LocationValueError,
+    NewConnectionError,
+    ProxyError,
+    ReadTimeoutError,
+)
+
+from .configuration import Configuration
+from .exceptions import (
+    ApiConnectionError,
+    ApiException,
+    ApiTimeoutError,
+    ApiTypeError,
+    ApiValueError,
+    BadRequestException,
+    ConflictException,
+    ForbiddenException,
+    IPBannedException,
+    NotFoundException,
+    OpenApiException,
+    RateLimitException,
+    ResponseValidationError,
+    ServiceException,
+    UnauthorizedException,
+)
+
+__all__ = [
+    "ApiConnectionError",
+    "ApiException",
+    "ApiTimeoutError",
+    "ApiTypeError",
+    "ApiValueError",
+    "BadRequestException",
+    "ConflictException",
+    "ForbiddenException",
+    "IPBannedException",
+    "NotFoundException",
+    "OpenApiException",
+    "RESTClient",
+    "RESTResponse",
+    "RateLimitException",
+    "ResponseValidationError",
+    "ServiceException",
+    "Timeout",
+    "UnauthorizedException",
+]
+
+# Seconds for both connecting and reading, or (connect, read); None means the configured values.
+Timeout = float | tuple[float, float] | None
+
+
+@dataclass(slots=True)
+class RESTResponse:
+    """An HTTP answer, fully read: `headers` is urllib3's case-insensitive HTTPHeaderDict."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    data: bytes
+
+
+class RESTClient:
+    """One urllib3 PoolManager (or ProxyManager) per ApiClient, reused by every call (keep-alive).
+
+    urllib3's own retries and redirects are off: ApiClient decides what is safe to repeat, and a
+    redirect of a SIGNED POST must not be followed blindly.
+    """
+
+    __slots__ = ("_manager", "_timeout")
+
+    def __init__(self, configuration: Configuration) -> None:
+        self._timeout = urllib3.Timeout(
+            connect=configuration.connect_timeout, read=configuration.read_timeout
+        )
+        options: dict[str, Any] = {
+            "maxsize": configuration.pool_maxsize,
+            "timeout": self._timeout,
+            "retries": False,
+            "cert_reqs": "CERT_REQUIRED" if configuration.verify_ssl else "CERT_NONE",
+        }
+        if configuration.ssl_ca_cert:
+            options["ca_certs"] = configuration.ssl_ca_cert
+        self._manager: urllib3.PoolManager = (
+            _proxy_manager(configuration.proxy, options)
+            if configuration.proxy
+            else urllib3.PoolManager(**options)
+        )
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None = None,
+        timeout: Timeout = None,
+    ) -> RESTResponse:
+        """Send one request and read the whole answer; network failures raise our errors."""
+        try:
+            response = self._manager.urlopen(
+                method,
+                url,
+                body=body,
+                headers=headers,
+                timeout=self._timeout if timeout is None else _timeout(timeout),
+                retries=False,
+                redirect=False,
+                preload_content=True,
+            )
+        except HTTPError as exc:
+            raise _network_error(exc, method, url) from exc
+        return RESTResponse(response.status, response.reason or "", response.headers, response.data)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._manager.clear()
+
+
+def _timeout(value: float | tuple[float, float]) -> urllib3.Timeout:
+    if isinstance(value, tuple):
+        connect, read = value
+        return urllib3.Timeout(connect=connect, read=read)
+    return urllib3.Timeout(connect=value, read=value)
+
+
+def _proxy_manager(proxy: str, options: dict[str, Any]) -> urllib3.PoolManager:
+    parsed = urllib3.util.parse_url(proxy)
+    if parsed.scheme in ("socks4", "socks4a", "socks5", "socks5h"):
+        try:
+            from urllib3.contrib.socks import SOCKSProxyManager
+        except ImportError:  # urllib3 raises this when PySocks is not installed
+            raise ApiValueError(
+                f"proxy {parsed.scheme}://...: SOCKS proxies need " "`pip install urllib3[socks]`"
+            ) from None
+        return SOCKSProxyManager(proxy, **options)
+    if parsed.scheme not in ("http", "https"):
+        raise ApiValueError(f"proxy: unsupported scheme {parsed.scheme!r} (http, https or socks5)")
+    # urllib3 does not turn user:password in the proxy URL into a header by itself.
+    proxy_headers = urllib3.make_headers(proxy_basic_auth=parsed.auth) if parsed.auth else None
+    return urllib3.ProxyManager(proxy, proxy_headers=proxy_headers, **options)
+
+
+def _network_error(exc: HTTPError, method: str, url: str) -> OpenApiException:
+    """Our exception for a urllib3 error, saying whether the request may have reached the server."""
+    # The query string may carry a signature or listen key: name only the path in messages.
+    path = url.partition("?")[0]
+    if isinstance(exc, LocationValueError):
+        return ApiValueError(f"{method} {path}: invalid URL: {exc}")
+    # NewConnectionError subclasses ConnectTimeoutError in urllib3: test it first.
+    if isinstance(exc, NewConnectionError):
+        return ApiConnectionError(
+            f"{method} {path}: cannot connect: {_reason(exc)}",
+            method=method,
+            path=path,
+            request_sent=False,
+        )
+    if isinstance(exc, ConnectTimeoutError):
+        return ApiTimeoutError(
+            f"{method} {path}: timed out connecting: {_reason(exc)}",
+            method=method,
+            path=path,
+            request_sent=False,
+        )
+    if isinstance(exc, ReadTimeoutError):
+        return ApiTimeoutError(
+            f"{method} {path}: timed out waiting for the answer: {_reason(exc)}",
+            method=method,
+            path=path,
+            request_sent=True,
+        )
+    if isinstance(exc, ProxyError):
+        return ApiConnectionError(
+            f"{method} {path}: proxy failure: {_reason(exc)}",
+            method=method,
+            path=path,
+            request_sent=False,
+        )
+    return ApiConnectionError(
+        f"{method} {path}: {type(exc).__name__}: {_reason(exc)}",
+        method=method,
+        path=path,
+        request_sent=True,
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    # urllib3 wraps the socket error; its own text repeats the pool's repr, the cause is clearer.
+    cause = getattr(exc, "reason", None) or (exc.args[-1] if exc.args else None)
+    return str(cause if isinstance(cause, BaseException) else exc)

@@ -1,0 +1,1 @@
+"""Tests of the generated binance.spot package: every operation on the wire, every model."""

@@ -1,0 +1,105 @@
+"""Every operation, called through the client against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import warnings
+from typing import Any
+
+import pytest
+
+import binance.spot as package
+from binance.spot.base_model import ApiModel
+from binance.spot.rest import ApiException
+
+from .cases import CASES, OperationCase
+from .conftest import API_KEY, SECRET_KEY
+from .loopback import LoopbackServer
+
+SIGNATURE_FIELDS = ("timestamp", "signature")
+
+
+def plain(value: Any) -> Any:
+    """A parsed result as JSON-like data (models by wire name, unset fields left out)."""
+    if isinstance(value, ApiModel):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def expected_result(case: OperationCase) -> Any:
+    if case.response_body is None:
+        return None
+    return plain(case.response_body)
+
+
+def call(
+    api_client: package.ApiClient, case: OperationCase, args: dict[str, Any]
+) -> tuple[Any, list[warnings.WarningMessage]]:
+    api = getattr(package, case.api)(api_client)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = getattr(api, case.method)(**args)
+    return result, caught
+
+
+def unsigned(fields: dict[str, list[str]], case: OperationCase) -> dict[str, list[str]]:
+    return {k: v for k, v in fields.items() if not (case.signed and k in SIGNATURE_FIELDS)}
+
+
+def answer(server: LoopbackServer, case: OperationCase) -> None:
+    if case.response_body is None:
+        server.reply(case.status, b"")
+    else:
+        server.reply(case.status, json.dumps(case.response_body))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.method)
+def test_request_and_result_on_the_wire(
+    case: OperationCase, server: LoopbackServer, api_client: package.ApiClient
+) -> None:
+    answer(server, case)
+    result, caught = call(api_client, case, case.args)
+
+    (request,) = server.requests
+    assert request.method == case.http_method
+    assert request.path == case.path
+    assert unsigned(request.query, case) == case.query
+    assert unsigned(request.form, case) == case.form
+    for name, value in case.headers.items():
+        assert request.headers.get(name) == value
+    if case.json_body is not None:
+        assert json.loads(request.body) == plain(case.json_body)
+    if case.api_key_header is not None:
+        assert request.headers.get(case.api_key_header) == API_KEY
+    assert plain(result) == expected_result(case)
+    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert bool(deprecations) == case.deprecated
+
+
+ERROR_CASES = [(case, status, body) for case in CASES for status, body in case.errors]
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "body"), ERROR_CASES, ids=lambda v: getattr(v, "method", str(v))
+)
+def test_error_responses_raise_api_exception(
+    case: OperationCase,
+    status: int,
+    body: Any,
+    server: LoopbackServer,
+    api_client: package.ApiClient,
+) -> None:
+    server.reply(status, json.dumps(body))
+    with pytest.raises(ApiException) as raised:
+        call(api_client, case, case.args)
+    error = raised.value
+    assert error.status == status
+    if isinstance(body, dict):
+        assert error.code == body.get("code")
+        assert error.msg == body.get("msg")

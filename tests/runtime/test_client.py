@@ -1,0 +1,345 @@
+"""ApiClient over real HTTP on 127.0.0.1: keys, signatures checked server-side, errors, retries, logs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import socket
+import time
+import warnings
+from types import ModuleType
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from loopback import LoopbackServer, RecordedRequest
+
+from .conftest import API_KEY, FULLWIDTH_123, SECRET_KEY
+
+FORM = "application/x-www-form-urlencoded"
+ERRORS = {"4XX": "APIError", "5XX": "APIError"}
+
+
+def make_op(rt: ModuleType, method: str, path: str, *params: tuple[Any, ...], **options: Any) -> Any:
+    options.setdefault("responses", {"200": "dict[str, Any]", **ERRORS})
+    options.setdefault("auth", ("ApiKey",))
+    return rt.operation.Operation(f"Test{method.title()}", method, path,
+                                  params=tuple(rt.operation.Param(*p) for p in params), **options)
+
+
+def signed_parts(request: RecordedRequest) -> tuple[str, str]:
+    """(what was signed, the signature) as the server recomputes it from the bytes it received."""
+    body = request.body.decode()
+    if "signature" in request.form:
+        payload, _, signature = body.rpartition("&signature=")
+        return request.raw_query + payload, signature
+    payload, _, signature = request.raw_query.rpartition("&signature=")
+    return payload + body, signature
+
+
+def hmac_hex(payload: str) -> str:
+    return hmac.new(SECRET_KEY.encode(), payload.encode(), hashlib.sha256).hexdigest()
+
+
+def test_user_data_stream_calls_send_the_api_key_header(rt: ModuleType, server: LoopbackServer,
+                                                        client: Any) -> None:
+    create = make_op(rt, "POST", "/api/v3/userDataStream", responses={"200": "ListenKey", **ERRORS})
+    keepalive = make_op(rt, "PUT", "/api/v3/userDataStream", ("listenKey", "form", True),
+                        content_type=FORM)
+    close = make_op(rt, "DELETE", "/api/v3/userDataStream", ("listenKey", "query", True))
+    server.reply(200, {"listenKey": "pqia91ma19a5s61cv6a81va65sdf19v8a65a1"})
+    key = client.call(create, {}).data.listen_key
+    client.call(keepalive, {"listenKey": key})
+    assert client.call(close, {"listenKey": key}).data == {}
+    first, second, third = server.requests
+    for request in server.requests:
+        assert request.headers.get("x-mbx-apikey") == API_KEY
+        assert "timestamp" not in request.query and "signature" not in request.query
+    assert (first.method, first.path, first.body) == ("POST", "/api/v3/userDataStream", b"")
+    assert second.method == "PUT" and second.form == {"listenKey": [key]}
+    assert second.headers.get("Content-Type") == FORM
+    assert third.method == "DELETE" and third.query == {"listenKey": [key]}
+
+
+def test_signed_get_is_verified_by_the_server(rt: ModuleType, server: LoopbackServer,
+                                              client: Any) -> None:
+    operation = make_op(rt, "GET", "/api/v3/order", ("symbol", "query", True),
+                        ("orderId", "query"), signed=True)
+    client.call(operation, {"symbol": FULLWIDTH_123, "orderId": 12})
+    (request,) = server.requests
+    payload, signature = signed_parts(request)
+    assert signature == hmac_hex(payload)
+    assert request.raw_query.endswith("&signature=" + signature)  # last
+    assert list(request.query) == ["symbol", "orderId", "timestamp", "signature"]
+    assert request.query["symbol"] == [FULLWIDTH_123]
+    assert abs(int(request.query["timestamp"][0]) - time.time() * 1000) < 5000
+
+
+def test_signed_post_form_is_verified_by_the_server(rt: ModuleType, server: LoopbackServer,
+                                                    client: Any) -> None:
+    operation = make_op(rt, "POST", "/api/v3/order", ("symbol", "form", True), ("side", "form", True),
+                        ("quantity", "form"), ("price", "form"), ("newClientOrderId", "form"),
+                        content_type=FORM, signed=True)
+    client.call(operation, {"symbol": "BTCUSDT", "side": "BUY", "quantity": 0.00001,
+                            "price": 1e20, "newClientOrderId": None})
+    (request,) = server.requests
+    assert request.raw_query == ""
+    payload, signature = signed_parts(request)
+    assert signature == hmac_hex(payload)
+    assert list(request.form) == ["symbol", "side", "quantity", "price", "timestamp", "signature"]
+    assert request.form["quantity"] == ["0.00001"]
+    assert request.form["price"] == ["100000000000000000000"]
+
+
+def test_rsa_signed_request_verifies_and_is_percent_encoded(rt: ModuleType,
+                                                            server: LoopbackServer) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    auth = rt.auth.BinanceAuth(api_key=API_KEY, private_key_pem=pem)
+    config = rt.configuration.Configuration(host=server.url, auth=auth, max_retries=0)
+    operation = make_op(rt, "GET", "/api/v3/account", signed=True)
+    with rt.api_client.ApiClient(config) as client:
+        for _ in range(5):
+            client.call(operation, {})
+    for request in server.requests:
+        raw_signature = request.raw_query.rpartition("&signature=")[2]
+        assert not set(raw_signature) & set("+/=")
+        payload, _ = signed_parts(request)
+        (signature,) = request.query["signature"]  # parse_qs undoes the percent-encoding
+        key.public_key().verify(base64.b64decode(signature), payload.encode(), padding.PKCS1v15(),
+                                hashes.SHA256())
+
+
+def test_errors_carry_status_code_and_message(rt: ModuleType, server: LoopbackServer,
+                                              client: Any) -> None:
+    operation = make_op(rt, "GET", "/api/v3/order", signed=True)
+    server.reply(400, {"code": -1021, "msg": "Timestamp for this request is outside of the recvWindow."})
+    with pytest.raises(rt.exceptions.BadRequestException) as raised:
+        client.call(operation, {})
+    error = raised.value
+    assert (error.status, error.code) == (400, -1021)
+    assert isinstance(error.data, rt.models.APIError)
+    assert str(error).splitlines() == [
+        "(400)", "Reason: Bad Request", "Code: -1021",
+        "Message: Timestamp for this request is outside of the recvWindow."]
+    assert SECRET_KEY not in str(error) and API_KEY not in str(error)
+
+
+def test_rate_limit_answers(rt: ModuleType, server: LoopbackServer, client: Any) -> None:
+    operation = make_op(rt, "POST", "/api/v3/userDataStream")
+    server.reply(429, {"code": -1003, "msg": "Too many requests"}, headers={"Retry-After": "30"})
+    with pytest.raises(rt.exceptions.RateLimitException) as raised:
+        client.call(operation, {})
+    assert raised.value.retry_after == 30.0
+    server.reply(418, {"code": -1003, "msg": "Way too many requests; IP banned"},
+                 headers={"Retry-After": "120"})
+    with pytest.raises(rt.exceptions.IPBannedException) as banned:
+        client.call(operation, {})
+    assert banned.value.retry_after == 120.0 and "Retry-After: 120 s" in str(banned.value)
+
+
+def test_non_json_error_page(rt: ModuleType, server: LoopbackServer, client: Any) -> None:
+    server.reply(503, "<html>Service Unavailable</html>", headers={"Content-Type": "text/html"})
+    with pytest.raises(rt.exceptions.ServiceException) as raised:
+        client.call(make_op(rt, "POST", "/api/v3/userDataStream"), {})
+    assert raised.value.data is None and raised.value.code is None
+    assert raised.value.body == b"<html>Service Unavailable</html>"
+
+
+def test_rate_limit_headers(rt: ModuleType, server: LoopbackServer, client: Any) -> None:
+    server.reply(200, {}, headers={"X-MBX-USED-WEIGHT-1M": "12", "x-mbx-order-count-10s": "2",
+                                   "X-MBX-USED-WEIGHT": "12", "X-Other": "5"})
+    response = client.call(make_op(rt, "GET", "/api/v3/time", auth=()), {})
+    expected = {"x-mbx-used-weight-1m": 12, "x-mbx-order-count-10s": 2, "x-mbx-used-weight": 12}
+    assert response.rate_limits == expected
+    assert client.last_rate_limits == expected
+    assert response.headers["x-mbx-used-weight-1m"] == "12"  # headers ignore case
+    server.reply(429, {}, headers={"X-MBX-USED-WEIGHT-1M": "6000"})
+    with pytest.raises(rt.exceptions.RateLimitException):
+        client.call(make_op(rt, "GET", "/api/v3/time", auth=()), {})
+    assert client.last_rate_limits == {"x-mbx-used-weight-1m": 6000}
+
+
+def test_response_type_hints_over_http(rt: ModuleType, server: LoopbackServer, client: Any) -> None:
+    orders = [{"symbol": "BTCUSDT", "orderId": 1}, {"symbol": "ETHBTC", "orderId": 2, "new": 1}]
+    server.reply(200, orders)
+    data = client.call(make_op(rt, "GET", "/api/v3/openOrders",
+                               responses={"200": "list[Order]", **ERRORS}), {}).data
+    assert [o.symbol for o in data] == ["BTCUSDT", "ETHBTC"] and data[1].to_dict()["new"] == 1
+    server.reply(200, {"a": [1, None]})
+    assert client.call(make_op(rt, "GET", "/x"), {}).data == {"a": [1, None]}
+    server.reply(204, b"")
+    assert client.call(make_op(rt, "DELETE", "/x"), {}).data is None
+
+
+def test_deprecated_operations_warn_at_the_callers_line(rt: ModuleType, server: LoopbackServer,
+                                                        client: Any) -> None:
+    operation = make_op(rt, "POST", "/api/v3/userDataStream", deprecated=True)
+
+    class GeneratedApi:  # the shape of a generated API class: user -> method -> call
+        def create(self) -> Any:
+            return client.call(operation, {}).data
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        GeneratedApi().create()
+    (warning,) = caught
+    assert issubclass(warning.category, DeprecationWarning)
+    assert warning.filename == __file__
+    assert "TestPost is deprecated" in str(warning.message)
+
+
+def test_connection_refused(rt: ModuleType) -> None:
+    with socket.socket() as probe:  # a port that nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = rt.configuration.Configuration(host=f"http://127.0.0.1:{port}",
+                                            auth=rt.auth.BinanceAuth(api_key=API_KEY), max_retries=0)
+    with rt.api_client.ApiClient(config) as client, \
+            pytest.raises(rt.exceptions.ApiConnectionError) as raised:
+        client.call(make_op(rt, "POST", "/api/v3/userDataStream"), {})
+    assert not isinstance(raised.value, rt.exceptions.ApiTimeoutError)
+    assert raised.value.request_sent is False
+    assert "urllib3" in type(raised.value.__cause__).__module__
+
+
+def test_read_timeout(rt: ModuleType, server: LoopbackServer) -> None:
+    config = rt.configuration.Configuration(host=server.url, auth=rt.auth.BinanceAuth(api_key=API_KEY),
+                                            max_retries=0, read_timeout=0.2)
+    server.reply(200, {}, delay=2.0)
+    started = time.monotonic()
+    with rt.api_client.ApiClient(config) as client, \
+            pytest.raises(rt.exceptions.ApiTimeoutError) as raised:
+        client.call(make_op(rt, "POST", "/api/v3/userDataStream"), {})
+    assert time.monotonic() - started < 1.5
+    assert raised.value.request_sent is True
+    # A per-call timeout wins over the configured one.
+    server.reply(200, {}, delay=0.5)
+    with rt.api_client.ApiClient(config) as client:
+        assert client.call(make_op(rt, "GET", "/x"), {}, timeout=(1.0, 2.0)).data == {}
+
+
+def test_connect_timeout(rt: ModuleType) -> None:
+    # A listening socket whose backlog is full stops completing handshakes: connect() hangs.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        fillers = []
+        try:
+            for _ in range(16):
+                filler = socket.socket()
+                filler.setblocking(False)
+                filler.connect_ex(listener.getsockname())
+                fillers.append(filler)
+            host, port = listener.getsockname()
+            config = rt.configuration.Configuration(host=f"http://{host}:{port}", max_retries=0,
+                                                    connect_timeout=0.2)
+            with rt.api_client.ApiClient(config) as client:
+                try:
+                    client.call(make_op(rt, "GET", "/x", auth=()), {})
+                except rt.exceptions.ApiTimeoutError as exc:
+                    assert exc.request_sent is False
+                except rt.exceptions.ApiConnectionError:
+                    pytest.skip("this kernel refuses instead of dropping when the backlog is full")
+                else:
+                    pytest.fail("no timeout")
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
+def test_retries_only_what_is_safe(rt: ModuleType, server: LoopbackServer,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rt.api_client, "BACKOFF_BASE", 0.01)
+    config = rt.configuration.Configuration(host=server.url, auth=rt.auth.BinanceAuth(api_key=API_KEY),
+                                            max_retries=2)
+    with rt.api_client.ApiClient(config) as client:
+        server.reply(503, {"code": -1008, "msg": "busy"})
+        server.reply(502, "bad gateway", headers={"Content-Type": "text/plain"})
+        assert client.call(make_op(rt, "GET", "/x"), {}).status_code == 200
+        assert len(server.requests) == 3
+
+        server.reply(503, {"code": -1008, "msg": "busy"})  # a POST may have executed: never repeat
+        with pytest.raises(rt.exceptions.ServiceException):
+            client.call(make_op(rt, "POST", "/api/v3/order"), {})
+        assert len(server.requests) == 4
+
+        server.reply(429, {}, headers={"Retry-After": "0"})  # refused unexecuted: safe for any method
+        assert client.call(make_op(rt, "POST", "/api/v3/order"), {}).status_code == 200
+        assert len(server.requests) == 6
+
+        server.reply(418, {}, headers={"Retry-After": "0"})  # banned: never
+        with pytest.raises(rt.exceptions.IPBannedException):
+            client.call(make_op(rt, "GET", "/x"), {})
+        assert len(server.requests) == 7
+
+        for _ in range(3):
+            server.reply(500, {})
+        with pytest.raises(rt.exceptions.ServiceException):  # gives up after max_retries
+            client.call(make_op(rt, "GET", "/x"), {})
+        assert len(server.requests) == 10
+
+
+def test_signed_retries_are_signed_afresh(rt: ModuleType, server: LoopbackServer, auth: Any) -> None:
+    config = rt.configuration.Configuration(host=server.url, auth=auth, max_retries=1)
+    server.reply(429, {}, headers={"Retry-After": "0.01"})
+    with rt.api_client.ApiClient(config) as client:
+        client.call(make_op(rt, "GET", "/api/v3/account", signed=True), {})
+    first, second = server.requests
+    for request in (first, second):
+        payload, signature = signed_parts(request)
+        assert signature == hmac_hex(payload)
+    assert first.query["timestamp"] != second.query["timestamp"]
+
+
+def test_connection_refused_is_retried_then_raised(rt: ModuleType) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = rt.configuration.Configuration(host=f"http://127.0.0.1:{port}", max_retries=1)
+    with rt.api_client.ApiClient(config) as client:
+        started = time.monotonic()
+        with pytest.raises(rt.exceptions.ApiConnectionError):
+            client.call(make_op(rt, "POST", "/x", auth=()), {})
+        assert time.monotonic() - started >= 0.1  # one backoff pause happened
+
+
+def test_logs_never_show_secrets(rt: ModuleType, server: LoopbackServer, client: Any,
+                                 caplog: pytest.LogCaptureFixture) -> None:
+    operation = make_op(rt, "GET", "/api/v3/order", ("symbol", "query", True), signed=True)
+    with caplog.at_level(logging.DEBUG, logger="rtpkg"):
+        client.call(operation, {"symbol": "BTCUSDT"})
+        client.call(make_op(rt, "DELETE", "/api/v3/userDataStream", ("listenKey", "query")),
+                    {"listenKey": "secret-listen-key"})
+    (request, _) = server.requests
+    signature = request.query["signature"][0]
+    text = caplog.text
+    assert f"GET {server.url}/api/v3/order?symbol=BTCUSDT&timestamp=" in text and "-> 200" in text
+    for secret in (signature, API_KEY, SECRET_KEY, "secret-listen-key"):
+        assert secret not in text
+    assert "signature=[redacted]" in text and "listenKey=[redacted]" in text
+
+
+def test_reprs_never_show_secrets(rt: ModuleType, client: Any) -> None:
+    config = rt.configuration.Configuration(
+        auth=rt.auth.BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY),
+        proxy="http://user:hunter2@proxy.example:3128", default_headers={"X-Token": "hunter2"})
+    for text in (repr(config), repr(client), repr(client.configuration)):
+        assert API_KEY not in text and SECRET_KEY not in text and "hunter2" not in text
+
+
+def test_default_client_and_context_manager(rt: ModuleType, server: LoopbackServer) -> None:
+    ApiClient, Configuration = rt.api_client.ApiClient, rt.configuration.Configuration
+    Configuration.set_default(Configuration(host=server.url, auth=rt.auth.BinanceAuth(api_key=API_KEY)))
+    default = ApiClient.get_default()
+    assert default is ApiClient.get_default()
+    assert default.configuration is Configuration.get_default()
+    with default as client:
+        assert client.call(make_op(rt, "GET", "/x"), {}).data == {}
+    # After close() the pool is empty; the next call opens a new connection.
+    assert default.call(make_op(rt, "GET", "/x"), {}).data == {}
+    assert len(server.requests) == 2

@@ -1,0 +1,324 @@
+"""The sans-I/O core: requests built from operations, and answers parsed by their type hints."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from decimal import Decimal
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from .conftest import API_KEY, FULLWIDTH_123456, SECRET_KEY
+
+HOST = "https://api.example.test"
+FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.fixture
+def config(rt: ModuleType) -> Any:
+    auth = rt.auth.BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
+    return rt.configuration.Configuration(host=HOST, auth=auth)
+
+
+def op(rt: ModuleType, method: str = "GET", path: str = "/api/v3/thing", *params: Any,
+       **options: Any) -> Any:
+    Param = rt.operation.Param
+    return rt.operation.Operation("TestOp", method, path,
+                                  params=tuple(Param(*p) if isinstance(p, tuple) else p for p in params),
+                                  **options)
+
+
+def build(rt: ModuleType, config: Any, operation: Any, params: dict[str, Any], **kw: Any) -> Any:
+    return rt._core.build_request(config, operation, params, **kw)
+
+
+def test_query_in_parameter_order_with_unset_parameters_dropped(rt: ModuleType, config: Any) -> None:
+    operation = op(rt, "GET", "/api/v3/klines", ("symbol", "query", True), ("interval", "query"),
+                   ("limit", "query"), ("price", "query"), ("active", "query"),
+                   ("symbols", "query"), ("note", "query"))
+    request = build(rt, config, operation, {
+        "note": "a b", "symbol": "BTCUSDT", "interval": None, "limit": 500, "price": 0.00001,
+        "active": False, "symbols": ["BTCUSDT", "BNBBTC"]})
+    assert request.method == "GET"
+    assert request.url == (f"{HOST}/api/v3/klines?symbol=BTCUSDT&limit=500&price=0.00001"
+                           "&active=false&symbols=%5B%22BTCUSDT%22%2C%22BNBBTC%22%5D&note=a%20b")
+    assert request.body is None
+    assert "Content-Type" not in request.headers
+    assert request.headers["Accept"] == "application/json"
+    assert request.headers["User-Agent"].startswith("binance-spot/1.0.0 python/3.")
+
+
+def test_an_empty_string_is_sent_but_none_is_not(rt: ModuleType, config: Any) -> None:
+    operation = op(rt, "GET", "/x", ("a", "query"), ("b", "query"))
+    assert build(rt, config, operation, {"a": "", "b": None}).url == f"{HOST}/x?a="
+
+
+def test_required_parameters_must_be_given(rt: ModuleType, config: Any) -> None:
+    operation = op(rt, "GET", "/x", ("symbol", "query", True))
+    with pytest.raises(rt.exceptions.ApiValueError, match="required parameter 'symbol'"):
+        build(rt, config, operation, {"symbol": None})
+
+
+def test_path_parameters_are_percent_encoded(rt: ModuleType, config: Any) -> None:
+    operation = op(rt, "GET", "/v1/{id}/items/{name}", ("id", "path", True), ("name", "path", True))
+    request = build(rt, config, operation, {"id": 42, "name": "a/b c?d"})
+    assert request.url == f"{HOST}/v1/42/items/a%2Fb%20c%3Fd"
+    for bad in ("", ".", ".."):
+        with pytest.raises(rt.exceptions.ApiValueError, match="path parameter 'name'"):
+            build(rt, config, operation, {"id": 1, "name": bad})
+
+
+def test_path_and_path_parameters_must_agree(rt: ModuleType, config: Any) -> None:
+    with pytest.raises(rt.exceptions.ApiTypeError, match="do not match"):
+        build(rt, config, op(rt, "GET", "/v1/{id}"), {})
+
+
+def test_form_body(rt: ModuleType, config: Any) -> None:
+    operation = op(rt, "PUT", "/api/v3/userDataStream", ("listenKey", "form", True),
+                   ("quantity", "form"), content_type=FORM)
+    request = build(rt, config, operation, {"listenKey": "abc+/=", "quantity": Decimal("1E-8")})
+    assert request.url == f"{HOST}/api/v3/userDataStream"
+    assert request.body == b"listenKey=abc%2B%2F%3D&quantity=0.00000001"
+    assert request.headers["Content-Type"] == FORM
+
+
+def test_form_operation_with_nothing_to_send_has_no_body(rt: ModuleType, config: Any) -> None:
+    operation = op(rt, "PUT", "/x", ("a", "form"), content_type=FORM)
+    request = build(rt, config, operation, {"a": None})
+    assert request.body is None and "Content-Type" not in request.headers
+
+
+def test_json_body_from_model_dict_or_list(rt: ModuleType, config: Any) -> None:
+    operation = op(rt, "POST", "/orders", ("body", "json", True), content_type="application/json")
+    order = rt.models.Order(symbol="BTCUSDT", order_id=1, price=None)
+    for body, expected in [
+        (order, {"symbol": "BTCUSDT", "orderId": 1}),
+        ({"price": 0.00001, "tags": ["a"]}, {"price": 0.00001, "tags": ["a"]}),
+        ([order], [{"symbol": "BTCUSDT", "orderId": 1}]),
+    ]:
+        request = build(rt, config, operation, {"body": body})
+        assert json.loads(request.body) == expected
+        assert b"e-05" not in request.body and b" " not in request.body
+        assert request.headers["Content-Type"] == "application/json"
+
+
+def test_headers_cookies_and_their_precedence(rt: ModuleType) -> None:
+    config = rt.configuration.Configuration(
+        host=HOST, auth=rt.auth.BinanceAuth(api_key=API_KEY),
+        default_headers={"accept": "text/plain", "X-Default": "d"}, user_agent="custom/1")
+    operation = op(rt, "GET", "/x", ("X-Trace", "header"), ("lang", "cookie"), ("theme", "cookie"),
+                   auth=("ApiKey", "CookieKey"))
+    request = build(rt, config, operation, {"X-Trace": 7, "lang": "en US", "theme": None},
+                    headers={"x-default": "call"})
+    headers = request.headers
+    assert headers["accept"] == "text/plain" and "Accept" not in headers  # one Accept, the user's
+    assert headers["x-default"] == "call" and "X-Default" not in headers
+    assert headers["User-Agent"] == "custom/1"
+    assert headers["X-Trace"] == "7"
+    assert headers["X-MBX-APIKEY"] == API_KEY
+    assert headers["Cookie"] == f"lang=en%20US; session={API_KEY}"
+    with pytest.raises(rt.exceptions.ApiValueError, match="line break"):
+        build(rt, config, operation, {"X-Trace": "a\nb"})
+
+
+def test_api_key_in_query(rt: ModuleType, config: Any) -> None:
+    operation = op(rt, "GET", "/x", ("a", "query"), auth=("QueryKey", "UnknownScheme"))
+    request = build(rt, config, operation, {"a": 1})
+    assert request.url == f"{HOST}/x?a=1&apiKey={API_KEY}"
+    assert "X-MBX-APIKEY" not in request.headers
+
+
+def test_missing_api_key_fails_before_any_traffic(rt: ModuleType) -> None:
+    operation = op(rt, "POST", "/api/v3/userDataStream", auth=("ApiKey",))
+    for auth in (None, rt.auth.BinanceAuth(secret_key=SECRET_KEY)):
+        config = rt.configuration.Configuration(host=HOST, auth=auth)
+        with pytest.raises(rt.exceptions.ApiValueError, match="needs an API key"):
+            build(rt, config, operation, {})
+    # Operations without security never need one.
+    config = rt.configuration.Configuration(host=HOST)
+    assert "X-MBX-APIKEY" not in build(rt, config, op(rt, "GET", "/api/v3/time"), {}).headers
+
+
+def order_op(rt: ModuleType, location: str) -> Any:
+    """Binance's documented order example, its fields in `location` ("query" or "form")."""
+    names = ["symbol", "side", "type", "timeInForce", "quantity", "price", "recvWindow"]
+    return op(rt, "POST", "/api/v3/order", *[(n, location) for n in names],
+              content_type=FORM if location == "form" else None, auth=("ApiKey",), signed=True)
+
+
+ORDER = {"symbol": "LTCBTC", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": 1,
+         "price": 0.1, "recvWindow": 5000}
+VECTOR_PAYLOAD = ("symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
+                  "&recvWindow=5000&timestamp=1499827319559")
+VECTOR_SIGNATURE = "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
+
+
+def test_signed_query_reproduces_binance_example(rt: ModuleType, config: Any) -> None:
+    request = build(rt, config, order_op(rt, "query"), ORDER, timestamp_ms=1499827319559)
+    assert request.url == f"{HOST}/api/v3/order?{VECTOR_PAYLOAD}&signature={VECTOR_SIGNATURE}"
+    assert request.body is None
+
+
+def test_signed_form_body_reproduces_binance_example(rt: ModuleType, config: Any) -> None:
+    request = build(rt, config, order_op(rt, "form"), ORDER, timestamp_ms=1499827319559)
+    assert request.url == f"{HOST}/api/v3/order"
+    assert request.body == f"{VECTOR_PAYLOAD}&signature={VECTOR_SIGNATURE}".encode()
+    assert request.headers["X-MBX-APIKEY"] == API_KEY
+
+
+def test_signed_non_ascii_symbol_is_signed_percent_encoded(rt: ModuleType, config: Any) -> None:
+    request = build(rt, config, order_op(rt, "query"), {**ORDER, "symbol": FULLWIDTH_123456},
+                    timestamp_ms=1499827319559)
+    assert request.url.endswith("signature=e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3")
+
+
+def test_signature_covers_query_then_body_and_comes_last(rt: ModuleType, config: Any) -> None:
+    operation = op(rt, "POST", "/sapi/x", ("a", "query"), ("b", "form"), content_type=FORM,
+                   auth=("ApiKey",), signed=True)
+    request = build(rt, config, operation, {"a": "1", "b": "2"}, timestamp_ms=1000)
+    query = urlsplit(request.url).query
+    body = request.body.decode()
+    assert query == "a=1"
+    payload, _, signature = body.rpartition("&signature=")
+    assert payload == "b=2&timestamp=1000"
+    assert signature == hmac.new(SECRET_KEY.encode(), (query + payload).encode(), hashlib.sha256).hexdigest()
+
+
+def test_signed_recv_window_default_and_caller_values(rt: ModuleType) -> None:
+    auth = rt.auth.BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
+    config = rt.configuration.Configuration(host=HOST, auth=auth, recv_window=3000)
+    operation = op(rt, "GET", "/api/v3/account", ("recvWindow", "query"), ("timestamp", "query", True),
+                   ("signature", "query"), auth=("ApiKey",), signed=True)
+    default = dict(parse_qsl(urlsplit(build(rt, config, operation, {}, timestamp_ms=5).url).query))
+    assert default["recvWindow"] == "3000" and default["timestamp"] == "5"
+    given = build(rt, config, operation, {"recvWindow": 10000, "timestamp": 7, "signature": "forged"})
+    pairs = parse_qsl(urlsplit(given.url).query)
+    assert [name for name, _ in pairs] == ["recvWindow", "timestamp", "signature"]
+    assert dict(pairs)["recvWindow"] == "10000" and dict(pairs)["timestamp"] == "7"
+    assert dict(pairs)["signature"] != "forged"
+
+
+def test_signed_timestamp_defaults_to_now(rt: ModuleType, config: Any) -> None:
+    import time
+
+    before = int(time.time() * 1000)
+    request = build(rt, config, order_op(rt, "query"), ORDER)
+    stamp = int(dict(parse_qsl(urlsplit(request.url).query))["timestamp"])
+    assert before <= stamp <= int(time.time() * 1000)
+
+
+def test_signed_call_without_signing_key_fails_before_traffic(rt: ModuleType) -> None:
+    config = rt.configuration.Configuration(host=HOST, auth=rt.auth.BinanceAuth(api_key=API_KEY))
+    with pytest.raises(rt.exceptions.ApiValueError, match="SIGNED endpoint"):
+        build(rt, config, order_op(rt, "query"), ORDER)
+
+
+def test_base64_signatures_are_percent_encoded(rt: ModuleType) -> None:
+    from .test_auth import ED25519_PEM
+
+    auth = rt.auth.BinanceAuth(api_key=API_KEY, private_key_pem=ED25519_PEM)
+    config = rt.configuration.Configuration(host=HOST, auth=auth)
+    for timestamp in range(1, 40):  # enough signatures that +, / and = all show up
+        request = build(rt, config, order_op(rt, "query"), ORDER, timestamp_ms=timestamp)
+        query = urlsplit(request.url).query
+        payload, _, signature = query.rpartition("&signature=")
+        assert not set(signature) & set("+/="), signature
+        assert dict(parse_qsl(query))["signature"] == auth.sign(payload)
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+RESPONSES = {"200": "Order", "201": "list[Order]", "2XX": "dict[str, Any]", "4XX": "APIError",
+             "default": "APIError"}
+
+
+def parse(rt: ModuleType, status: int, body: bytes, responses: dict[str, str] | None = None,
+          headers: dict[str, str] | None = None) -> Any:
+    operation = op(rt, "GET", "/x", responses=RESPONSES if responses is None else responses)
+    return rt._core.parse_response(operation, status, "Reason", headers or {}, body)
+
+
+def test_success_types_by_exact_status_then_range(rt: ModuleType) -> None:
+    order = b'{"symbol":"BTCUSDT","orderId":1,"extra":true}'
+    single = parse(rt, 200, order)
+    assert isinstance(single.data, rt.models.Order)
+    assert single.data.order_id == 1 and single.data.to_dict()["extra"] is True
+    assert single.raw_data == order and single.status_code == 200
+    many = parse(rt, 201, b"[" + order + b"," + order + b"]").data
+    assert [type(o).__name__ for o in many] == ["Order", "Order"]
+    assert parse(rt, 202, b'{"any": [1, {"x": null}]}').data == {"any": [1, {"x": None}]}
+
+
+@pytest.mark.parametrize(("hint", "body", "data"), [
+    ("str", b'"abc"', "abc"),
+    ("int", b"42", 42),
+    ("float", b"0.5", 0.5),
+    ("bool", b"true", True),
+    ("Any", b'{"a": 1}', {"a": 1}),
+    ("object", b"[1, 2]", [1, 2]),
+    ("None", b'{"ignored": 1}', None),
+    ("dict[str, int]", b'{"a": 1}', {"a": 1}),
+    ("dict[str, list[int]]", b'{"a": [1]}', {"a": [1]}),
+    ("list[dict[str, Any]]", b'[{"a": 1}]', [{"a": 1}]),
+])
+def test_scalar_and_container_hints(rt: ModuleType, hint: str, body: bytes, data: Any) -> None:
+    assert parse(rt, 200, body, {"200": hint}).data == data
+
+
+def test_no_entry_or_empty_body_gives_none(rt: ModuleType) -> None:
+    assert parse(rt, 200, b'{"a": 1}', {}).data is None
+    assert parse(rt, 200, b"", {"200": "Order"}).data is None
+    assert parse(rt, 204, b"  ", {"2XX": "Order"}).data is None
+
+
+def test_text_answer_to_string_response(rt: ModuleType) -> None:
+    response = parse(rt, 200, b"pong", {"200": "str"}, {"Content-Type": "text/plain"})
+    assert response.data == "pong"
+
+
+def test_invalid_success_body_raises_our_error(rt: ModuleType) -> None:
+    for body in (b'{"symbol": "BTCUSDT"}', b"<html>oops</html>"):
+        with pytest.raises(rt.exceptions.ResponseValidationError, match="does not match Order") as raised:
+            parse(rt, 200, body)
+        assert raised.value.status == 200 and raised.value.body == body
+
+
+@pytest.mark.parametrize(("status", "name"), [
+    (400, "BadRequestException"), (401, "UnauthorizedException"), (403, "ForbiddenException"),
+    (404, "NotFoundException"), (409, "ConflictException"), (418, "IPBannedException"),
+    (429, "RateLimitException"), (500, "ServiceException"), (503, "ServiceException"),
+    (422, "ApiException"), (302, "ApiException"),
+])
+def test_error_statuses_raise_their_class_with_the_error_model(rt: ModuleType, status: int,
+                                                               name: str) -> None:
+    body = b'{"code": -1102, "msg": "Mandatory parameter \'symbol\' was not sent."}'
+    with pytest.raises(rt.exceptions.ApiException) as raised:
+        parse(rt, status, body)
+    error = raised.value
+    assert type(error).__name__ == name and error.status == status
+    assert isinstance(error.data, rt.models.APIError)  # from "4XX" or "default"
+    assert (error.code, error.msg) == (-1102, "Mandatory parameter 'symbol' was not sent.")
+
+
+def test_non_json_error_body_does_not_crash(rt: ModuleType) -> None:
+    with pytest.raises(rt.exceptions.ServiceException) as raised:
+        parse(rt, 502, b"<html><body>Bad gateway</body></html>", headers={"Content-Type": "text/html"})
+    error = raised.value
+    assert error.data is None and error.code is None and error.msg is None
+    assert "Bad gateway" in str(error)
+
+
+def test_malformed_hints_are_reported(rt: ModuleType) -> None:
+    for hint, message in [("list[Order", "ends early"), ("dict[int, Order]", "expected 'str'"),
+                          ("Order]", "unexpected"), ("Nope", "not a model"),
+                          ("NotAModel", "not a model"), ("list[]", "unexpected")]:
+        with pytest.raises(rt.exceptions.ApiTypeError, match=message):
+            rt._types.parse_hint(hint)
+
+
+def test_decoders_are_cached_per_hint(rt: ModuleType) -> None:
+    assert rt._types.response_type("list[Order]") is rt._types.response_type("list[Order]")

@@ -48,6 +48,7 @@ RUNTIME_EXPORT_MODULES: tuple[tuple[str, str], ...] = (
     ("IPBannedException", ".exceptions"),
     ("RateLimitException", ".exceptions"),
     ("ServiceException", ".exceptions"),
+    ("ResponseValidationError", ".exceptions"),
 )
 RUNTIME_EXPORTS = frozenset(name for name, _ in RUNTIME_EXPORT_MODULES) | {
     "AsyncApiClient", "UserDataStream", "BaseModel", "Operation", "Param",

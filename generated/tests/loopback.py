@@ -51,6 +51,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Port 0 asks the OS for a free port; reusing addresses keeps quick test reruns working.
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops connects from a burst of clients (a 1 s SYN retry).
+    request_queue_size = 128
     owner: LoopbackServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -167,7 +169,7 @@ class LoopbackServer:
         headers: Mapping[str, str] | None = None,
         delay: float = 0.0,
     ) -> None:
-        """Queue the answer for the next request that has none yet. Content-Type defaults to JSON."""
+        """Queue the answer for the next unanswered request. Content-Type defaults to JSON."""
         if isinstance(body, (dict, list)):
             data = json.dumps(body).encode("utf-8")
         elif isinstance(body, str):

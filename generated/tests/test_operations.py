@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import warnings
 from typing import Any
@@ -15,7 +13,7 @@ from binance.spot.base_model import ApiModel
 from binance.spot.rest import ApiException
 
 from .cases import CASES, OperationCase
-from .conftest import API_KEY, SECRET_KEY
+from .conftest import API_KEY
 from .loopback import LoopbackServer
 
 SIGNATURE_FIELDS = ("timestamp", "signature")

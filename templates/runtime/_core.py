@@ -1,4 +1,4 @@
-"""The sans-I/O core: (Operation, arguments) -> PreparedRequest, and (status, headers, body) -> ApiResponse.
+"""Sans-I/O core: (operation, arguments) -> PreparedRequest; (status, headers, body) -> ApiResponse.
 
 No network here, so every rule about what goes on the wire (encoding, API key, Binance signing) and
 how answers are read (type hints, error classes) can be tested without a server.
@@ -54,30 +54,44 @@ class _Plan:
         "timestamp_in_form",
     )
 
-    def __init__(self, op: Operation) -> None:
+    def __init__(self, op: Operation[Any]) -> None:
         names = {p.name for p in op.params if p.location == "path"}
         placeholders = set(_PLACEHOLDER.findall(op.path))
         if names != placeholders:
-            raise ApiTypeError(f"{op.operation_id}: path {op.path!r} and its path parameters "
-                               f"{sorted(names)} do not match")
+            raise ApiTypeError(
+                f"{op.operation_id}: path {op.path!r} and its path parameters "
+                f"{sorted(names)} do not match"
+            )
         locations = [p.location for p in op.params]
         if locations.count("json") > 1 or ("json" in locations and "form" in locations):
-            raise ApiTypeError(f"{op.operation_id}: a request has one body: one json parameter, "
-                               "or form parameters")
-        if "form" in locations and op.content_type and not op.content_type.startswith(FORM_URLENCODED):
-            raise ApiTypeError(f"{op.operation_id}: form fields as {op.content_type!r} are not "
-                               f"supported, only {FORM_URLENCODED!r}")
+            raise ApiTypeError(
+                f"{op.operation_id}: a request has one body: one json parameter, "
+                "or form parameters"
+            )
+        if (
+            "form" in locations
+            and op.content_type
+            and not op.content_type.startswith(FORM_URLENCODED)
+        ):
+            raise ApiTypeError(
+                f"{op.operation_id}: form fields as {op.content_type!r} are not "
+                f"supported, only {FORM_URLENCODED!r}"
+            )
         has_form = "form" in locations or (op.content_type or "").startswith(FORM_URLENCODED)
         declared = {p.name: p.location for p in op.params}
         self.signing_skip = SIGNING_PARAMS if op.signed else frozenset()
         # Signing parameters go where the operation declares them, else with the other fields.
-        self.timestamp_in_form = declared.get("timestamp", "form" if has_form else "query") == "form"
-        self.recv_window_in_form = declared.get("recvWindow", "form" if has_form else "query") == "form"
+        self.timestamp_in_form = (
+            declared.get("timestamp", "form" if has_form else "query") == "form"
+        )
+        self.recv_window_in_form = (
+            declared.get("recvWindow", "form" if has_form else "query") == "form"
+        )
         self.security = tuple(API_KEY_SCHEMES[name] for name in op.auth if name in API_KEY_SCHEMES)
         self.by_status: dict[int, ResponseType | None] = {}
 
 
-def _plan(op: Operation) -> _Plan:
+def _plan(op: Operation[Any]) -> _Plan:
     plan: _Plan | None = op._plan
     if plan is None:
         plan = _Plan(op)
@@ -86,21 +100,30 @@ def _plan(op: Operation) -> _Plan:
     return plan
 
 
-def build_request(config: Configuration, op: Operation, params: Mapping[str, Any], *,
-                  timestamp_ms: int | None = None,
-                  headers: Mapping[str, str] | None = None) -> PreparedRequest:
+def build_request(
+    config: Configuration,
+    op: Operation[Any],
+    params: Mapping[str, Any],
+    *,
+    timestamp_ms: int | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> PreparedRequest:
     """The request for one call. `params` maps wire names to values; None values are not sent.
 
     SIGNED operations get `recvWindow` (config default, unless passed), `timestamp` (the caller's,
     else `timestamp_ms`, else now) and last `signature`, computed over the percent-encoded query
-    string followed by the body, exactly as sent. Raises ApiValueError before any traffic when a
-    required parameter, the API key or the signing key is missing.
+    string followed by the body, exactly as sent. The API key goes where the operation's security
+    schemes say, when the auth has one. Raises ApiValueError before any traffic when a required
+    parameter is missing, or a SIGNED operation lacks the API key or the signing key.
     """
     plan = op._plan or _plan(op)
     auth = config.auth
-    if op.signed and (auth is None or not auth.can_sign):
-        raise ApiValueError(f"{op.operation_id} is a SIGNED endpoint: configure "
-                            "BinanceAuth(secret_key=...) or a private key to call it")
+    if op.signed and (auth is None or not auth.can_sign or (plan.security and not auth.api_key)):
+        # Binance rejects any SIGNED request that lacks the key or the signature: say so now.
+        raise ApiValueError(
+            f"{op.operation_id} is a SIGNED endpoint: configure BinanceAuth(api_key=..., "
+            "secret_key=...) or an API key and a private key to call it"
+        )
     path = op.path
     query: list[str] = []
     form: list[str] = []
@@ -118,7 +141,9 @@ def build_request(config: Configuration, op: Operation, params: Mapping[str, Any
             continue
         if value is None:
             if param.required:
-                raise ApiValueError(f"{op.operation_id}: the required parameter {name!r} is missing")
+                raise ApiValueError(
+                    f"{op.operation_id}: the required parameter {name!r} is missing"
+                )
             continue
         location = param.location
         if location == "query":
@@ -134,11 +159,8 @@ def build_request(config: Configuration, op: Operation, params: Mapping[str, Any
         else:  # json: the whole body
             body = json_body(value)
 
-    if plan.security:
-        api_key = auth.api_key if auth is not None else None
-        if api_key is None:
-            raise ApiValueError(f"{op.operation_id} needs an API key ({', '.join(op.auth)}): "
-                                "configure BinanceAuth(api_key=...)")
+    api_key = auth.api_key if auth is not None and plan.security else None
+    if api_key is not None:
         for where, wire_name in plan.security:
             if where == "header":
                 out_headers[wire_name] = api_key
@@ -180,8 +202,9 @@ def build_request(config: Configuration, op: Operation, params: Mapping[str, Any
     return PreparedRequest(op.method, url, out_headers, body)
 
 
-def parse_response(op: Operation, status: int, reason: str | None, headers: Mapping[str, str],
-                   body: bytes) -> ApiResponse[Any]:
+def parse_response(
+    op: Operation[Any], status: int, reason: str | None, headers: Mapping[str, str], body: bytes
+) -> ApiResponse[Any]:
     """A 2xx answer -> ApiResponse with the body parsed by the operation's type hint for `status`.
 
     Any other status raises the ApiException subclass for it, carrying the parsed error model (from
@@ -207,7 +230,7 @@ def parse_response(op: Operation, status: int, reason: str | None, headers: Mapp
     raise ApiException.from_response(status, reason, headers=headers, body=body, data=error_data)
 
 
-def _response_type_for(op: Operation, status: int) -> ResponseType | None:
+def _response_type_for(op: Operation[Any], status: int) -> ResponseType | None:
     """The declared type for a status: exact code, then its range ("4XX"), then "default"."""
     responses = op.responses
     text = str(status)
@@ -224,8 +247,9 @@ def _response_type_for(op: Operation, status: int) -> ResponseType | None:
     return response_type(hint)
 
 
-def _decode_success(op: Operation, rtype: ResponseType, status: int,
-                    headers: Mapping[str, str], body: bytes) -> Any:
+def _decode_success(
+    op: Operation[Any], rtype: ResponseType, status: int, headers: Mapping[str, str], body: bytes
+) -> Any:
     if rtype.is_str and "json" not in (headers.get("Content-Type") or "json"):
         return body.decode("utf-8", "replace")  # a text/plain answer to a string-typed response
     try:
@@ -236,10 +260,13 @@ def _decode_success(op: Operation, rtype: ResponseType, status: int,
             detail = detail[:_ERROR_PREVIEW] + "..."
         raise ResponseValidationError(
             f"{op.operation_id}: the {status} response body does not match {rtype.hint}: {detail}",
-            status=status, headers=headers, body=body) from exc
+            status=status,
+            headers=headers,
+            body=body,
+        ) from exc
 
 
-def _path_segment(op: Operation, name: str, value: object) -> str:
+def _path_segment(op: Operation[Any], name: str, value: object) -> str:
     text = to_wire(value)
     if text in ("", ".", ".."):
         # These would change which resource the URL names (// or dot segments), not fill it in.

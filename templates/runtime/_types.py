@@ -1,4 +1,4 @@
-"""Response type hint strings (`list[Order]`, `dict[str, Any]`) -> cached decoders of JSON bodies."""
+"""Response type hint strings (`list[Order]`, `dict[str, Any]`) -> cached JSON decoders."""
 
 from __future__ import annotations
 
@@ -17,7 +17,13 @@ Decoder = Callable[[bytes], Any]
 
 # The whole grammar: NAME | list[T] | dict[str, T], NAME a model class or one of these.
 _SCALARS: dict[str, Any] = {
-    "str": str, "int": int, "float": float, "bool": bool, "Any": Any, "object": Any, "None": None,
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "Any": Any,
+    "object": Any,
+    "None": None,
 }
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\S")
 
@@ -31,8 +37,9 @@ class ResponseType:
 
     __slots__ = ("decode", "hint", "is_none", "is_str")
 
-    def __init__(self, hint: str, decode: Decoder, *, is_none: bool = False,
-                 is_str: bool = False) -> None:
+    def __init__(
+        self, hint: str, decode: Decoder, *, is_none: bool = False, is_str: bool = False
+    ) -> None:
         self.hint = hint
         self.decode = decode
         self.is_none = is_none
@@ -59,7 +66,7 @@ def response_type(hint: str) -> ResponseType:
 
 
 def parse_hint(hint: str) -> Any:
-    """The Python type a hint denotes (`list[Order]` -> list[models.Order]); ApiTypeError if malformed."""
+    """The Python type a hint denotes (`list[Order]` -> list[Order]); ApiTypeError if malformed."""
     tokens = _TOKEN.findall(hint)
     position, result = _parse(hint, tokens, 0)
     if position != len(tokens):
@@ -78,7 +85,8 @@ def _parse(hint: str, tokens: list[str], position: int) -> tuple[int, Any]:
             position = _expect(hint, tokens, position, ",")
         position, item = _parse(hint, tokens, position)
         position = _expect(hint, tokens, position, "]")
-        return position, (list[item] if name == "list" else dict[str, item])  # type: ignore[valid-type]
+        container = list[item] if name == "list" else dict[str, item]  # type: ignore[valid-type]
+        return position, container
     if name in _SCALARS:
         return position, _SCALARS[name]
     if not name.isidentifier():
@@ -88,8 +96,9 @@ def _parse(hint: str, tokens: list[str], position: int) -> tuple[int, Any]:
 
 def _take(hint: str, tokens: list[str], position: int, what: str | None) -> str:
     if position >= len(tokens):
-        raise ApiTypeError(f"response type {hint!r}: ends early" +
-                           (f", expected {what!r}" if what else ""))
+        raise ApiTypeError(
+            f"response type {hint!r}: ends early" + (f", expected {what!r}" if what else "")
+        )
     return tokens[position]
 
 
@@ -101,7 +110,7 @@ def _expect(hint: str, tokens: list[str], position: int, token: str) -> int:
 
 
 def _model(hint: str, name: str) -> type[BaseModel]:
-    # Through the package's lazy `models` namespace, so only the models a response names get imported.
+    # Through the package's lazy `models` namespace: only the models a response names get imported.
     package = __package__ or ""
     models = importlib.import_module(".models", package)
     found = getattr(models, name, None)

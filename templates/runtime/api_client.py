@@ -1,4 +1,4 @@
-"""ApiClient: runs one operation call: build (_core) -> send (rest) -> parse (_core), retrying what is safe."""
+"""ApiClient: one call = build (_core) -> send (rest) -> parse (_core), retrying what is safe."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 import warnings
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from ._core import build_request, parse_response
 from .api_response import ApiResponse, parse_rate_limits
@@ -32,6 +32,8 @@ BACKOFF_MAX = 4.0
 # Values in logged URLs that grant access or prove identity.
 _SECRET_QUERY = re.compile(r"(?i)((?:^|[?&])(?:signature|listenkey|[^=&]*api-?key)=)[^&]*")
 
+T = TypeVar("T")
+
 
 class ApiClient:
     """Sends operations to the server described by a Configuration, over one connection pool.
@@ -44,7 +46,9 @@ class ApiClient:
     _default_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, configuration: Configuration | None = None) -> None:
-        self.configuration = configuration if configuration is not None else Configuration.get_default()
+        self.configuration = (
+            configuration if configuration is not None else Configuration.get_default()
+        )
         self.rest_client = RESTClient(self.configuration)
         self._last_headers: Mapping[str, str] = {}
 
@@ -70,16 +74,26 @@ class ApiClient:
     def __enter__(self) -> ApiClient:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         self.close()
 
     def close(self) -> None:
         """Close the pooled connections; later calls open new ones."""
         self.rest_client.close()
 
-    def call(self, op: Operation, params: Mapping[str, Any], *, timeout: Timeout = None,
-             headers: Mapping[str, str] | None = None) -> ApiResponse[Any]:
+    def call(
+        self,
+        op: Operation[T],
+        params: Mapping[str, Any],
+        *,
+        timeout: Timeout = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ApiResponse[T]:
         """Call one operation. `params` maps wire names to values; None means not sent.
 
         Retries, up to `configuration.max_retries` times with exponential backoff and jitter:
@@ -90,22 +104,29 @@ class ApiClient:
         """
         if op.deprecated:
             # stacklevel 3: the warning names the user's line, not the generated method or this one.
-            warnings.warn(f"{op.operation_id} is deprecated by the API", DeprecationWarning,
-                          stacklevel=3)
+            warnings.warn(
+                f"{op.operation_id} is deprecated by the API", DeprecationWarning, stacklevel=3
+            )
         config = self.configuration
         attempt = 0
         while True:
-            request = build_request(config, op, params,
-                                    timestamp_ms=int(time.time() * 1000) if op.signed else None,
-                                    headers=headers)
+            request = build_request(
+                config,
+                op,
+                params,
+                timestamp_ms=int(time.time() * 1000) if op.signed else None,
+                headers=headers,
+            )
             debug = logger.isEnabledFor(logging.DEBUG)
             started = time.perf_counter() if debug else 0.0
             try:
-                response = self.rest_client.request(request.method, request.url, request.headers,
-                                                    request.body, timeout)
+                response = self.rest_client.request(
+                    request.method, request.url, request.headers, request.body, timeout
+                )
             except ApiConnectionError as exc:
-                if attempt < config.max_retries and (not exc.request_sent
-                                                     or op.method in IDEMPOTENT_METHODS):
+                if attempt < config.max_retries and (
+                    not exc.request_sent or op.method in IDEMPOTENT_METHODS
+                ):
                     attempt += 1
                     self._pause(backoff(attempt), attempt, op, str(exc))
                     continue
@@ -113,8 +134,13 @@ class ApiClient:
             self._last_headers = response.headers
             status = response.status
             if debug:
-                logger.debug("%s %s -> %d (%.1f ms)", op.method, redact_url(request.url), status,
-                             (time.perf_counter() - started) * 1000)
+                logger.debug(
+                    "%s %s -> %d (%.1f ms)",
+                    op.method,
+                    redact_url(request.url),
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                )
             if status >= 400 and attempt < config.max_retries:
                 wait = _retry_wait(op.method, status, response.headers, attempt + 1)
                 if wait is not None:
@@ -123,9 +149,16 @@ class ApiClient:
                     continue
             return parse_response(op, status, response.reason, response.headers, response.data)
 
-    def _pause(self, wait: float, attempt: int, op: Operation, why: str) -> None:
-        logger.info("%s %s: %s; retry %d/%d in %.2f s", op.method, op.path, why, attempt,
-                    self.configuration.max_retries, wait)
+    def _pause(self, wait: float, attempt: int, op: Operation[Any], why: str) -> None:
+        logger.info(
+            "%s %s: %s; retry %d/%d in %.2f s",
+            op.method,
+            op.path,
+            why,
+            attempt,
+            self.configuration.max_retries,
+            wait,
+        )
         time.sleep(wait)
 
     def __repr__(self) -> str:

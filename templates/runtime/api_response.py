@@ -1,4 +1,4 @@
-"""ApiResponse: a successful answer's status, headers, parsed data, raw bytes and rate-limit counters."""
+"""ApiResponse: a successful answer's status, headers, parsed data, raw bytes and rate limits."""
 
 from __future__ import annotations
 
@@ -35,8 +35,9 @@ class ApiResponse(Generic[T]):
 
     __slots__ = ("_rate_limits", "data", "headers", "raw_data", "status_code")
 
-    def __init__(self, status_code: int, headers: Mapping[str, str], data: T,
-                 raw_data: bytes) -> None:
+    def __init__(
+        self, status_code: int, headers: Mapping[str, str], data: T, raw_data: bytes
+    ) -> None:
         self.status_code = status_code
         self.headers = headers
         self.data = data
@@ -51,5 +52,7 @@ class ApiResponse(Generic[T]):
         return self._rate_limits
 
     def __repr__(self) -> str:
-        return (f"ApiResponse(status_code={self.status_code}, data={self.data!r}, "
-                f"rate_limits={self.rate_limits!r})")
+        return (
+            f"ApiResponse(status_code={self.status_code}, data={self.data!r}, "
+            f"rate_limits={self.rate_limits!r})"
+        )

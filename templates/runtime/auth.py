@@ -1,4 +1,4 @@
-"""Binance credentials: the API key, and signing of SIGNED payloads with HMAC-SHA256, RSA or Ed25519."""
+"""Binance credentials: the API key, and signing of payloads with HMAC-SHA256, RSA or Ed25519."""
 
 from __future__ import annotations
 
@@ -27,10 +27,14 @@ class BinanceAuth:
 
     __slots__ = ("_api_key", "_key_path", "_key_pem", "_lock", "_passphrase", "_secret", "_signer")
 
-    def __init__(self, api_key: str | None = None, secret_key: str | None = None,
-                 private_key_path: str | os.PathLike[str] | None = None,
-                 private_key_pem: str | bytes | None = None,
-                 passphrase: str | bytes | None = None) -> None:
+    def __init__(
+        self,
+        api_key: str | None = None,
+        secret_key: str | None = None,
+        private_key_path: str | os.PathLike[str] | None = None,
+        private_key_pem: str | bytes | None = None,
+        passphrase: str | bytes | None = None,
+    ) -> None:
         for name, value in (("api_key", api_key), ("secret_key", secret_key)):
             if value is not None and not isinstance(value, str):
                 raise ApiTypeError(f"BinanceAuth: {name} must be a str, not {type(value).__name__}")
@@ -38,15 +42,19 @@ class BinanceAuth:
         self._api_key = api_key or None
         self._secret = secret_key.encode("utf-8") if secret_key else None
         self._key_path = os.fspath(private_key_path) if private_key_path else None
-        self._key_pem = private_key_pem.encode("utf-8") if isinstance(private_key_pem, str) else (
-            private_key_pem or None)
+        self._key_pem = (
+            private_key_pem.encode("utf-8")
+            if isinstance(private_key_pem, str)
+            else (private_key_pem or None)
+        )
         self._passphrase = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
         if self._key_path and self._key_pem:
             raise ApiValueError("BinanceAuth: pass private_key_path or private_key_pem, not both")
         if self._secret and (self._key_path or self._key_pem):
-            raise ApiValueError("BinanceAuth: pass secret_key (HMAC) or a private key "
-                                "(RSA/Ed25519), not both")
-        self._signer: Signer | None = self._sign_hmac if self._secret else None
+            raise ApiValueError(
+                "BinanceAuth: pass secret_key (HMAC) or a private key (RSA/Ed25519), not both"
+            )
+        self._signer: Signer | None = None  # the private key's, once loaded
         self._lock = threading.Lock()
 
     @property
@@ -56,7 +64,7 @@ class BinanceAuth:
 
     @property
     def can_sign(self) -> bool:
-        """True when a secret or private key is configured (a key file is not read to answer this)."""
+        """True when a secret or private key is configured (a key file is not read for this)."""
         return bool(self._secret or self._key_path or self._key_pem)
 
     def sign(self, payload: str | bytes) -> str:
@@ -66,14 +74,12 @@ class BinanceAuth:
         the body. The base64 result still has to be percent-encoded on the wire.
         """
         data = payload.encode("utf-8") if isinstance(payload, str) else payload
+        if self._secret is not None:
+            return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
         signer = self._signer
         if signer is None:
             signer = self._load_signer()
         return signer(data)
-
-    def _sign_hmac(self, data: bytes) -> str:
-        assert self._secret is not None  # only installed as signer when a secret exists
-        return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
 
     def _load_signer(self) -> Signer:
         if not self.can_sign:
@@ -81,7 +87,9 @@ class BinanceAuth:
         # Two threads may make the first SIGNED call at once: read and parse the key only once.
         with self._lock:
             if self._signer is None:
-                self._signer = _private_key_signer(self._read_pem(), self._passphrase, self._source())
+                self._signer = _private_key_signer(
+                    self._read_pem(), self._passphrase, self._source()
+                )
             return self._signer
 
     def _read_pem(self) -> bytes:
@@ -92,8 +100,10 @@ class BinanceAuth:
             with open(self._key_path, "rb") as handle:
                 return handle.read()
         except OSError as exc:
-            raise ApiValueError(f"BinanceAuth: cannot read private key file {self._key_path!r}: "
-                                f"{exc.strerror or exc}") from None
+            raise ApiValueError(
+                f"BinanceAuth: cannot read private key file {self._key_path!r}: "
+                f"{exc.strerror or exc}"
+            ) from None
 
     def _source(self) -> str:
         return f"file {self._key_path!r}" if self._key_path else "private_key_pem"
@@ -134,10 +144,15 @@ def _private_key_signer(pem: bytes, passphrase: bytes | None, source: str) -> Si
     except (ValueError, TypeError) as exc:
         # cryptography's messages describe the problem (bad PEM, wrong or missing passphrase)
         # without quoting the key material.
-        raise ApiValueError(f"BinanceAuth: cannot load the private key from {source}: {exc}") from None
-    except Exception as exc:  # e.g. UnsupportedAlgorithm: still a configuration problem of the user's
-        raise ApiValueError(f"BinanceAuth: cannot load the private key from {source}: "
-                            f"{type(exc).__name__}") from None
+        raise ApiValueError(
+            f"BinanceAuth: cannot load the private key from {source}: {exc}"
+        ) from None
+    except (
+        Exception
+    ) as exc:  # e.g. UnsupportedAlgorithm: still a configuration problem of the user's
+        raise ApiValueError(
+            f"BinanceAuth: cannot load the private key from {source}: " f"{type(exc).__name__}"
+        ) from None
 
     if isinstance(key, ed25519.Ed25519PrivateKey):
         ed_key = key
@@ -154,5 +169,7 @@ def _private_key_signer(pem: bytes, passphrase: bytes | None, source: str) -> Si
             return base64.b64encode(rsa_key.sign(data, pkcs1v15, sha256)).decode("ascii")
 
         return sign_rsa
-    raise ApiValueError(f"BinanceAuth: the private key from {source} is a {type(key).__name__}; "
-                        "Binance accepts RSA and Ed25519 keys only")
+    raise ApiValueError(
+        f"BinanceAuth: the private key from {source} is a {type(key).__name__}; "
+        "Binance accepts RSA and Ed25519 keys only"
+    )

@@ -1,4 +1,4 @@
-"""ApiModel: the pydantic base class of every generated model, with JSON and dict round trips by wire name."""
+"""ApiModel: the pydantic base of every generated model; JSON and dict round trips by wire name."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class ApiModel(BaseModel):
         return cls.model_validate(obj)
 
     def to_dict(self) -> dict[str, Any]:
-        """A dict by wire name, unset (None) fields left out, extra fields kept, nested models as dicts."""
+        """A dict by wire name: unset (None) fields left out, extra fields kept, models nested."""
         return self.model_dump(by_alias=True, exclude_none=True)
 
     def to_str(self) -> str:

@@ -46,15 +46,27 @@ class Configuration:
 
     _default: ClassVar[Configuration | None] = None
 
-    def __init__(self, host: str | None = None, auth: BinanceAuth | None = None, *,
-                 connect_timeout: float = 5.0, read_timeout: float = 10.0, max_retries: int = 2,
-                 proxy: str | None = None, default_headers: Mapping[str, str] | None = None,
-                 user_agent: str | None = None, pool_maxsize: int = 10,
-                 recv_window: int | None = None, verify_ssl: bool = True,
-                 ssl_ca_cert: str | None = None) -> None:
+    def __init__(
+        self,
+        host: str | None = None,
+        auth: BinanceAuth | None = None,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 10.0,
+        max_retries: int = 2,
+        proxy: str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        user_agent: str | None = None,
+        pool_maxsize: int = 10,
+        recv_window: int | None = None,
+        verify_ssl: bool = True,
+        ssl_ca_cert: str | None = None,
+    ) -> None:
         self.host = _check_host(host if host is not None else DEFAULT_HOST)
         if auth is not None and not isinstance(auth, BinanceAuth):
-            raise ApiTypeError(f"Configuration: auth must be a BinanceAuth, not {type(auth).__name__}")
+            raise ApiTypeError(
+                f"Configuration: auth must be a BinanceAuth, not {type(auth).__name__}"
+            )
         self.auth = auth
         self.connect_timeout = _check_timeout("connect_timeout", connect_timeout)
         self.read_timeout = _check_timeout("read_timeout", read_timeout)
@@ -62,7 +74,8 @@ class Configuration:
         self.proxy = proxy or None
         self.default_headers: dict[str, str] = _check_headers(default_headers or {})
         self.user_agent = user_agent or (
-            f"{DISTRIBUTION_NAME}/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}")
+            f"{DISTRIBUTION_NAME}/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}"
+        )
         self.pool_maxsize = _check_int("pool_maxsize", pool_maxsize, 1)
         if recv_window is not None:
             _check_int("recv_window", recv_window, 1)
@@ -86,20 +99,24 @@ class Configuration:
 
     def __repr__(self) -> str:
         # Header values and proxy credentials may be secrets: show header names and the proxy host.
-        return (f"Configuration(host={self.host!r}, auth={self.auth!r}, "
-                f"connect_timeout={self.connect_timeout!r}, read_timeout={self.read_timeout!r}, "
-                f"max_retries={self.max_retries!r}, proxy={_redact_userinfo(self.proxy)!r}, "
-                f"default_headers={sorted(self.default_headers)!r}, "
-                f"user_agent={self.user_agent!r}, pool_maxsize={self.pool_maxsize!r}, "
-                f"recv_window={self.recv_window!r}, verify_ssl={self.verify_ssl!r}, "
-                f"ssl_ca_cert={self.ssl_ca_cert!r})")
+        return (
+            f"Configuration(host={self.host!r}, auth={self.auth!r}, "
+            f"connect_timeout={self.connect_timeout!r}, read_timeout={self.read_timeout!r}, "
+            f"max_retries={self.max_retries!r}, proxy={_redact_userinfo(self.proxy)!r}, "
+            f"default_headers={sorted(self.default_headers)!r}, "
+            f"user_agent={self.user_agent!r}, pool_maxsize={self.pool_maxsize!r}, "
+            f"recv_window={self.recv_window!r}, verify_ssl={self.verify_ssl!r}, "
+            f"ssl_ca_cert={self.ssl_ca_cert!r})"
+        )
 
 
 def _check_host(host: str) -> str:
     parts = urlsplit(host)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ApiValueError(f"Configuration: host must be an http(s) URL such as "
-                            f"{DEFAULT_HOST!r}, got {_redact_userinfo(host)!r}")
+        raise ApiValueError(
+            f"Configuration: host must be an http(s) URL such as "
+            f"{DEFAULT_HOST!r}, got {_redact_userinfo(host)!r}"
+        )
     if parts.query or parts.fragment:
         raise ApiValueError("Configuration: host must not carry a query or fragment")
     # Operation paths start with "/": a trailing slash here would double it.
@@ -111,8 +128,10 @@ def _check_timeout(name: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ApiTypeError(f"Configuration: {name} must be a number of seconds")
     if not (math.isfinite(value) and value > 0):
-        raise ApiValueError(f"Configuration: {name} must be a positive, finite number of seconds "
-                            "(an unbounded timeout can hang a program forever)")
+        raise ApiValueError(
+            f"Configuration: {name} must be a positive, finite number of seconds "
+            "(an unbounded timeout can hang a program forever)"
+        )
     return float(value)
 
 

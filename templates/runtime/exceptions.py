@@ -1,4 +1,4 @@
-"""Errors the client raises: error answers by HTTP status, network failures, bad arguments, bad bodies."""
+"""Errors the client raises: error answers by status, network failures, bad arguments or bodies."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ _BODY_PREVIEW = 300
 
 class OpenApiException(Exception):
     """Base class of every error this package raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only arguments that Exception's pickling cannot replay: restore
+        # the args and attributes without calling __init__.
+        return (_rebuild, (type(self), self.args), self.__dict__)
 
 
 class ApiTypeError(OpenApiException, TypeError):
@@ -32,15 +37,18 @@ class ApiConnectionError(OpenApiException):
     The urllib3 error is chained as `__cause__`.
     """
 
-    def __init__(self, message: str, *, method: str | None = None, path: str | None = None,
-                 request_sent: bool = True) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        request_sent: bool = True,
+    ) -> None:
         super().__init__(message)
         self.method = method
         self.path = path
         self.request_sent = request_sent
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args), self.__dict__)
 
 
 class ApiTimeoutError(ApiConnectionError):
@@ -53,15 +61,18 @@ class ResponseValidationError(OpenApiException):
     The pydantic or JSON error is chained as `__cause__`; `body` holds the raw bytes received.
     """
 
-    def __init__(self, message: str, *, status: int, headers: Mapping[str, str] | None = None,
-                 body: bytes | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.headers: Mapping[str, str] = headers if headers is not None else {}
         self.body = body
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args), self.__dict__)
 
 
 class ApiException(OpenApiException):
@@ -72,9 +83,15 @@ class ApiException(OpenApiException):
     `retry_after` is the `Retry-After` header in seconds (429 and 418 answers carry one).
     """
 
-    def __init__(self, status: int, reason: str | None = None, *,
-                 headers: Mapping[str, str] | None = None, body: bytes | None = None,
-                 data: Any = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        reason: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        data: Any = None,
+    ) -> None:
         super().__init__(status, reason)
         self.status = status
         self.reason = reason
@@ -85,9 +102,15 @@ class ApiException(OpenApiException):
         self.retry_after = _retry_after(self.headers.get("Retry-After"))
 
     @classmethod
-    def from_response(cls, status: int, reason: str | None = None, *,
-                      headers: Mapping[str, str] | None = None, body: bytes | None = None,
-                      data: Any = None) -> ApiException:
+    def from_response(
+        cls,
+        status: int,
+        reason: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        data: Any = None,
+    ) -> ApiException:
         """The exception for an error answer, of the class that matches its status."""
         exc_class = _BY_STATUS.get(status)
         if exc_class is None:
@@ -107,9 +130,6 @@ class ApiException(OpenApiException):
         if self.retry_after is not None:
             lines.append(f"Retry-After: {self.retry_after:g} s")
         return "\n".join(lines)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args), self.__dict__)
 
 
 class BadRequestException(ApiException):
@@ -163,7 +183,7 @@ def _rebuild(cls: type[OpenApiException], args: tuple[Any, ...]) -> OpenApiExcep
 
 
 def _code_and_msg(data: Any, body: bytes | None) -> tuple[int | None, str | None]:
-    """Binance's `{"code": -1102, "msg": "..."}` from the parsed model, or else from the raw body."""
+    """Binance's `{"code": -1102, "msg": "..."}` from the parsed model, else from the raw body."""
     if isinstance(data, Mapping):
         code, msg = data.get("code"), data.get("msg")
     else:

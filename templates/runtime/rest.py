@@ -1,7 +1,7 @@
-"""The urllib3 transport: a connection pool built from Configuration; (method, url, headers, body) -> RESTResponse.
+"""urllib3 transport: a pool built from Configuration; (method, url, headers, body) -> RESTResponse.
 
-It also re-exports the exception classes, so `from <package>.rest import ApiException` keeps working.
-urllib3 errors never escape: they become ApiConnectionError or ApiTimeoutError, the original chained.
+It re-exports the exception classes, so `from <package>.rest import ApiException` keeps working.
+urllib3 errors never escape: they become ApiConnectionError or ApiTimeoutError (original chained).
 """
 
 from __future__ import annotations
@@ -84,8 +84,9 @@ class RESTClient:
     __slots__ = ("_manager", "_timeout")
 
     def __init__(self, configuration: Configuration) -> None:
-        self._timeout = urllib3.Timeout(connect=configuration.connect_timeout,
-                                        read=configuration.read_timeout)
+        self._timeout = urllib3.Timeout(
+            connect=configuration.connect_timeout, read=configuration.read_timeout
+        )
         options: dict[str, Any] = {
             "maxsize": configuration.pool_maxsize,
             "timeout": self._timeout,
@@ -95,17 +96,31 @@ class RESTClient:
         if configuration.ssl_ca_cert:
             options["ca_certs"] = configuration.ssl_ca_cert
         self._manager: urllib3.PoolManager = (
-            _proxy_manager(configuration.proxy, options) if configuration.proxy
-            else urllib3.PoolManager(**options))
+            _proxy_manager(configuration.proxy, options)
+            if configuration.proxy
+            else urllib3.PoolManager(**options)
+        )
 
-    def request(self, method: str, url: str, headers: Mapping[str, str],
-                body: bytes | None = None, timeout: Timeout = None) -> RESTResponse:
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None = None,
+        timeout: Timeout = None,
+    ) -> RESTResponse:
         """Send one request and read the whole answer; network failures raise our errors."""
         try:
             response = self._manager.urlopen(
-                method, url, body=body, headers=headers,
+                method,
+                url,
+                body=body,
+                headers=headers,
                 timeout=self._timeout if timeout is None else _timeout(timeout),
-                retries=False, redirect=False, preload_content=True)
+                retries=False,
+                redirect=False,
+                preload_content=True,
+            )
         except HTTPError as exc:
             raise _network_error(exc, method, url) from exc
         return RESTResponse(response.status, response.reason or "", response.headers, response.data)
@@ -116,10 +131,12 @@ class RESTClient:
 
 
 def _timeout(value: float | tuple[float, float]) -> urllib3.Timeout:
-    if isinstance(value, tuple):
-        connect, read = value
+    """A per-call timeout: seconds for connecting and for reading, or a (connect, read) pair."""
+    connect, read = value if isinstance(value, tuple) else (value, value)
+    try:
         return urllib3.Timeout(connect=connect, read=read)
-    return urllib3.Timeout(connect=value, read=value)
+    except ValueError as exc:  # negative, zero-like or non-numeric values
+        raise ApiValueError(f"invalid timeout {value!r}: {exc}") from None
 
 
 def _proxy_manager(proxy: str, options: dict[str, Any]) -> urllib3.PoolManager:
@@ -128,8 +145,9 @@ def _proxy_manager(proxy: str, options: dict[str, Any]) -> urllib3.PoolManager:
         try:
             from urllib3.contrib.socks import SOCKSProxyManager
         except ImportError:  # urllib3 raises this when PySocks is not installed
-            raise ApiValueError(f"proxy {parsed.scheme}://...: SOCKS proxies need "
-                                "`pip install urllib3[socks]`") from None
+            raise ApiValueError(
+                f"proxy {parsed.scheme}://...: SOCKS proxies need `pip install urllib3[socks]`"
+            ) from None
         return SOCKSProxyManager(proxy, **options)
     if parsed.scheme not in ("http", "https"):
         raise ApiValueError(f"proxy: unsupported scheme {parsed.scheme!r} (http, https or socks5)")
@@ -146,22 +164,36 @@ def _network_error(exc: HTTPError, method: str, url: str) -> OpenApiException:
         return ApiValueError(f"{method} {path}: invalid URL: {exc}")
     # NewConnectionError subclasses ConnectTimeoutError in urllib3: test it first.
     if isinstance(exc, NewConnectionError):
-        return ApiConnectionError(f"{method} {path}: cannot connect: {_reason(exc)}",
-                                  method=method, path=path, request_sent=False)
+        return ApiConnectionError(
+            f"{method} {path}: cannot connect: {exc}",
+            method=method,
+            path=path,
+            request_sent=False,
+        )
     if isinstance(exc, ConnectTimeoutError):
-        return ApiTimeoutError(f"{method} {path}: timed out connecting: {_reason(exc)}",
-                               method=method, path=path, request_sent=False)
+        return ApiTimeoutError(
+            f"{method} {path}: timed out connecting: {exc}",
+            method=method,
+            path=path,
+            request_sent=False,
+        )
     if isinstance(exc, ReadTimeoutError):
-        return ApiTimeoutError(f"{method} {path}: timed out waiting for the answer: {_reason(exc)}",
-                               method=method, path=path, request_sent=True)
+        return ApiTimeoutError(
+            f"{method} {path}: timed out waiting for the answer: {exc}",
+            method=method,
+            path=path,
+            request_sent=True,
+        )
     if isinstance(exc, ProxyError):
-        return ApiConnectionError(f"{method} {path}: proxy failure: {_reason(exc)}",
-                                  method=method, path=path, request_sent=False)
-    return ApiConnectionError(f"{method} {path}: {type(exc).__name__}: {_reason(exc)}",
-                              method=method, path=path, request_sent=True)
-
-
-def _reason(exc: BaseException) -> str:
-    # urllib3 wraps the socket error; its own text repeats the pool's repr, the cause is clearer.
-    cause = getattr(exc, "reason", None) or (exc.args[-1] if exc.args else None)
-    return str(cause if isinstance(cause, BaseException) else exc)
+        return ApiConnectionError(
+            f"{method} {path}: proxy failure: {exc}",
+            method=method,
+            path=path,
+            request_sent=False,
+        )
+    return ApiConnectionError(
+        f"{method} {path}: {type(exc).__name__}: {exc}",
+        method=method,
+        path=path,
+        request_sent=True,
+    )

@@ -51,6 +51,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Port 0 asks the OS for a free port; reusing addresses keeps quick test reruns working.
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops connects from a burst of clients (a 1 s SYN retry).
+    request_queue_size = 128
     owner: LoopbackServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -84,12 +86,22 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         split = urlsplit(self.path)
         content_type = self.headers.get("Content-Type") or ""
-        form = (parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-                if content_type.startswith("application/x-www-form-urlencoded") else {})
-        owner._record(RecordedRequest(
-            method=self.command, path=split.path, raw_query=split.query,
-            query=parse_qs(split.query, keep_blank_values=True), headers=self.headers,
-            body=body, form=form))
+        form = (
+            parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            if content_type.startswith("application/x-www-form-urlencoded")
+            else {}
+        )
+        owner._record(
+            RecordedRequest(
+                method=self.command,
+                path=split.path,
+                raw_query=split.query,
+                query=parse_qs(split.query, keep_blank_values=True),
+                headers=self.headers,
+                body=body,
+                form=form,
+            )
+        )
         answer = owner._next_answer()
         # Interruptible: close() wakes a delayed answer instead of waiting it out.
         if answer.delay and owner._closing.wait(answer.delay):
@@ -142,14 +154,22 @@ class LoopbackServer:
         self._server.owner = self
         port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{port}"
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True,
-                                        name=f"loopback-{port}")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name=f"loopback-{port}",
+        )
         self._thread.start()
 
-    def reply(self, status: int = 200, body: bytes | str | dict[str, Any] | list[Any] = b"{}",
-              headers: Mapping[str, str] | None = None, delay: float = 0.0) -> None:
-        """Queue the answer for the next request that has none yet. Content-Type defaults to JSON."""
+    def reply(
+        self,
+        status: int = 200,
+        body: bytes | str | dict[str, Any] | list[Any] = b"{}",
+        headers: Mapping[str, str] | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Queue the answer for the next unanswered request. Content-Type defaults to JSON."""
         if isinstance(body, (dict, list)):
             data = json.dumps(body).encode("utf-8")
         elif isinstance(body, str):

@@ -85,7 +85,7 @@ def test_remote_ref_is_refused_without_any_connection(tmp_path: Path, out: Path,
         args = [command, spec] + (["--out", out] if command == "generate" else [])
         done = run_cli(*args)
         assert done.code == 1
-        assert f"remote.yaml:12:" in done.stderr and "http://127.0.0.1:" in done.stderr
+        assert "remote.yaml:12:" in done.stderr and "http://127.0.0.1:" in done.stderr
         assert "Traceback" not in done.stderr
         assert tree(out) == before
     finally:

@@ -9,7 +9,7 @@ import pytest
 from generator import pipeline
 from generator import write as write_stage
 from generator.config import load_config
-from tests.conftest import CONFIG, GENERATED, SPEC, run_cli, tree  # noqa: F401
+from tests.conftest import CONFIG, GENERATED, SPEC, run_cli, tree
 
 
 def test_generated_folder_is_what_generate_writes() -> None:

@@ -221,6 +221,8 @@ def test_read_timeout(rt: ModuleType, server: LoopbackServer) -> None:
     server.reply(200, {}, delay=0.5)
     with rt.api_client.ApiClient(config) as client:
         assert client.call(make_op(rt, "GET", "/x"), {}, timeout=(1.0, 2.0)).data == {}
+        with pytest.raises(rt.exceptions.ApiValueError, match="invalid timeout"):
+            client.call(make_op(rt, "GET", "/x"), {}, timeout=-1.0)
 
 
 def test_connect_timeout(rt: ModuleType) -> None:
@@ -343,3 +345,42 @@ def test_default_client_and_context_manager(rt: ModuleType, server: LoopbackServ
     # After close() the pool is empty; the next call opens a new connection.
     assert default.call(make_op(rt, "GET", "/x"), {}).data == {}
     assert len(server.requests) == 2
+
+
+def test_network_errors_name_the_path_but_not_the_query(rt: ModuleType, server: LoopbackServer,
+                                                        auth: Any) -> None:
+    config = rt.configuration.Configuration(host=server.url, auth=auth, max_retries=0,
+                                            read_timeout=0.1)
+    server.reply(200, {}, delay=1.0)
+    with rt.api_client.ApiClient(config) as client, \
+            pytest.raises(rt.exceptions.ApiTimeoutError) as raised:
+        client.call(make_op(rt, "GET", "/api/v3/account", signed=True), {})
+    text = str(raised.value)
+    assert "/api/v3/account" in text
+    assert "signature" not in text and "timestamp" not in text and API_KEY not in text
+
+
+def test_one_client_shared_by_threads(rt: ModuleType, server: LoopbackServer, client: Any) -> None:
+    import threading
+
+    operation = make_op(rt, "GET", "/api/v3/account", ("n", "query"), signed=True)
+    failures: list[BaseException] = []
+
+    def worker(index: int) -> None:
+        try:
+            for call in range(10):
+                client.call(operation, {"n": index * 100 + call})
+        except BaseException as exc:  # reported below, in the test's own thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    assert sorted(int(r.query["n"][0]) for r in server.requests) == sorted(
+        i * 100 + c for i in range(8) for c in range(10))
+    for request in server.requests:
+        payload, signature = signed_parts(request)
+        assert signature == hmac_hex(payload)

@@ -32,6 +32,7 @@ _LAZY: dict[str, str] = {
     "IPBannedException": ".exceptions",
     "RateLimitException": ".exceptions",
     "ServiceException": ".exceptions",
+    "ResponseValidationError": ".exceptions",
     "UserDataStreamApi": ".api.user_data_stream_api",
     "APIError": ".models.api_error",
     "SpotCreateUserDataStreamV3Resp": ".models.spot_create_user_data_stream_v3_resp",
@@ -56,6 +57,7 @@ __all__ = [
     "NotFoundException",
     "OpenApiException",
     "RateLimitException",
+    "ResponseValidationError",
     "ServiceException",
     "SpotCreateUserDataStreamV3Resp",
     "UnauthorizedException",
@@ -95,6 +97,7 @@ if TYPE_CHECKING:
     from .exceptions import NotFoundException as NotFoundException
     from .exceptions import OpenApiException as OpenApiException
     from .exceptions import RateLimitException as RateLimitException
+    from .exceptions import ResponseValidationError as ResponseValidationError
     from .exceptions import ServiceException as ServiceException
     from .exceptions import UnauthorizedException as UnauthorizedException
     from .models.api_error import APIError as APIError

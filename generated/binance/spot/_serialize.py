@@ -1,4 +1,4 @@
-"""Python values -> wire text: parameter strings, compact JSON, and percent-encoded query/form pairs."""
+"""Python values -> wire text: parameter strings, compact JSON, percent-encoded pairs."""
 
 from __future__ import annotations
 
@@ -37,8 +37,6 @@ def to_wire(value: object) -> str:
         return number_text(value)  # type: ignore[arg-type]
     if isinstance(value, Enum):
         return to_wire(value.value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if isinstance(value, str):
         return str(value)
     if isinstance(value, int):
@@ -102,7 +100,8 @@ def _write_json(value: object, out: list[str]) -> None:
         out.append("}")
     elif _is_model(value):
         # Wire names, unset fields left out, extra fields kept: the model's own to_dict rules.
-        _write_json(value.model_dump(by_alias=True, exclude_none=True), out)  # type: ignore[attr-defined]
+        dumped = value.model_dump(by_alias=True, exclude_none=True)  # type: ignore[attr-defined]
+        _write_json(dumped, out)
     elif isinstance(value, (datetime.datetime, datetime.date)):
         out.append(_encode_string(value.isoformat()))
     else:

@@ -1,4 +1,4 @@
-"""Response type hint strings (`list[Order]`, `dict[str, Any]`) -> cached decoders of JSON bodies."""
+"""Response type hint strings (`list[Order]`, `dict[str, Any]`) -> cached JSON decoders."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def response_type(hint: str) -> ResponseType:
 
 
 def parse_hint(hint: str) -> Any:
-    """The Python type a hint denotes (`list[Order]` -> list[models.Order]); ApiTypeError if malformed."""
+    """The Python type a hint denotes (`list[Order]` -> list[Order]); ApiTypeError if malformed."""
     tokens = _TOKEN.findall(hint)
     position, result = _parse(hint, tokens, 0)
     if position != len(tokens):
@@ -85,7 +85,8 @@ def _parse(hint: str, tokens: list[str], position: int) -> tuple[int, Any]:
             position = _expect(hint, tokens, position, ",")
         position, item = _parse(hint, tokens, position)
         position = _expect(hint, tokens, position, "]")
-        return position, (list[item] if name == "list" else dict[str, item])  # type: ignore[valid-type]
+        container = list[item] if name == "list" else dict[str, item]  # type: ignore[valid-type]
+        return position, container
     if name in _SCALARS:
         return position, _SCALARS[name]
     if not name.isidentifier():
@@ -109,7 +110,7 @@ def _expect(hint: str, tokens: list[str], position: int, token: str) -> int:
 
 
 def _model(hint: str, name: str) -> type[BaseModel]:
-    # Through the package's lazy `models` namespace, so only the models a response names get imported.
+    # Through the package's lazy `models` namespace: only the models a response names get imported.
     package = __package__ or ""
     models = importlib.import_module(".models", package)
     found = getattr(models, name, None)

@@ -1,4 +1,4 @@
-"""ApiClient: runs one operation call: build (_core) -> send (rest) -> parse (_core), retrying what is safe."""
+"""ApiClient: one call = build (_core) -> send (rest) -> parse (_core), retrying what is safe."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 import warnings
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from ._core import build_request, parse_response
 from .api_response import ApiResponse, parse_rate_limits
@@ -31,6 +31,8 @@ BACKOFF_BASE = 0.25
 BACKOFF_MAX = 4.0
 # Values in logged URLs that grant access or prove identity.
 _SECRET_QUERY = re.compile(r"(?i)((?:^|[?&])(?:signature|listenkey|[^=&]*api-?key)=)[^&]*")
+
+T = TypeVar("T")
 
 
 class ApiClient:
@@ -86,12 +88,12 @@ class ApiClient:
 
     def call(
         self,
-        op: Operation,
+        op: Operation[T],
         params: Mapping[str, Any],
         *,
         timeout: Timeout = None,
         headers: Mapping[str, str] | None = None,
-    ) -> ApiResponse[Any]:
+    ) -> ApiResponse[T]:
         """Call one operation. `params` maps wire names to values; None means not sent.
 
         Retries, up to `configuration.max_retries` times with exponential backoff and jitter:
@@ -147,7 +149,7 @@ class ApiClient:
                     continue
             return parse_response(op, status, response.reason, response.headers, response.data)
 
-    def _pause(self, wait: float, attempt: int, op: Operation, why: str) -> None:
+    def _pause(self, wait: float, attempt: int, op: Operation[Any], why: str) -> None:
         logger.info(
             "%s %s: %s; retry %d/%d in %.2f s",
             op.method,

@@ -1,4 +1,4 @@
-"""ApiResponse: a successful answer's status, headers, parsed data, raw bytes and rate-limit counters."""
+"""ApiResponse: a successful answer's status, headers, parsed data, raw bytes and rate limits."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Binance credentials: the API key, and signing of SIGNED payloads with HMAC-SHA256, RSA or Ed25519."""
+"""Binance credentials: the API key, and signing of payloads with HMAC-SHA256, RSA or Ed25519."""
 
 from __future__ import annotations
 
@@ -52,9 +52,9 @@ class BinanceAuth:
             raise ApiValueError("BinanceAuth: pass private_key_path or private_key_pem, not both")
         if self._secret and (self._key_path or self._key_pem):
             raise ApiValueError(
-                "BinanceAuth: pass secret_key (HMAC) or a private key " "(RSA/Ed25519), not both"
+                "BinanceAuth: pass secret_key (HMAC) or a private key (RSA/Ed25519), not both"
             )
-        self._signer: Signer | None = self._sign_hmac if self._secret else None
+        self._signer: Signer | None = None  # the private key's, once loaded
         self._lock = threading.Lock()
 
     @property
@@ -64,7 +64,7 @@ class BinanceAuth:
 
     @property
     def can_sign(self) -> bool:
-        """True when a secret or private key is configured (a key file is not read to answer this)."""
+        """True when a secret or private key is configured (a key file is not read for this)."""
         return bool(self._secret or self._key_path or self._key_pem)
 
     def sign(self, payload: str | bytes) -> str:
@@ -74,14 +74,12 @@ class BinanceAuth:
         the body. The base64 result still has to be percent-encoded on the wire.
         """
         data = payload.encode("utf-8") if isinstance(payload, str) else payload
+        if self._secret is not None:
+            return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
         signer = self._signer
         if signer is None:
             signer = self._load_signer()
         return signer(data)
-
-    def _sign_hmac(self, data: bytes) -> str:
-        assert self._secret is not None  # only installed as signer when a secret exists
-        return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
 
     def _load_signer(self) -> Signer:
         if not self.can_sign:

@@ -1,4 +1,4 @@
-"""Errors the client raises: error answers by HTTP status, network failures, bad arguments, bad bodies."""
+"""Errors the client raises: error answers by status, network failures, bad arguments or bodies."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ _BODY_PREVIEW = 300
 
 class OpenApiException(Exception):
     """Base class of every error this package raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only arguments that Exception's pickling cannot replay: restore
+        # the args and attributes without calling __init__.
+        return (_rebuild, (type(self), self.args), self.__dict__)
 
 
 class ApiTypeError(OpenApiException, TypeError):
@@ -45,9 +50,6 @@ class ApiConnectionError(OpenApiException):
         self.path = path
         self.request_sent = request_sent
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args), self.__dict__)
-
 
 class ApiTimeoutError(ApiConnectionError):
     """Connecting or reading took longer than the configured timeout."""
@@ -71,9 +73,6 @@ class ResponseValidationError(OpenApiException):
         self.status = status
         self.headers: Mapping[str, str] = headers if headers is not None else {}
         self.body = body
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args), self.__dict__)
 
 
 class ApiException(OpenApiException):
@@ -132,9 +131,6 @@ class ApiException(OpenApiException):
             lines.append(f"Retry-After: {self.retry_after:g} s")
         return "\n".join(lines)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args), self.__dict__)
-
 
 class BadRequestException(ApiException):
     """400: the request was malformed or a parameter was rejected (see `code` and `msg`)."""
@@ -187,7 +183,7 @@ def _rebuild(cls: type[OpenApiException], args: tuple[Any, ...]) -> OpenApiExcep
 
 
 def _code_and_msg(data: Any, body: bytes | None) -> tuple[int | None, str | None]:
-    """Binance's `{"code": -1102, "msg": "..."}` from the parsed model, or else from the raw body."""
+    """Binance's `{"code": -1102, "msg": "..."}` from the parsed model, else from the raw body."""
     if isinstance(data, Mapping):
         code, msg = data.get("code"), data.get("msg")
     else:

@@ -1,10 +1,10 @@
-"""Operation descriptors: the constant a generated API method hands to ApiClient.call for one endpoint."""
+"""Operation descriptors: the constant a generated method hands to ApiClient.call per endpoint."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from .exceptions import ApiValueError
 
@@ -12,6 +12,8 @@ ParamLocation = Literal["path", "query", "header", "cookie", "form", "json"]
 LOCATIONS: frozenset[str] = frozenset({"path", "query", "header", "cookie", "form", "json"})
 FORM_URLENCODED = "application/x-www-form-urlencoded"
 JSON = "application/json"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +37,11 @@ class Param:
 
 
 @dataclass(frozen=True, slots=True)
-class Operation:
+class Operation(Generic[T]):
     """Everything the runtime needs to send one endpoint's request and read its answer.
+
+    The type parameter is the parsed type of a successful answer: generated code declares
+    `_OP: Operation[Order] = Operation(...)`, and `ApiClient.call(_OP, ...)` is an ApiResponse[Order].
 
     responses: status ("200"), range ("4XX") or "default" -> response type hint in the runtime's
     grammar (model names, str, int, float, bool, Any, object, None, list[T], dict[str, T]).

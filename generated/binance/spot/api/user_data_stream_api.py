@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 Timeout = float | tuple[float, float] | None
 
-_SPOT_CREATE_USER_DATA_STREAM_V3 = Operation(
+_SPOT_CREATE_USER_DATA_STREAM_V3: Operation[SpotCreateUserDataStreamV3Resp] = Operation(
     operation_id="SpotCreateUserDataStreamV3",
     method="POST",
     path="/api/v3/userDataStream",
@@ -28,7 +28,7 @@ _SPOT_CREATE_USER_DATA_STREAM_V3 = Operation(
     deprecated=True,
 )
 
-_SPOT_DELETE_USER_DATA_STREAM_V3 = Operation(
+_SPOT_DELETE_USER_DATA_STREAM_V3: Operation[dict[str, Any]] = Operation(
     operation_id="SpotDeleteUserDataStreamV3",
     method="DELETE",
     path="/api/v3/userDataStream",
@@ -42,7 +42,7 @@ _SPOT_DELETE_USER_DATA_STREAM_V3 = Operation(
     deprecated=True,
 )
 
-_SPOT_UPDATE_USER_DATA_STREAM_V3 = Operation(
+_SPOT_UPDATE_USER_DATA_STREAM_V3: Operation[dict[str, Any]] = Operation(
     operation_id="SpotUpdateUserDataStreamV3",
     method="PUT",
     path="/api/v3/userDataStream",

@@ -1,0 +1,78 @@
+"""Exceptions: class per status, Binance code and message, Retry-After, text, pickling."""
+
+from __future__ import annotations
+
+import pickle
+from email.utils import formatdate
+from time import time
+from types import ModuleType
+
+import pytest
+
+
+def test_from_response_picks_the_class_and_parses_the_body(rt: ModuleType) -> None:
+    exc = rt.exceptions.ApiException.from_response(
+        429, "Too Many Requests", headers={"Retry-After": "7"},
+        body=b'{"code": -1003, "msg": "Too many requests."}')
+    assert type(exc) is rt.exceptions.RateLimitException
+    assert (exc.status, exc.reason, exc.code, exc.msg, exc.retry_after) == (
+        429, "Too Many Requests", -1003, "Too many requests.", 7.0)
+    assert exc.data is None  # nothing parsed it into a model: code and msg come from the body
+    assert str(exc) == ("(429)\nReason: Too Many Requests\nCode: -1003\n"
+                        "Message: Too many requests.\nRetry-After: 7 s")
+
+
+def test_code_and_msg_prefer_the_parsed_model(rt: ModuleType) -> None:
+    data = rt.models.APIError(code=-2015, msg="Invalid API-key, IP, or permissions for action.")
+    exc = rt.exceptions.ApiException.from_response(401, "Unauthorized", body=b"{}", data=data)
+    assert isinstance(exc, rt.exceptions.UnauthorizedException)
+    assert (exc.code, exc.msg, exc.data) == (-2015, data.msg, data)
+    dict_data = rt.exceptions.ApiException(400, "Bad Request", data={"code": -1100, "msg": "bad"})
+    assert (dict_data.code, dict_data.msg) == (-1100, "bad")
+
+
+@pytest.mark.parametrize("body", [None, b"", b"<html>x</html>", b"{not json", b'{"code": "x"}',
+                                  b"\xff\xfe{", b'["code"]', b'{"code": true, "msg": 5}'])
+def test_odd_bodies_leave_code_and_msg_unset(rt: ModuleType, body: bytes | None) -> None:
+    exc = rt.exceptions.ApiException(500, "Internal Server Error", body=body)
+    assert exc.code is None and exc.msg is None
+    assert str(exc).startswith("(500)\nReason: Internal Server Error")
+
+
+def test_long_bodies_are_cut_in_the_message(rt: ModuleType) -> None:
+    exc = rt.exceptions.ApiException(502, "Bad Gateway", body=b"x" * 10_000)
+    assert len(str(exc)) < 400 and str(exc).endswith("...")
+
+
+def test_retry_after_as_http_date(rt: ModuleType) -> None:
+    date = formatdate(time() + 60, usegmt=True)
+    exc = rt.exceptions.ApiException(418, "I'm a teapot", headers={"Retry-After": date})
+    assert 55 <= exc.retry_after <= 61
+    for value in ("soon", "", "-5"):
+        retry = rt.exceptions.ApiException(429, None, headers={"Retry-After": value}).retry_after
+        assert retry in (None, 0.0)
+
+
+def test_exceptions_survive_pickling(rt: ModuleType) -> None:
+    exc = rt.exceptions.ApiException.from_response(
+        400, "Bad Request", headers={"Retry-After": "1"}, body=b'{"code": -1102, "msg": "m"}')
+    clone = pickle.loads(pickle.dumps(exc))
+    assert type(clone) is type(exc) and str(clone) == str(exc) and clone.code == -1102
+    network = rt.exceptions.ApiTimeoutError("GET /x: timed out", method="GET", path="/x",
+                                            request_sent=False)
+    clone_network = pickle.loads(pickle.dumps(network))
+    assert (str(clone_network), clone_network.request_sent) == ("GET /x: timed out", False)
+
+
+def test_hierarchy(rt: ModuleType) -> None:
+    e = rt.exceptions
+    assert issubclass(e.ApiTimeoutError, e.ApiConnectionError)
+    assert issubclass(e.ApiValueError, ValueError) and issubclass(e.ApiTypeError, TypeError)
+    for name in ("ApiException", "ApiConnectionError", "ApiValueError", "ApiTypeError",
+                 "ResponseValidationError"):
+        assert issubclass(getattr(e, name), e.OpenApiException)
+    for name in ("BadRequestException", "UnauthorizedException", "ForbiddenException",
+                 "NotFoundException", "ConflictException", "IPBannedException",
+                 "RateLimitException", "ServiceException"):
+        assert issubclass(getattr(e, name), e.ApiException)
+        assert getattr(rt.rest, name) is getattr(e, name)  # `from <pkg>.rest import ...` works

@@ -94,8 +94,11 @@ class Schemas:
         for name in sorted(schemas):
             pointer = pointer_from_parts(("components", "schemas", name))
             schema, target = self.resolve(schemas[name], pointer)
-            if target == pointer and _is_object(schema, named=True):
-                self._register(pointer, schema, name)
+            # A component that refers to another component is that one (registered under its own
+            # name); one that refers into another file takes the component's name.
+            aliased = target != pointer and target.startswith("#/components/schemas/")
+            if not aliased and _is_object(schema, named=True):
+                self._register(target, schema, name)
 
     def _register(self, pointer: str, schema: dict[str, Any], name: str) -> str:
         existing = self._by_pointer.get(pointer)
@@ -201,11 +204,16 @@ class Schemas:
         )
 
     # -- examples ----------------------------------------------------------------------------------
-    def example_for(self, schema: Any, pointer: str, depth: int = 0) -> Any:
-        """A sample value for a schema: the spec's own example where it fits the type, else one made up."""
+    def example_for(self, schema: Any, pointer: str, visiting: frozenset[str] = frozenset()) -> Any:
+        """A sample value for a schema: the spec's own example where it fits the type, else one made up.
+
+        A schema met again inside itself (recursion) gives no example: an optional property is left
+        out, and an object whose required property cannot be given one has no example either.
+        """
         resolved, target = self.resolve(schema, pointer)
-        if not isinstance(resolved, dict) or depth > 6:
+        if not isinstance(resolved, dict) or target in visiting or len(visiting) > 8:
             return None
+        visiting = visiting | {target}
         given = _parse_json_text(resolved.get("example"))
         kind = resolved.get("type")
         if given is not None and _fits(given, kind, resolved):
@@ -217,7 +225,7 @@ class Schemas:
         if default not in (None, "") and _fits(default, kind, resolved):
             return examples.plain(default)
         if kind == "array":
-            item = self.example_for(resolved.get("items", {}), f"{target}/items", depth + 1)
+            item = self.example_for(resolved.get("items", {}), f"{target}/items", visiting)
             return [] if item is None else [item]
         if kind in ("string", "integer", "number", "boolean"):
             fmt = resolved.get("format")
@@ -225,10 +233,13 @@ class Schemas:
         properties = _merged_properties(self, resolved, target)
         if properties:
             made = {}
+            required = set(_merged_required(self, resolved, target))
             for wire, (prop, prop_pointer) in properties.items():
-                value = self.example_for(prop, prop_pointer, depth + 1)
+                value = self.example_for(prop, prop_pointer, visiting)
                 if value is not None:
                     made[wire] = value
+                elif wire in required:
+                    return None
             return made
         if kind == "object":
             return {}

@@ -13,6 +13,8 @@ from .model import (
     Api,
     ApiClass,
     Example,
+    ListenKeyOps,
+    Model,
     Operation,
     Package,
     Parameter,
@@ -42,6 +44,7 @@ def build(document: dict[str, Any], config: Config, source: str,
     security = _security_schemes(document)
     apis = _api_classes(document, schemas, {s.name for s in security})
     models = schemas.build_models()
+    listen_key_ops = _listen_key_ops(apis, models)
     api = Api(
         title=SpecText(str(info.get("title") or "API")),
         description=text(info.get("description")),
@@ -52,8 +55,30 @@ def build(document: dict[str, Any], config: Config, source: str,
         models=models,
         security_schemes=security,
         source=source,
+        listen_key_ops=listen_key_ops,
     )
     return api, schemas.diagnostics
+
+
+def _listen_key_ops(apis: tuple[ApiClass, ...], models: tuple[Model, ...]) -> ListenKeyOps | None:
+    """Binance's listen-key trio (POST/PUT/DELETE .../userDataStream) in one API class, if present."""
+    fields = {m.class_name: {str(f.wire_name): f.python_name for f in m.fields} for m in models}
+    for api_class in apis:
+        by_path: dict[str, dict[str, Operation]] = {}
+        for op in api_class.operations:
+            if op.path.endswith("/userDataStream"):
+                by_path.setdefault(str(op.path), {})[op.http_method] = op
+        for path in sorted(by_path, key=lambda p: (p != "/api/v3/userDataStream", p)):
+            ops = by_path[path]
+            if not {"POST", "PUT", "DELETE"} <= set(ops):
+                continue
+            key_field = fields.get(ops["POST"].return_type.hint, {}).get("listenKey")
+            params = [next((p.python_name for p in ops[m].parameters if p.wire_name == "listenKey"), None)
+                      for m in ("PUT", "DELETE")]
+            if key_field and params[0] and params[0] == params[1]:
+                return ListenKeyOps(api_class.class_name, api_class.module, ops["POST"].python_name,
+                                    ops["PUT"].python_name, ops["DELETE"].python_name, key_field, params[0])
+    return None
 
 
 def package_name_from_title(title: str) -> str:
@@ -137,6 +162,7 @@ def _api_classes(document: dict[str, Any], schemas: Schemas, known_schemes: set[
         result.append(ApiClass(
             tag=SpecText(tag),
             class_name=api_class,
+            async_class_name=class_names.claim("Async" + api_class),
             module=module_name(api_class),
             description=text(tag_doc.get("description")),
             operations=tuple(operations),

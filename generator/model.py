@@ -134,6 +134,7 @@ class Operation:
 class ApiClass:
     tag: SpecText
     class_name: str
+    async_class_name: str
     module: str
     description: SpecText | None
     operations: tuple[Operation, ...]
@@ -148,7 +149,7 @@ class ApiClass:
     @property
     def typing_imports(self) -> str:
         """What its module imports from typing: `TYPE_CHECKING, Any`, or less, or nothing."""
-        names = (["TYPE_CHECKING"] if self.models else []) + (["Any"] if self.uses_any else [])
+        names = ["TYPE_CHECKING"] + (["Any"] if self.uses_any else [])  # the async client is type-only
         return ", ".join(names)
 
 
@@ -219,6 +220,19 @@ class Package:
 
 
 @dataclass(frozen=True, slots=True)
+class ListenKeyOps:
+    """The three user-data-stream operations, when the spec has them: the keepalive helper uses them."""
+
+    api_class: str  # e.g. UserDataStreamApi
+    module: str  # its module under api/
+    create: str  # method names
+    keepalive: str
+    close: str
+    key_field: str  # the listen key's attribute on the create response model
+    key_param: str  # the listen key's parameter name in keepalive/close
+
+
+@dataclass(frozen=True, slots=True)
 class Api:
     title: SpecText
     description: SpecText | None
@@ -229,6 +243,7 @@ class Api:
     models: tuple[Model, ...]
     security_schemes: tuple[SecurityScheme, ...]
     source: str  # the spec's display name
+    listen_key_ops: ListenKeyOps | None = None
 
     @property
     def operations(self) -> tuple[Operation, ...]:

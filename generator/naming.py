@@ -49,9 +49,10 @@ RUNTIME_EXPORT_MODULES: tuple[tuple[str, str], ...] = (
     ("RateLimitException", ".exceptions"),
     ("ServiceException", ".exceptions"),
     ("ResponseValidationError", ".exceptions"),
+    ("AsyncApiClient", ".async_api_client"),
 )
 RUNTIME_EXPORTS = frozenset(name for name, _ in RUNTIME_EXPORT_MODULES) | {
-    "AsyncApiClient", "UserDataStream", "BaseModel", "Operation", "Param",
+    "UserDataStream", "AsyncUserDataStream", "BaseModel", "Operation", "Param",
 }
 
 _ACRONYM_BOUNDARY = re.compile(r"([A-Z]+)([A-Z][a-z])")

@@ -127,6 +127,8 @@ def render(api: Api, user_templates: Path | None = None) -> Rendered:
     for model in api.models:
         emit(f"{pkg}/models/{model.module}.py", "package/models/model.py.jinja", model=model)
         emit(f"docs/{model.class_name}.md", "docs/model.md.jinja", model=model)
+    if api.listen_key_ops is not None:
+        emit(f"{pkg}/user_data_stream.py", "package/user_data_stream.py.jinja")
     emit("README.md", "README.md.jinja")
     emit("pyproject.toml", "pyproject.toml.jinja")
     emit("tests/__init__.py", "tests/__init__.py.jinja")

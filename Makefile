@@ -10,7 +10,7 @@ CONFIG := spec/generator.toml
 OUT := generated
 PYTEST_FLAGS ?= -q
 
-.PHONY: help generate validate check test test-generator test-generated lint clean bench
+.PHONY: help generate validate check test test-generator test-generated lint clean bench publish
 
 help:
 	@echo "make generate   rebuild $(OUT)/ from $(SPEC)"
@@ -18,6 +18,8 @@ help:
 	@echo "make validate   validate $(SPEC) and list every error"
 	@echo "make check      exit 1 with a diff if $(OUT)/ is not what generate would write"
 	@echo "make lint       ruff + mypy over the generator and the generated package"
+	@echo "make bench      generation, import and per-call benchmarks beside the peers (bench/results.md)"
+	@echo "make publish    build, check and upload generated/ to the index twine is pointed at"
 	@echo "make clean      remove .venv and caches"
 
 $(STAMP): pyproject.toml requirements.lock
@@ -44,9 +46,15 @@ test-generated: $(STAMP)
 	cd $(OUT) && ../$(PY) -m pytest $(PYTEST_FLAGS) -p no:cacheprovider tests
 
 lint: $(STAMP)
-	$(PY) -m ruff check generator tests
+	$(PY) -m ruff check generator tests tools bench
 	$(PY) -m mypy
 	cd $(OUT) && ../$(PY) -m ruff check . && ../$(PY) -m mypy
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+publish: $(STAMP)
+	$(PY) tools/publish.py --spec $(SPEC) --config $(CONFIG) --out $(OUT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import pipeline
+from . import cache
 from . import write as write_stage
 from .config import Config, check_config, load_config
 from .diagnostics import Diagnostic, GenerationError, ValidationFailed, error
@@ -41,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     options(commands.add_parser("generate", help="write the client package into --out"), True)
     options(commands.add_parser("check", help="exit 1 with a diff if --out is not what generate would write"), True)
     options(commands.add_parser("validate", help="validate the spec and report every error"), False)
+    diff = commands.add_parser("diff", help="print, in Markdown, how the generated API changes from OLD to NEW")
+    diff.add_argument("old", type=Path, metavar="OLD_SPEC", help="the spec before")
+    diff.add_argument("spec", type=Path, metavar="NEW_SPEC", help="the spec after")
+    diff.add_argument("--config", type=Path, metavar="FILE",
+                      help=f"settings file (default: {CONFIG_NAME} beside NEW_SPEC, if there is one)")
+    diff.set_defaults(package_name=None, templates=None, lenient=None)
     return parser
 
 
@@ -81,6 +87,9 @@ def _print(diagnostics: Sequence[Diagnostic]) -> None:
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "diff":
+        return _diff(args)
+    from . import pipeline  # here, not at the top: a run with nothing to do never needs it
     started = time.perf_counter()
     display = str(args.spec)
     try:
@@ -92,6 +101,15 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"{display}: valid OpenAPI" + (f" ({len(warnings)} warnings)" if warnings else ""))
             return 0
         out: Path = args.out
+        inputs = cache.fingerprint(args.spec, config) if args.command == "generate" else ""
+        if args.command == "generate" and (record := cache.up_to_date(out, inputs)) is not None:
+            for line in record.get("warnings") or ():
+                print(line, file=sys.stderr)
+            seconds = time.perf_counter() - started
+            print(f"{record.get('operations')} operations, {record.get('models')} models: 0 files written, "
+                  f"{record.get('files')} unchanged, 0 removed (0 formatted) in {seconds:.2f}s "
+                  "(inputs and output unchanged)")
+            return 0
         if out.exists() and not out.is_dir():
             raise UsageError([error("output path exists and is not a folder", str(out))])
         result = pipeline.generate(args.spec, config, out if out.is_dir() else None, display)
@@ -106,6 +124,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"{out}: up to date ({len(todo.unchanged)} files)")
             return 0
         write_stage.apply(out, todo)
+        cache.remember(out, inputs, result.files, len(result.api.operations), len(result.api.models),
+                       [str(d) for d in result.diagnostics])
     except UsageError as exc:
         _print(exc.diagnostics)
         return 2
@@ -128,6 +148,34 @@ def run(argv: Sequence[str] | None = None) -> int:
     print(f"{len(result.api.operations)} operations, {len(result.api.models)} models: "
           f"{len(todo.write)} files written, {len(todo.unchanged)} unchanged, {len(todo.remove)} removed "
           f"({result.formatted} formatted) in {seconds:.2f}s")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """Both specs through load -> validate (lenient) -> build; their API surfaces compared, as Markdown."""
+    from . import diff
+
+    display = str(args.old)
+    try:
+        _check_spec_readable(args.old)
+        _check_spec_readable(args.spec)
+        config = _config(args)
+        old, old_warnings = diff.api_of(args.old, config, display)
+        display = str(args.spec)
+        new, new_warnings = diff.api_of(args.spec, config, display)
+    except UsageError as exc:
+        _print(exc.diagnostics)
+        return 2
+    except GenerationError as exc:
+        _print(exc.diagnostics)
+        errors = sum(1 for d in exc.diagnostics if d.is_error)
+        print(f"{display}: {errors} error{'s' if errors != 1 else ''}; nothing was compared.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 2
+    _print(old_warnings + new_warnings)
+    sys.stdout.write(diff.report(old, new, str(args.old), str(args.spec)))
     return 0
 
 

@@ -29,9 +29,10 @@ class Config:
     description: str | None = None
     license: str | None = None
     author: str | None = None
-    python_requires: str = ">=3.10"
+    python_requires: str = ">=3.11"  # the runtime uses typing.Self and exception notes
     lenient: bool = False
     templates: Path | None = None
+    project_urls: tuple[tuple[str, str], ...] = ()  # label -> URL, as the package metadata lists them
 
     def merged(self, **overrides: Any) -> Config:
         """A copy with the given options replaced, ignoring those that are None (not given)."""
@@ -63,6 +64,13 @@ def load_config(path: Path) -> Config:
             if not isinstance(value, bool):
                 problems.append(error("'lenient' must be true or false", display))
             values[key] = value
+        elif key == "project_urls":
+            if not (isinstance(value, dict) and all(
+                    isinstance(k, str) and isinstance(v, str) and v.startswith(("https://", "http://"))
+                    for k, v in value.items())):
+                problems.append(error("'project_urls' must be a table of label = \"https://...\" pairs", display))
+            else:
+                values[key] = tuple(value.items())
         elif key == "templates":
             if not isinstance(value, str):
                 problems.append(error("'templates' must be a folder path (a string)", display))

@@ -6,11 +6,24 @@ import datetime
 import json
 import math
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+
+from . import escape
+
+LINE_LENGTH = 100  # black's line length for generated code (format.py uses the same)
+
+
+class Code(str):
+    """Source code (an identifier, an expression) to lay out as it is, not as a string literal."""
+
+    __slots__ = ()
 
 
 def plain(value: Any) -> Any:
     """A JSON-compatible copy: YAML dates become ISO strings, non-finite floats are dropped to None."""
+    if isinstance(value, Code):
+        return value
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -25,18 +38,50 @@ def plain(value: Any) -> Any:
 
 
 def py_literal(value: Any) -> str:
-    """Python source for a JSON-like value. Every string goes through repr(), so spec text stays data."""
-    value = plain(value)
+    """Python source for a JSON-like value, on one line, quoted as black quotes strings."""
+    return _literal(plain(value))
+
+
+def _literal(value: Any) -> str:
+    """py_literal of a value already made plain()."""
+    if isinstance(value, str):
+        return str(value) if isinstance(value, Code) else _quoted(value)
     if isinstance(value, dict):
-        items = ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items())
-        return "{" + items + "}"
+        return "{" + ", ".join(f"{_quoted(k)}: {_literal(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(py_literal(v) for v in value) + "]"
-    if isinstance(value, bool) or value is None:
-        return repr(value)
-    if isinstance(value, (int, float, str)):
-        return repr(value)
-    return repr(str(value))
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    return repr(value)  # bool, None, int, float: plain() leaves nothing else
+
+
+@lru_cache(maxsize=65536)
+def _quoted(text: str) -> str:
+    return escape.py_str(text)
+
+
+def py_layout(value: Any, indent: int, head: str = "", tail: str = "", width: int = LINE_LENGTH) -> str:
+    """A literal laid out the way black lays it out: on one line if `head value tail` fits in the
+    width at that indent, else one item a line with a trailing comma, each item laid out the same way.
+
+    The result needs no formatting: the templates print it as it is (see format.py).
+    """
+    return _layout(plain(value), indent, head, tail, width)
+
+
+def _layout(value: Any, indent: int, head: str, tail: str, width: int) -> str:
+    pad = " " * indent
+    one_line = pad + head + _literal(value) + tail
+    if len(one_line) <= width or not isinstance(value, (dict, list)) or not value:
+        return one_line
+    opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
+    lines = [pad + head + opening]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            lines.append(_layout(item, indent + 4, _quoted(key) + ": ", ",", width))
+    else:
+        for item in value:
+            lines.append(_layout(item, indent + 4, "", ",", width))
+    lines.append(pad + closing + tail)
+    return "\n".join(lines)
 
 
 def json_text(value: Any) -> str:

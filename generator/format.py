@@ -1,22 +1,36 @@
-"""{path: text} -> {path: text}: every .py file through black, in process (in parallel when there are many).
+"""{path: text} -> {path: text}: every .py file in black's format, running black only where it is needed.
 
-A file whose unformatted text is what the last run formatted is not formatted again: the caller passes
-`reuse`, the formatted text recorded for an unchanged source (see write.py's manifest).
+Every .py file leaves this stage formatted as black formats it; black runs on the files that need it:
+- the built-in templates lay code out the way black does (tests/golden/test_black_stable.py runs black
+  over the output of several specs, the project's and hostile ones, and asserts it changes nothing), so
+  their output skips black unless `black_would_change` finds a line black would re-flow (a code line
+  over the limit, or a docstring whose closing quotes overflow);
+- output of a user's own templates (--templates) always goes through black;
+- a file whose unformatted text is what the last run formatted is reused as it is on disk (`reuse`,
+  see write.py's manifest).
+Black runs in process, in parallel when there are many files.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-
-import black
-from black.mode import Mode, TargetVersion
+from functools import cache
+from typing import Any
 
 from .diagnostics import Diagnostic, GenerationError, error
+from .examples import LINE_LENGTH
 
-MODE = Mode(line_length=100, target_versions={TargetVersion.PY310})
+
+@cache
+def black_mode() -> Any:
+    """Black's settings for generated code. Black is imported only when a file needs it."""
+    from black.mode import Mode, TargetVersion
+
+    return Mode(line_length=LINE_LENGTH, target_versions={TargetVersion.PY310})
 _PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
 
 
@@ -27,14 +41,54 @@ def sha256(text: str) -> str:
 def _format_one(item: tuple[str, str]) -> tuple[str, str | None, str | None]:
     path, text = item
     try:
-        return path, black.format_str(text, mode=MODE), None
+        import black
+
+        return path, black.format_str(text, mode=black_mode()), None
     except Exception as exc:  # black reports invalid code as several exception types
         return path, None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+# Lines black cannot split, so it leaves them however long: an optional `name=` or `"key": ` and one
+# string literal; one imported name (`Name as Name,`) inside import parentheses; the opening line of
+# those parentheses (`from a.long.module import (`).
+_ATOMIC = re.compile(
+    r"""\s*(?:[A-Za-z_]\w*=|"(?:[^"\\]|\\.)*":\s)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'),?"""
+    r"|\s*[A-Za-z_]\w*(?: as [A-Za-z_]\w*)?,"
+    r"|\s*from [\w.]+ import \("
+)
+
+
+def black_would_change(text: str) -> bool:
+    """Whether black would re-flow text laid out by our templates: a line over the limit that is code,
+    or that closes a multi-line docstring (black then moves the closing quotes to a line of their own).
+
+    Long lines inside docstrings are left alone by black. Every triple quote in our output delimits a
+    docstring (spec text has its own escaped), so counting them tells docstring lines from code.
+    """
+    in_docstring = False
+    for line in text.split("\n"):
+        quotes = line.count('"""')
+        if len(line) > LINE_LENGTH:
+            single_line = quotes == 2 and not in_docstring
+            inside = in_docstring and quotes == 0
+            opening = not in_docstring and quotes == 1
+            atomic = quotes == 0 and not in_docstring and (
+                _ATOMIC.fullmatch(line) is not None or line.lstrip().startswith("#"))
+            if not (single_line or inside or opening or atomic):
+                return True
+        if quotes % 2:
+            in_docstring = not in_docstring
+    return False
+
+
 def format_files(files: Mapping[str, str], origins: Mapping[str, str],
-                 reuse: Callable[[str, str], str | None] | None = None) -> tuple[dict[str, str], int]:
-    """Formatted copies of all files and the number that went through black. Raises on invalid Python."""
+                 reuse: Callable[[str, str], str | None] | None = None,
+                 laid_out: frozenset[str] = frozenset()) -> tuple[dict[str, str], int]:
+    """Black-formatted copies of all files and the number that went through black.
+
+    `laid_out`: files made by the built-in templates, which need black only if `black_would_change`.
+    Raises GenerationError naming the template when black finds invalid Python.
+    """
     result = dict(files)
     todo = []
     for path, text in files.items():
@@ -43,6 +97,8 @@ def format_files(files: Mapping[str, str], origins: Mapping[str, str],
         previous = reuse(path, sha256(text)) if reuse is not None else None
         if previous is not None:
             result[path] = previous
+        elif path in laid_out and not black_would_change(text):
+            result[path] = text
         else:
             todo.append((path, text))
     workers = min(os.cpu_count() or 1, 8)

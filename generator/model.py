@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 import urllib.parse
 from dataclasses import dataclass
+from typing import Any
+
+from .examples import Code, json_text, py_literal
 
 
 class SpecText(str):
@@ -42,10 +45,15 @@ class TypeRef:
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """A sample value: `code` is a Python literal (safe to print as code), `wire` what goes on the wire."""
+    """A sample value (JSON-like data) and `wire`, what goes on the wire for it."""
 
-    code: str
+    value: Any
     wire: str | None = None
+
+    @property
+    def code(self) -> str:
+        """The value as a one-line Python literal (strings escaped and quoted as black quotes them)."""
+        return py_literal(self.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +78,7 @@ class Response:
     status: SpecText  # "200", "4XX", "default"
     description: SpecText
     type: TypeRef | None
-    example: str | None  # a Python literal of the example body, if the spec gives one
-    example_json: str | None  # the same example as JSON text (what a server sends)
+    example: Any  # the example body (JSON-like data), None if there is none
 
     @property
     def is_success(self) -> bool:
@@ -118,8 +125,47 @@ class Operation:
 
     def examples_in(self, location: str) -> dict[str, str]:
         """wire name -> expected wire value of the example call, for one parameter location."""
-        return {p.wire_name: p.example.wire for p in self.parameters
+        return {str(p.wire_name): p.example.wire for p in self.parameters
                 if p.location == location and p.example.wire is not None}
+
+    def examples_in_lists(self, location: str) -> dict[str, list[str]]:
+        """The same, as a parsed query string or form body holds it (a list of values a name)."""
+        return {name: [value] for name, value in self.examples_in(location).items()}
+
+    @property
+    def response_hints(self) -> dict[str, str]:
+        """status -> the response type in the runtime's grammar, for every response with a body."""
+        return {str(r.status): r.type.runtime for r in self.responses if r.type is not None}
+
+    @property
+    def call_params(self) -> dict[str, Code]:
+        """What a generated method hands the runtime: wire name -> the argument's Python name."""
+        return {str(p.wire_name): Code(p.python_name) for p in self.parameters}
+
+    @property
+    def example_args(self) -> dict[str, Any]:
+        """Keyword arguments of the example call: every parameter with its sample value."""
+        return {p.python_name: p.example.value for p in self.parameters}
+
+    @property
+    def json_example(self) -> Any:
+        return next((p.example.value for p in self.parameters if p.location == "json"), None)
+
+    @property
+    def success_example(self) -> Any:
+        """What a server answers in the generated tests: the spec's example, {} for a typed body
+        without one, None for no body."""
+        success = self.success
+        if success is None or success.type is None:
+            return None
+        return success.example if success.example is not None else {}
+
+    @property
+    def error_examples(self) -> list[list[Any]]:
+        """[status, body] for each documented error response (a generic Binance error if no example)."""
+        generic = {"code": -1000, "msg": "An unknown error occurred."}
+        return [[r.sample_status, r.example if r.example is not None else generic]
+                for r in self.error_responses]
 
     @property
     def success(self) -> Response | None:
@@ -183,8 +229,11 @@ class Model:
     imports: tuple[str, ...]  # model classes imported at the top of its module
     late_imports: tuple[str, ...]  # imported at the bottom: part of an import cycle
     uses_any: bool
-    example: str | None  # a Python literal dict (wire names), for docs and round-trip tests
-    example_json: str | None
+    example: dict[str, Any] | None  # sample data by wire name, for docs and round-trip tests
+
+    @property
+    def example_json(self) -> str | None:
+        return json_text(self.example) if self.example is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +256,7 @@ class Package:
     license: SpecText | None
     author: SpecText | None
     python_requires: str
+    project_urls: tuple[tuple[SpecText, SpecText], ...] = ()
 
     @property
     def path(self) -> str:

@@ -6,9 +6,14 @@ non-keyword identifier whatever the input: spec text never reaches code as a nam
 
 from __future__ import annotations
 
+import hashlib
 import keyword
 import re
 from collections.abc import Iterable
+
+# Longer names are cut and given a hash of the whole: a module or docs file is named after its class,
+# and a file name may not exceed 255 bytes (the writer also stages `.<name>.<pid>.tmp` beside it).
+MAX_IDENTIFIER = 120
 
 # Names our generated modules use for their own purposes; a spec name equal to one gets a suffix.
 _TYPING_NAMES = frozenset({
@@ -49,6 +54,7 @@ RUNTIME_EXPORT_MODULES: tuple[tuple[str, str], ...] = (
     ("RateLimitException", ".exceptions"),
     ("ServiceException", ".exceptions"),
     ("ResponseValidationError", ".exceptions"),
+    ("ExecutionStatusUnknownError", ".exceptions"),
     ("AsyncApiClient", ".async_api_client"),
 )
 RUNTIME_EXPORTS = frozenset(name for name, _ in RUNTIME_EXPORT_MODULES) | {
@@ -78,6 +84,9 @@ def _finish(name: str, digit_prefix: str, reserved: frozenset[str] = frozenset()
         name = "empty"
     if name[0].isdigit():
         name = f"{digit_prefix}{name}"
+    if len(name) > MAX_IDENTIFIER:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+        name = f"{name[:MAX_IDENTIFIER - 9]}_{digest}"
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in reserved:
         name += "_"
     return name
@@ -137,6 +146,9 @@ class Namer:
     def __init__(self, taken: Iterable[str] = (), separator: str = "") -> None:
         self._taken = {name.casefold() for name in taken}
         self._separator = separator
+
+    def is_free(self, name: str) -> bool:
+        return name.casefold() not in self._taken
 
     def claim(self, name: str) -> str:
         candidate, number = name, 1

@@ -6,10 +6,12 @@ the caller's last step, so a failure anywhere leaves the folder as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import build as build_stage
+from . import changelog
 from . import format as format_stage
 from . import render as render_stage
 from . import validate as validate_stage
@@ -30,12 +32,22 @@ class Result:
 
 def load_and_validate(spec: Path, config: Config, display: str | None = None) -> tuple[LoadedSpec, list[Diagnostic]]:
     """Load and validate; errors raise unless lenient, in which case they come back as warnings."""
+    loaded, wait = load_and_start_validating(spec, display)
+    return loaded, checked(wait(), config)
+
+
+def load_and_start_validating(spec: Path, display: str | None = None
+                              ) -> tuple[LoadedSpec, Callable[[], list[Diagnostic]]]:
     loaded = load(spec, display)
     source = loaded.files[0] if loaded.files else str(spec)
-    problems = validate_stage.validate(loaded.document, loaded.locate, source)
+    return loaded, validate_stage.start(loaded.document, loaded.locate, source)
+
+
+def checked(problems: list[Diagnostic], config: Config) -> list[Diagnostic]:
+    """Validation errors raise, unless lenient: then they come back as warnings."""
     if has_errors(problems) and not config.lenient:
         raise ValidationFailed(problems)
-    return loaded, [_as_warning(d) for d in problems]
+    return [_as_warning(d) for d in problems]
 
 
 def _as_warning(diagnostic: Diagnostic) -> Diagnostic:
@@ -46,14 +58,23 @@ def _as_warning(diagnostic: Diagnostic) -> Diagnostic:
 
 
 def generate(spec: Path, config: Config, out: Path | None = None, display: str | None = None) -> Result:
-    """Every output file in memory. `out`, if given, is only read: to reuse unchanged formatted files."""
-    loaded, diagnostics = load_and_validate(spec, config, display)
+    """Every output file in memory. `out`, if given, is only read: to reuse unchanged formatted files,
+    and to continue its CHANGELOG.md."""
+    loaded, wait = load_and_start_validating(spec, display)
     source = loaded.files[0] if loaded.files else str(spec)
-    api, warnings = build_stage.build(loaded.document, config, source, loaded.locate)
-    diagnostics.extend(warnings)
-    rendered = render_stage.render(api, config.templates)
-    reuse = write_stage.reuse_from(out) if out is not None else None
-    files, formatted = format_stage.format_files(rendered.files, rendered.origins, reuse)
+    # Build, render and format overlap with validation; nothing is kept unless the spec is valid
+    # (or the run lenient). An invalid spec may trip the later stages: its errors are what to report.
+    try:
+        api, warnings = build_stage.build(loaded.document, config, source, loaded.locate)
+        rendered = render_stage.render(api, config.templates)
+        reuse = write_stage.reuse_from(out) if out is not None else None
+        files, formatted = format_stage.format_files(rendered.files, rendered.origins, reuse,
+                                                     rendered.laid_out)
+    except Exception:
+        checked(wait(), config)
+        raise
+    diagnostics = checked(wait(), config) + warnings
+    files.update(changelog.files(api, out))  # CHANGELOG.md: what changed since the last run in `out`
     sources = {path: text for path, text in rendered.files.items() if path.endswith(".py")}
     files[write_stage.MANIFEST] = write_stage.manifest_text(files, sources)
     return Result(api, files, formatted, diagnostics)

@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from . import escape
+from . import escape, examples
 from .diagnostics import Diagnostic, GenerationError, error
 from .model import Api, SpecText
 from .naming import RUNTIME_EXPORT_MODULES
@@ -31,6 +31,7 @@ VERBATIM_TEST_FILES = ("tests/loopback.py",)
 class Rendered:
     files: dict[str, str]  # output path -> text
     origins: dict[str, str]  # output path -> template that made it (for error messages)
+    laid_out: frozenset[str]  # outputs of built-in templates only: already in black's layout
 
 
 def _refuse_spec_text(value: Any) -> Any:
@@ -61,6 +62,9 @@ class Renderer:
             "toml_str": escape.toml_str,
         }
         self.env.filters.update(filters)
+        # Layout helpers: code laid out as black lays it out, so black has nothing left to do.
+        self.env.globals["layout"] = examples.py_layout
+        self.env.globals["fits"] = lambda line: len(line) <= examples.LINE_LENGTH
 
     def source(self, name: str) -> str:
         """A plain (non-template) file, from the user's folder if it has one, else ours."""
@@ -136,4 +140,6 @@ def render(api: Api, user_templates: Path | None = None) -> Rendered:
     emit("tests/cases.py", "tests/cases.py.jinja")
     emit("tests/test_operations.py", "tests/test_operations.py.jinja")
     emit("tests/test_models.py", "tests/test_models.py.jinja")
-    return Rendered(files, origins)
+    # With a user's template folder any template (or macro) may be theirs: black formats everything.
+    laid_out = frozenset(files) if user_templates is None else frozenset()
+    return Rendered(files, origins, laid_out)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import examples
+from . import escape, examples
 from .diagnostics import Diagnostic, parts_from_pointer, pointer_from_parts, warning
 from .model import Field, Model, SpecText, TypeRef
 from .naming import Namer, class_name, field_name, module_name
@@ -24,6 +25,10 @@ _PRIMITIVES = {
 _EXAMPLE_TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
 }
+# A type or an example nested deeper than this is not used (typed Any, replaced by a made-up one):
+# Python's parser allows 200 nested brackets, the recursion limit ~1000 frames, and no real API
+# comes close.
+MAX_NESTING = 32
 
 Locate = Callable[[str], tuple[str, int | None, int | None]]
 
@@ -78,7 +83,7 @@ class Schemas:
 
     def warn(self, message: str, pointer: str) -> None:
         file, line, column = self.locate(pointer)
-        self.diagnostics.append(warning(message, file, line, column, pointer))
+        self.diagnostics.append(warning(escape.terminal(message), file, line, column, escape.terminal(pointer)))
 
     @property
     def class_names(self) -> Namer:
@@ -88,7 +93,8 @@ class Schemas:
     # -- registration ------------------------------------------------------------------------------
     def register_components(self) -> None:
         """Every object schema under components/schemas becomes a model, in name order."""
-        schemas = self.document.get("components", {}).get("schemas", {})
+        components = self.document.get("components")
+        schemas = components.get("schemas") if isinstance(components, dict) else None
         if not isinstance(schemas, dict):
             return
         for name in sorted(schemas):
@@ -124,6 +130,9 @@ class Schemas:
             return ANY
         if target in visiting:  # a cycle of non-model aliases (an array of itself): no finite type
             return ANY
+        if len(visiting) >= MAX_NESTING:
+            self.warn(f"schema nests deeper than {MAX_NESTING} levels: typed as Any", target)
+            return ANY
         visiting = visiting | {target}
         if target in self._by_pointer:
             name = self._by_pointer[target]
@@ -139,10 +148,7 @@ class Schemas:
         if any(isinstance(resolved.get(k), list) for k in ("oneOf", "anyOf")):
             self.warn("oneOf/anyOf with several schemas is typed as Any for now", target)
             return ANY
-        kind = resolved.get("type")
-        if isinstance(kind, list):  # OpenAPI 3.1 type arrays: ["string", "null"]
-            kinds = [k for k in kind if k != "null"]
-            kind = kinds[0] if len(kinds) == 1 else None
+        kind = _kind(resolved)
         if kind == "array":
             item = self._type_of(resolved.get("items", {}), f"{target}/items", f"{inline_name}Item", visiting)
             return TypeRef(f"list[{item.hint}]", _list_doc(item), item.models, item.uses_any)
@@ -185,7 +191,7 @@ class Schemas:
                 type=prop_type,
                 required=wire in required,
                 nullable=bool(isinstance(resolved, dict) and resolved.get("nullable")),
-                description=text(prop.get("description") or (resolved or {}).get("description")),
+                description=text(prop.get("description") or _get(resolved, "description")),
                 deprecated=bool(prop.get("deprecated")),
             ))
         dependencies = sorted({m for f in fields for m in f.type.models if m != pending.class_name})
@@ -199,8 +205,7 @@ class Schemas:
             imports=tuple(dependencies),
             late_imports=(),
             uses_any=any(f.type.uses_any for f in fields),
-            example=examples.py_literal(example) if isinstance(example, dict) else None,
-            example_json=examples.json_text(example) if isinstance(example, dict) else None,
+            example=examples.plain(example) if isinstance(example, dict) else None,
         )
 
     # -- examples ----------------------------------------------------------------------------------
@@ -214,16 +219,13 @@ class Schemas:
         if not isinstance(resolved, dict) or target in visiting or len(visiting) > 8:
             return None
         visiting = visiting | {target}
-        given = _parse_json_text(resolved.get("example"))
-        kind = resolved.get("type")
-        if given is not None and _fits(given, kind, resolved):
-            return examples.plain(given)
+        kind = _kind(resolved)
         enum = resolved.get("enum")
-        if isinstance(enum, list) and enum and enum[0] is not None:
-            return examples.plain(enum[0])
         default = resolved.get("default")
-        if default not in (None, "") and _fits(default, kind, resolved):
-            return examples.plain(default)
+        for given in (_parse_json_text(resolved.get("example")), enum[0] if isinstance(enum, list) and enum else None,
+                      None if default == "" else default):
+            if given is not None and self.conforms(given, resolved, target):
+                return examples.plain(given)
         if kind == "array":
             item = self.example_for(resolved.get("items", {}), f"{target}/items", visiting)
             return [] if item is None else [item]
@@ -244,6 +246,112 @@ class Schemas:
         if kind == "object":
             return {}
         return None
+
+    def conforms(self, value: Any, schema: Any, pointer: str, depth: int = 0) -> bool:
+        """Whether a value from the spec (an example, a default) fits its schema closely enough to
+        become test data: the generated tests send it, parse it with the generated models and expect
+        it back unchanged. Types, required properties, items, nullable and enums are checked; a value
+        for a schema this does not understand (oneOf, no type) is taken if it is not nested too deep."""
+        if depth > MAX_NESTING:
+            return False
+        resolved, target = self.resolve(schema, pointer)
+        if not isinstance(resolved, dict):
+            return _within(value, MAX_NESTING - depth)
+        if value is None:
+            return _nullable(resolved)
+        if isinstance(value, float) and not math.isfinite(value):
+            return False
+        enum = resolved.get("enum")
+        if isinstance(enum, list) and enum and not any(_same(value, option) for option in enum):
+            return False
+        members = resolved.get("allOf")
+        for index, member in enumerate(members if isinstance(members, list) else ()):
+            if not self.conforms(value, member, f"{target}/allOf/{index}", depth + 1):
+                return False
+        kind = _kind(resolved)
+        if kind in _CHECKS:
+            return _CHECKS[kind](value)
+        if kind == "array":
+            items = resolved.get("items", {})
+            return isinstance(value, list) and all(
+                self.conforms(item, items, f"{target}/items", depth + 1) for item in value)
+        if kind == "object" or "properties" in resolved or "additionalProperties" in resolved:
+            return isinstance(value, dict) and self._object_conforms(value, resolved, target, depth)
+        return _within(value, MAX_NESTING - depth)
+
+    def _object_conforms(self, value: dict[str, Any], schema: dict[str, Any], pointer: str, depth: int) -> bool:
+        properties = _merged_properties(self, schema, pointer)
+        required = set(_merged_required(self, schema, pointer))
+        if not required <= set(value):
+            return False
+        extra = schema.get("additionalProperties")
+        for key, item in value.items():
+            if key in properties:
+                prop, prop_pointer = properties[key]
+                # An optional property may be null: the model's field is `X | None` whatever the schema.
+                if not ((item is None and key not in required)
+                        or self.conforms(item, prop, prop_pointer, depth + 1)):
+                    return False
+            elif extra is False:
+                return False
+            elif isinstance(extra, dict):
+                if not self.conforms(item, extra, f"{pointer}/additionalProperties", depth + 1):
+                    return False
+            elif not _within(item, MAX_NESTING - depth - 1):
+                return False
+        return True
+
+
+def _kind(schema: dict[str, Any]) -> Any:
+    """The schema's type; for OpenAPI 3.1 type arrays (["string", "null"]) the one that is not null."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else None
+    return kind
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return bool(schema.get("nullable")) or (isinstance(kind, list) and "null" in kind)
+
+
+def _same(value: Any, option: Any) -> bool:
+    """Equal as JSON values are: True is not 1."""
+    return value == option and isinstance(value, bool) == isinstance(option, bool)
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    # pydantic makes a float of it: an int must survive that unchanged (10**30 would not).
+    return math.isfinite(value) if isinstance(value, float) else abs(value) <= 2**53
+
+
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": _is_number,
+    "boolean": lambda v: isinstance(v, bool),
+}
+
+
+def _within(value: Any, levels: int) -> bool:
+    """Whether a JSON-like value nests at most `levels` deep (no recursion: it may be very deep)."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            return False
+        if isinstance(node, (dict, list)):
+            if depth >= levels:
+                return False
+            stack.extend((item, depth + 1) for item in (node.values() if isinstance(node, dict) else node))
+    return True
+
+
+def _get(node: Any, key: str) -> Any:
+    return node.get(key) if isinstance(node, dict) else None
 
 
 _SYNTHETIC: dict[tuple[str, str | None], Any] = {
@@ -307,22 +415,6 @@ def _parse_json_text(value: Any) -> Any:
         except ValueError:
             return value
     return value
-
-
-def _fits(value: Any, kind: Any, schema: dict[str, Any]) -> bool:
-    if kind == "object" or isinstance(schema.get("properties"), dict):
-        return isinstance(value, dict)
-    if kind == "array":
-        return isinstance(value, list)
-    if kind == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "string":
-        return isinstance(value, str)
-    return value is not None
 
 
 def _list_doc(item: TypeRef) -> str:

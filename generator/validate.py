@@ -2,10 +2,18 @@
 
 The validator sees only the bundled document from load.py, whose refs are all local, and it gets no
 URL or file handlers at all: even a ref load.py missed could not make it fetch or read anything.
+
+A few checks of our own come first, for what the validator misses or trips over: path templates it
+cannot parse, schemas that contain themselves (it recurses until the stack runs out), and header
+parameters no HTTP client could send. A document that is not OpenAPI 3 at all stops here, lenient or
+not: there is nothing to generate from a Swagger 2.0 document.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import re
+import string
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,7 +23,9 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 from openapi_spec_validator.validation.keywords import ValueValidator
 from openapi_spec_validator.validation.validators import SpecValidator
 
-from .diagnostics import Diagnostic, error, pointer_from_parts
+from . import escape
+from .diagnostics import Diagnostic, GenerationError, error, parts_from_pointer, pointer_from_parts
+from .load import BUNDLE_KEY
 
 Locate = Callable[[str], tuple[str, int | None, int | None]]
 
@@ -59,29 +69,91 @@ _V30 = _validator_class(OpenAPIV30SpecValidator)
 _V31 = _validator_class(OpenAPIV31SpecValidator)
 
 
-def validate(document: dict[str, Any], locate: Locate, source: str) -> list[Diagnostic]:
-    """Every validation error of the document (not just the first), located."""
-    version = str(document.get("openapi", ""))
+# A document this size or larger is validated in two forked processes, while the pipeline goes on.
+_PARALLEL_SIZE = 200  # path items + component schemas
+_HALVES = ("schema", "keywords")
+_shared: tuple[dict[str, Any], Locate, str] | None = None  # what forked workers validate
+
+
+def start(document: dict[str, Any], locate: Locate, source: str) -> Callable[[], list[Diagnostic]]:
+    """Begin validating; the returned function waits for and returns every located error.
+
+    openapi-spec-validator takes seconds on a large spec (2.3 s for Binance Spot), and its two halves
+    (the OpenAPI meta-schema, and the keyword checks) are independent: on a platform that can fork,
+    each runs in a child process that inherits the document, so build and render overlap with them.
+    """
+    problem = _version_problem(document, locate)
+    if problem is not None:
+        raise GenerationError([problem])
+    components = document.get("components")
+    size = _size(document.get("paths")) + _size(components.get("schemas") if isinstance(components, dict) else None)
+    if size < _PARALLEL_SIZE or "fork" not in multiprocessing.get_all_start_methods():
+        problems = validate(document, locate, source)
+        return lambda: problems
+    global _shared
+    _shared = (document, locate, source)
+    pool = multiprocessing.get_context("fork").Pool(len(_HALVES))
+    pending = pool.map_async(_validate_half, _HALVES)
+    _shared = None  # the children have their copy
+
+    def wait() -> list[Diagnostic]:
+        try:
+            halves = pending.get()
+        finally:
+            pool.close()
+            pool.join()
+        return _finish([d for half in halves for d in half])
+
+    return wait
+
+
+def _validate_half(half: str) -> list[Diagnostic]:
+    assert _shared is not None
+    document, locate, source = _shared
+    return validate(document, locate, source, halves=(half,))
+
+
+def _size(node: Any) -> int:
+    return len(node) if isinstance(node, dict) else 0
+
+
+def _version_problem(document: dict[str, Any], locate: Locate) -> Diagnostic | None:
     if "swagger" in document:
-        return [error("Swagger 2.0 documents are not supported; convert to OpenAPI 3.0 or 3.1 "
-                      "(for example with swagger2openapi)", *locate("#/swagger"), "#/swagger")]
-    if version.startswith("3.0"):
-        cls = _V30
-    elif version.startswith("3.1"):
-        cls = _V31
-    else:
-        where = "#/openapi" if "openapi" in document else "#"
-        return [error(f"unsupported or missing 'openapi' version {version!r}; expected 3.0.x or 3.1.x",
-                      *locate(where), where)]
+        return error("Swagger 2.0 documents are not supported, only OpenAPI 3.0 and 3.1; convert it "
+                     "first (for example with swagger2openapi)", *locate("#/swagger"), "#/swagger")
+    version = str(document.get("openapi", ""))
+    if version.startswith(("3.0", "3.1")):
+        return None
+    where = "#/openapi" if "openapi" in document else "#"
+    return error(f"unsupported or missing 'openapi' version {escape.terminal(repr(version))}; expected "
+                 "3.0.x or 3.1.x", *locate(where), where)
+
+
+def validate(document: dict[str, Any], locate: Locate, source: str,
+             halves: tuple[str, ...] = _HALVES) -> list[Diagnostic]:
+    """Every validation error of the document (not just the first), located."""
+    problem = _version_problem(document, locate)
+    if problem is not None:
+        return [problem]
+    cls = _V30 if str(document["openapi"]).startswith("3.0") else _V31
+    own, unreadable_paths = _own_checks(document, locate)
+    if any(d.message.startswith(_SELF_CONTAINED) for d in own):
+        return _finish(own)  # the validator would only recurse until the stack runs out
+    if unreadable_paths:  # the validator cannot parse them; the rest of the document is still checked
+        paths = document["paths"]
+        document = {**document, "paths": {k: v for k, v in paths.items() if k not in unreadable_paths}}
     validator = cls(document)
-    diagnostics = []
+    diagnostics = own
     seen = set()
-    try:
-        # The two halves of SpecValidator.iter_errors, called directly so our location stamps survive.
-        errors = list(validator.schema_validator.iter_errors(document))
-        errors.extend(validator.root_validator(validator.schema_path))
-    except Exception as exc:  # third-party code on hostile input: any failure is a finding, not a crash
-        return [error(f"the validator could not check this document: {type(exc).__name__}: {exc}", source)]
+    errors: list[ValidationError] = []
+    # The two halves of SpecValidator.iter_errors, called directly so our location stamps survive.
+    # Third-party code on hostile input: any failure is a finding, not a crash; one half failing
+    # still leaves the other's errors (a document whose shape is wrong trips the keyword half, and
+    # the schema half says, located, what is wrong with the shape).
+    if "schema" in halves:
+        errors.extend(_collect(lambda: validator.schema_validator.iter_errors(document), diagnostics, source))
+    if "keywords" in halves:
+        errors.extend(_collect(lambda: validator.root_validator(validator.schema_path), diagnostics, source))
     for err in errors:
         parts = getattr(err, "generator_where", None)
         if parts is None:
@@ -97,14 +169,228 @@ def validate(document: dict[str, Any], locate: Locate, source: str) -> list[Diag
             continue
         seen.add(key)
         file, line, column = locate(pointer)
-        diagnostics.append(error(message, file, line, column, pointer))
-    diagnostics.sort(key=lambda d: (d.file, d.line or 0, d.column or 0, d.message))
-    return diagnostics
+        diagnostics.append(error(message, file, line, column, escape.terminal(pointer)))
+    return _finish(diagnostics)
+
+
+_CRASHED = "the validator could not check this document"
+
+
+def _collect(run: Callable[[], Any], diagnostics: list[Diagnostic], source: str) -> list[ValidationError]:
+    try:
+        return list(run())
+    except RecursionError:
+        diagnostics.append(error(f"{_CRASHED}: its schemas nest too deeply", source))
+    except Exception as exc:
+        diagnostics.append(error(escape.terminal(f"{_CRASHED}: {type(exc).__name__}: {exc}"), source))
+    return []
+
+
+def _finish(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Duplicates dropped, in file and line order; a crash of the validator only when nothing located
+    explains it."""
+    if any(d.line is not None for d in diagnostics):
+        diagnostics = [d for d in diagnostics if not d.message.startswith(_CRASHED)]
+    unique = {(d.file, d.line, d.column, d.pointer, d.message): d for d in diagnostics}
+    return sorted(unique.values(), key=lambda d: (d.file, d.line or 0, d.column or 0, d.message))
 
 
 def _message(err: ValidationError) -> str:
-    """The validator's message, kept to a readable length."""
-    message = str(err.message)
+    """The validator's message, kept to a readable length and to one printable line (it may quote spec
+    text: a path with a line break, a name with an escape sequence)."""
+    message = escape.terminal(str(err.message))
     if len(message) > 300:
         message = message[:297] + "..."
     return message
+
+
+# -- our own checks ---------------------------------------------------------------------------------
+# A path template as the runtime reads it: text, and `{name}` placeholders with no brace in the name.
+_TEMPLATE = re.compile(r"[^{}]*(?:\{[^{}]+\}[^{}]*)*")
+# RFC 9110 token: what http.client accepts as a header name; and a header value it sends unchanged.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
+_SELF_CONTAINED = "schema contains itself"
+_SAME_INSTANCE_LISTS = ("allOf", "anyOf", "oneOf")
+_LITERAL_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+
+
+def _own_checks(document: dict[str, Any], locate: Locate) -> tuple[list[Diagnostic], set[str]]:
+    """Problems the validator misses or trips over, and the paths it cannot be shown."""
+    problems: list[Diagnostic] = []
+    unreadable: set[str] = set()
+    paths = document.get("paths")
+    for path in paths if isinstance(paths, dict) else ():
+        where = pointer_from_parts(("paths", path))
+        reason = _template_problem(path)
+        if reason is not None:
+            unreadable.add(path)
+            problems.append(_located(f"path {path!r} {reason}", where, locate))
+    for pointer, param in _parameters(document):
+        name = param.get("name")
+        if param.get("in") == "header" and isinstance(name, str) and not _TOKEN.fullmatch(name):
+            problems.append(_located(f"header parameter name {name!r} is not an HTTP header name (letters, "
+                                     "digits and !#$%&'*+-.^_`|~ only)", f"{pointer}/name", locate))
+    for pointer, body in _request_bodies(document):
+        content = body.get("content")
+        for media in content if isinstance(content, dict) else ():
+            if not _HEADER_VALUE.fullmatch(media):
+                where = pointer_from_parts((*parts_from_pointer(pointer), "content", media))
+                problems.append(_located(f"media type {media!r} cannot be sent as a Content-Type header "
+                                         "(printable ASCII only)", where, locate))
+    components = document.get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    for key, scheme in schemes.items() if isinstance(schemes, dict) else ():
+        name = scheme.get("name") if isinstance(scheme, dict) else None
+        if isinstance(name, str) and scheme.get("in") == "header" and not _TOKEN.fullmatch(name):
+            where = pointer_from_parts(("components", "securitySchemes", key, "name"))
+            problems.append(_located(f"API key header name {name!r} is not an HTTP header name",
+                                     where, locate))
+    problems += _self_contained_schemas(document, locate)
+    return problems, unreadable
+
+
+def _located(message: str, pointer: str, locate: Locate) -> Diagnostic:
+    return error(escape.terminal(message), *locate(pointer), escape.terminal(pointer))
+
+
+def _template_problem(path: str) -> str | None:
+    if not _TEMPLATE.fullmatch(path):
+        return "has a '{' or '}' that does not enclose a path parameter's name, as in /orders/{orderId}"
+    try:
+        for _ in string.Formatter().parse(path):  # how the validator reads it
+            pass
+    except ValueError as exc:
+        return f"cannot be read as a template: {exc}"
+    return None
+
+
+def _resolve(document: dict[str, Any], node: Any, pointer: str) -> tuple[Any, str]:
+    """Follow local `$ref`s (load.py made them all local) to what they name; ({}, ref) if nothing."""
+    seen: set[str] = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
+        pointer = node["$ref"]
+        seen.add(pointer)
+        node = document
+        try:
+            for part in parts_from_pointer(pointer):
+                node = node[int(part)] if isinstance(node, list) else node[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return {}, pointer
+    return node, pointer
+
+
+def _operations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(pointer, object) of every path item and operation: where parameters and bodies are found."""
+    paths = document.get("paths")
+    for path, item in paths.items() if isinstance(paths, dict) else ():
+        item, item_pointer = _resolve(document, item, pointer_from_parts(("paths", path)))
+        if isinstance(item, dict):
+            yield item_pointer, item
+            for method, operation in item.items():
+                if isinstance(operation, dict):
+                    yield f"{item_pointer}/{_pointer_part(method)}", operation
+
+
+def _pointer_part(part: str) -> str:
+    return pointer_from_parts((part,))[2:]
+
+
+def _parameters(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(pointer, Parameter Object) of every parameter the paths use or the components declare, once."""
+    found: list[tuple[Any, str]] = []  # (parameter or $ref, where it is)
+    for pointer, holder in _operations(document):
+        items = holder.get("parameters")
+        if isinstance(items, list):
+            found += [(raw, f"{pointer}/parameters/{index}") for index, raw in enumerate(items)]
+    components = document.get("components")
+    declared = components.get("parameters") if isinstance(components, dict) else None
+    for key, raw in declared.items() if isinstance(declared, dict) else ():
+        found.append((raw, pointer_from_parts(("components", "parameters", key))))
+    yield from _resolved_once(document, found)
+
+
+def _request_bodies(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    found = [(holder["requestBody"], f"{pointer}/requestBody") for pointer, holder in _operations(document)
+             if "requestBody" in holder]
+    yield from _resolved_once(document, found)
+
+
+def _resolved_once(document: dict[str, Any], found: list[tuple[Any, str]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    seen: set[str] = set()
+    for raw, start in found:
+        node, pointer = _resolve(document, raw, start)
+        if isinstance(node, dict) and pointer not in seen:
+            seen.add(pointer)
+            yield pointer, node
+
+
+def _self_contained_schemas(document: dict[str, Any], locate: Locate) -> list[Diagnostic]:
+    """Schemas that contain themselves through allOf/anyOf/oneOf/not: no value can be checked against
+    one (checking it means checking it again, first). Containing itself through properties or items
+    is recursion, and fine: those describe other, smaller values."""
+    targets = sorted(_ref_targets(document))
+    edges = {target: _same_instance_refs(_resolve(document, {"$ref": target}, target)[0]) for target in targets}
+    problems = []
+    done: set[str] = set()
+    for start in targets:  # iterative depth-first search: a cycle is a step back onto the current path
+        if start in done:
+            continue
+        path, stack = [start], [iter(edges[start])]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                done.add(path.pop())
+                stack.pop()
+            elif step in path:
+                loop = [*path[path.index(step):], step]
+                names = " -> ".join(_display(p) for p in loop)
+                problems.append(_located(f"{_SELF_CONTAINED} through allOf/anyOf/oneOf/not: {names}",
+                                         loop[0], locate))
+            elif step not in done and step in edges:
+                path.append(step)
+                stack.append(iter(edges[step]))
+    return problems
+
+
+def _ref_targets(document: dict[str, Any]) -> set[str]:
+    """Every local pointer a `$ref` names, outside literal data (examples, defaults, enums)."""
+    found = set()
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#"):
+                found.add(ref)
+            stack.extend(value for key, value in node.items() if key not in _LITERAL_KEYS)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _same_instance_refs(schema: Any) -> list[str]:
+    """The refs a schema applies to the very value it checks: its own and those of its allOf/anyOf/
+    oneOf/not members, inline members included."""
+    found = []
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            found.append(ref)
+        for keyword in _SAME_INSTANCE_LISTS:
+            if isinstance(node.get(keyword), list):
+                stack.extend(node[keyword])
+        stack.append(node.get("not"))
+    return sorted(set(found))
+
+
+def _display(pointer: str) -> str:
+    """A pointer as a person reads it: `schemas/pet.yaml#/Pet` for one into a bundled file."""
+    parts = parts_from_pointer(pointer)
+    if len(parts) >= 2 and parts[0] == BUNDLE_KEY:
+        return parts[1] + pointer_from_parts(parts[2:])
+    return pointer

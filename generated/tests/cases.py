@@ -1,4 +1,4 @@
-"""The test table: for each operation, how to call it, what the server must receive and what it answers."""
+"""The test table: how to call each operation, what the server must receive, what it answers."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ class OperationCase:
     api: str  # API class name
     method: str  # method name on it
     args: dict[str, Any]  # every parameter, with its example value
-    required_args: tuple[str, ...]  # the ones a call cannot leave out
-    optional_wire_names: tuple[str, ...]  # must not be sent when left out
+    required_args: list[str]  # the ones a call cannot leave out
+    optional_wire_names: list[str]  # must not be sent when left out
     http_method: str
     path: str  # as the server must see it
     query: dict[str, list[str]]
@@ -24,7 +24,7 @@ class OperationCase:
     deprecated: bool
     status: int
     response_body: Any  # what the server answers; None: an empty body
-    errors: tuple[tuple[int, Any], ...]  # (status, body) of each documented error response
+    errors: list[list[Any]]  # [status, body] of each documented error response
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ CASES: list[OperationCase] = [
         api="UserDataStreamApi",
         method="spot_create_user_data_stream_v3",
         args={},
-        required_args=(),
-        optional_wire_names=(),
+        required_args=[],
+        optional_wire_names=[],
         http_method="POST",
         path="/api/v3/userDataStream",
         query={},
@@ -51,25 +51,25 @@ CASES: list[OperationCase] = [
         deprecated=True,
         status=200,
         response_body={
-            "listenKey": "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"
+            "listenKey": "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1",
         },
-        errors=(
-            (400, {"code": -1125, "msg": "This listenKey does not exist."}),
-            (
+        errors=[
+            [400, {"code": -1125, "msg": "This listenKey does not exist."}],
+            [
                 500,
                 {
                     "code": -1001,
                     "msg": "Internal error; unable to process your request. Please try again.",
                 },
-            ),
-        ),
+            ],
+        ],
     ),
     OperationCase(
         api="UserDataStreamApi",
         method="spot_delete_user_data_stream_v3",
         args={"listen_key": "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"},
-        required_args=("listen_key",),
-        optional_wire_names=(),
+        required_args=["listen_key"],
+        optional_wire_names=[],
         http_method="DELETE",
         path="/api/v3/userDataStream",
         query={"listenKey": ["pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"]},
@@ -81,23 +81,23 @@ CASES: list[OperationCase] = [
         deprecated=True,
         status=200,
         response_body={},
-        errors=(
-            (400, {"code": -1125, "msg": "This listenKey does not exist."}),
-            (
+        errors=[
+            [400, {"code": -1125, "msg": "This listenKey does not exist."}],
+            [
                 500,
                 {
                     "code": -1001,
                     "msg": "Internal error; unable to process your request. Please try again.",
                 },
-            ),
-        ),
+            ],
+        ],
     ),
     OperationCase(
         api="UserDataStreamApi",
         method="spot_update_user_data_stream_v3",
         args={"listen_key": "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"},
-        required_args=("listen_key",),
-        optional_wire_names=(),
+        required_args=["listen_key"],
+        optional_wire_names=[],
         http_method="PUT",
         path="/api/v3/userDataStream",
         query={},
@@ -109,23 +109,26 @@ CASES: list[OperationCase] = [
         deprecated=True,
         status=200,
         response_body={},
-        errors=(
-            (400, {"code": -1125, "msg": "This listenKey does not exist."}),
-            (
+        errors=[
+            [400, {"code": -1125, "msg": "This listenKey does not exist."}],
+            [
                 500,
                 {
                     "code": -1001,
                     "msg": "Internal error; unable to process your request. Please try again.",
                 },
-            ),
-        ),
+            ],
+        ],
     ),
 ]
 
 MODEL_CASES: list[ModelCase] = [
-    ModelCase("APIError", {"code": -1125, "msg": "This listenKey does not exist."}),
     ModelCase(
-        "SpotCreateUserDataStreamV3Resp",
-        {"listenKey": "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"},
+        model="APIError",
+        example={"code": -1125, "msg": "This listenKey does not exist."},
+    ),
+    ModelCase(
+        model="SpotCreateUserDataStreamV3Resp",
+        example={"listenKey": "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"},
     ),
 ]

@@ -16,12 +16,17 @@ import json
 import socket
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+Body = bytes | str | dict[str, Any] | list[Any]
+# What a respond_with() handler returns: (status, body) or (status, body, headers), or None.
+Handler = Callable[
+    ["RecordedRequest"], "tuple[int, Body] | tuple[int, Body, Mapping[str, str]] | None"
+]
 # A handler waiting on an idle keep-alive connection gives up after this many seconds.
 IDLE_TIMEOUT = 10.0
 
@@ -91,18 +96,17 @@ class _Handler(BaseHTTPRequestHandler):
             if content_type.startswith("application/x-www-form-urlencoded")
             else {}
         )
-        owner._record(
-            RecordedRequest(
-                method=self.command,
-                path=split.path,
-                raw_query=split.query,
-                query=parse_qs(split.query, keep_blank_values=True),
-                headers=self.headers,
-                body=body,
-                form=form,
-            )
+        request = RecordedRequest(
+            method=self.command,
+            path=split.path,
+            raw_query=split.query,
+            query=parse_qs(split.query, keep_blank_values=True),
+            headers=self.headers,
+            body=body,
+            form=form,
         )
-        answer = owner._next_answer()
+        owner._record(request)
+        answer = owner._next_answer(request)
         # Interruptible: close() wakes a delayed answer instead of waiting it out.
         if answer.delay and owner._closing.wait(answer.delay):
             self.close_connection = True
@@ -140,13 +144,15 @@ class LoopbackServer:
     """A real HTTP server on 127.0.0.1 (a free port) in a daemon thread.
 
     `reply()` queues scripted answers, used in order; with the queue empty every request gets
-    200 `{}` (JSON). `requests` lists what arrived, in order. `close()` (or leaving the `with`
-    block) stops the server, drops open connections and wakes delayed answers.
+    200 `{}` (JSON). `respond_with()` installs a function that answers from the request first.
+    `requests` lists what arrived, in order. `close()` (or leaving the `with` block) stops the
+    server, drops open connections and wakes delayed answers.
     """
 
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
         self._answers: deque[_Answer] = deque()
+        self._handler: Handler | None = None
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -156,7 +162,7 @@ class LoopbackServer:
         self.url = f"http://127.0.0.1:{port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             daemon=True,
             name=f"loopback-{port}",
         )
@@ -165,24 +171,23 @@ class LoopbackServer:
     def reply(
         self,
         status: int = 200,
-        body: bytes | str | dict[str, Any] | list[Any] = b"{}",
+        body: Body = b"{}",
         headers: Mapping[str, str] | None = None,
         delay: float = 0.0,
     ) -> None:
         """Queue the answer for the next unanswered request. Content-Type defaults to JSON."""
-        if isinstance(body, (dict, list)):
-            data = json.dumps(body).encode("utf-8")
-        elif isinstance(body, str):
-            data = body.encode("utf-8")
-        else:
-            data = bytes(body)
-        merged = {"Content-Type": "application/json"}
-        for name, value in (headers or {}).items():
-            for existing in [k for k in merged if k.lower() == name.lower()]:
-                del merged[existing]
-            merged[name] = value
         with self._lock:
-            self._answers.append(_Answer(status, data, tuple(merged.items()), delay))
+            self._answers.append(_answer(status, body, headers, delay))
+
+    def respond_with(self, handler: Handler | None) -> None:
+        """Answer each request by calling `handler(request)` (in a server thread) first.
+
+        It returns (status, body) or (status, body, headers), as for `reply()`, or None to fall
+        back to the queued answers. For answers that depend on the request: a clock check, a
+        listen key that expired. `respond_with(None)` removes it.
+        """
+        with self._lock:
+            self._handler = handler
 
     def close(self) -> None:
         """Stop serving and close every connection; returns when the server thread has ended."""
@@ -208,8 +213,31 @@ class LoopbackServer:
         with self._lock:
             self.requests.append(request)
 
-    def _next_answer(self) -> _Answer:
+    def _next_answer(self, request: RecordedRequest) -> _Answer:
+        with self._lock:
+            handler = self._handler
+        if handler is not None:
+            answer = handler(request)
+            if answer is not None:
+                return _answer(*answer)
         with self._lock:
             if self._answers:
                 return self._answers.popleft()
         return _Answer(200, b"{}", (("Content-Type", "application/json"),), 0.0)
+
+
+def _answer(
+    status: int, body: Body, headers: Mapping[str, str] | None = None, delay: float = 0.0
+) -> _Answer:
+    if isinstance(body, (dict, list)):
+        data = json.dumps(body).encode("utf-8")
+    elif isinstance(body, str):
+        data = body.encode("utf-8")
+    else:
+        data = bytes(body)
+    merged = {"Content-Type": "application/json"}
+    for name, value in (headers or {}).items():
+        for existing in [k for k in merged if k.lower() == name.lower()]:
+            del merged[existing]
+        merged[name] = value
+    return _Answer(status, data, tuple(merged.items()), delay)

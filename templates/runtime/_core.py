@@ -1,8 +1,7 @@
-"""Sans-I/O core: (operation, arguments) -> PreparedRequest; (status, headers, body) -> ApiResponse.
+"""Sans-I/O core: (operation, arguments) -> PreparedRequest; (status, headers, body) -> answer."""
 
-No network here, so every rule about what goes on the wire (encoding, API key, Binance signing) and
-how answers are read (type hints, error classes) can be tested without a server.
-"""
+# No network here, so every rule about what goes on the wire (encoding, API key, Binance signing)
+# and how answers are read (type hints, error classes) can be tested without a server.
 
 from __future__ import annotations
 

@@ -1,38 +1,23 @@
-"""ApiClient: one call = build (_core) -> send (rest) -> parse (_core), retrying what is safe."""
+"""ApiClient: one call = the shared call flow (_retry: build, sign, retry, parse) over urllib3."""
 
 from __future__ import annotations
 
-import logging
-import random
-import re
 import threading
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
-from ._core import build_request, parse_response
+from ._retry import SPOT_TIME_PATH, ClientState, Step, call_flow, clock_flow
 from .api_response import ApiResponse, parse_rate_limits
 from .configuration import Configuration
 from .exceptions import ApiConnectionError
-from .operation import Operation
-from .rest import RESTClient, Timeout
-
-logger = logging.getLogger(__package__)
-
-# Methods whose repetition cannot change anything at the server. A Binance POST, PUT or DELETE whose
-# answer was lost may have been executed (an order placed or cancelled): it is never sent twice.
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
-# A 429 is retried only when the server asks for a short pause; longer waits are the caller's call.
-MAX_RETRY_AFTER = 10.0
-BACKOFF_BASE = 0.25
-BACKOFF_MAX = 4.0
-# Values in logged URLs that grant access or prove identity.
-_SECRET_QUERY = re.compile(r"(?i)((?:^|[?&])(?:signature|listenkey|[^=&]*api-?key)=)[^&]*")
+from .operation import QUIET_DEPRECATIONS, Operation
+from .rest import RESTClient, RESTResponse, Timeout
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class ApiClient:
@@ -50,7 +35,7 @@ class ApiClient:
             configuration if configuration is not None else Configuration.get_default()
         )
         self.rest_client = RESTClient(self.configuration)
-        self._last_headers: Mapping[str, str] = {}
+        self._state = ClientState()
 
     @classmethod
     def get_default(cls) -> ApiClient:
@@ -69,7 +54,12 @@ class ApiClient:
     @property
     def last_rate_limits(self) -> dict[str, int]:
         """Rate-limit counters from the last answer received (see ApiResponse.rate_limits)."""
-        return parse_rate_limits(self._last_headers)
+        return parse_rate_limits(self._state.last_headers)
+
+    @property
+    def clock_offset_ms(self) -> int:
+        """Milliseconds added to the local clock for SIGNED timestamps (0 until a clock sync)."""
+        return self._state.clock_offset_ms
 
     def __enter__(self) -> ApiClient:
         return self
@@ -96,98 +86,47 @@ class ApiClient:
     ) -> ApiResponse[T]:
         """Call one operation. `params` maps wire names to values; None means not sent.
 
-        Retries, up to `configuration.max_retries` times with exponential backoff and jitter:
-        network failures before the request left (any method); lost answers, timeouts and 500/502/
-        503/504 for GET/HEAD/OPTIONS only; 429 of any method when Retry-After is at most 10 s
-        (Binance refused it unexecuted). Never 418, and never other errors. SIGNED requests are
-        re-signed with a fresh timestamp on each attempt.
+        Retries what is safe to repeat, up to `configuration.max_retries` times, with exponential
+        backoff and jitter: network failures before the request left (any method); lost answers,
+        timeouts and 500/502/503/504 for GET, HEAD, OPTIONS, PUT and DELETE; 429 of any method
+        when Retry-After is at most 10 s. A POST that got a 5xx or lost its answer raises
+        ExecutionStatusUnknownError. A 418 raises IPBannedException, and later calls are refused
+        until its Retry-After has passed. A SIGNED call rejected with -1021 (timestamp outside
+        recvWindow) is resent once after reading the server clock. Each attempt is signed afresh.
         """
-        if op.deprecated:
+        if op.deprecated and not QUIET_DEPRECATIONS.get():
             # stacklevel 3: the warning names the user's line, not the generated method or this one.
             warnings.warn(
                 f"{op.operation_id} is deprecated by the API", DeprecationWarning, stacklevel=3
             )
-        config = self.configuration
-        attempt = 0
-        while True:
-            request = build_request(
-                config,
-                op,
-                params,
-                timestamp_ms=int(time.time() * 1000) if op.signed else None,
-                headers=headers,
-            )
-            debug = logger.isEnabledFor(logging.DEBUG)
-            started = time.perf_counter() if debug else 0.0
-            try:
-                response = self.rest_client.request(
-                    request.method, request.url, request.headers, request.body, timeout
-                )
-            except ApiConnectionError as exc:
-                if attempt < config.max_retries and (
-                    not exc.request_sent or op.method in IDEMPOTENT_METHODS
-                ):
-                    attempt += 1
-                    self._pause(backoff(attempt), attempt, op, str(exc))
-                    continue
-                raise
-            self._last_headers = response.headers
-            status = response.status
-            if debug:
-                logger.debug(
-                    "%s %s -> %d (%.1f ms)",
-                    op.method,
-                    redact_url(request.url),
-                    status,
-                    (time.perf_counter() - started) * 1000,
-                )
-            if status >= 400 and attempt < config.max_retries:
-                wait = _retry_wait(op.method, status, response.headers, attempt + 1)
-                if wait is not None:
-                    attempt += 1
-                    self._pause(wait, attempt, op, f"HTTP {status}")
-                    continue
-            return parse_response(op, status, response.reason, response.headers, response.data)
+        return self._run(call_flow(self._state, self.configuration, op, params, headers), timeout)
 
-    def _pause(self, wait: float, attempt: int, op: Operation[Any], why: str) -> None:
-        logger.info(
-            "%s %s: %s; retry %d/%d in %.2f s",
-            op.method,
-            op.path,
-            why,
-            attempt,
-            self.configuration.max_retries,
-            wait,
-        )
-        time.sleep(wait)
+    def sync_clock(self, path: str = SPOT_TIME_PATH, *, timeout: Timeout = None) -> int:
+        """Read the server clock now; SIGNED timestamps follow it. Returns the offset in ms."""
+        return self._run(clock_flow(self._state, self.configuration, path), timeout)
+
+    def _run(
+        self, flow: Generator[Step, RESTResponse | ApiConnectionError | None, R], timeout: Timeout
+    ) -> R:
+        """Perform the flow's steps: send its requests, sleep its pauses, until it returns."""
+        send = self.rest_client.request
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, float):
+                    time.sleep(step)
+                    step = next(flow)
+                    continue
+                try:
+                    outcome: RESTResponse | ApiConnectionError = send(
+                        step.method, step.url, step.headers, step.body, timeout
+                    )
+                except ApiConnectionError as exc:
+                    outcome = exc
+                step = flow.send(outcome)
+        except StopIteration as done:
+            result: R = done.value
+            return result
 
     def __repr__(self) -> str:
         return f"ApiClient({self.configuration!r})"
-
-
-def backoff(attempt: int) -> float:
-    """Seconds before retry number `attempt` (1, 2, ...): exponential, capped, with jitter."""
-    # Jitter keeps many clients that failed together from retrying together.
-    return min(BACKOFF_MAX, BACKOFF_BASE * 2.0 ** (attempt - 1)) * (0.5 + random.random() / 2)
-
-
-def _retry_wait(method: str, status: int, headers: Mapping[str, str], attempt: int) -> float | None:
-    """Seconds to wait before repeating an answer with this status, or None: do not repeat."""
-    if status == 429:
-        value = headers.get("Retry-After")
-        try:
-            seconds = float(value) if value else None
-        except ValueError:
-            return None
-        return seconds if seconds is not None and 0 <= seconds <= MAX_RETRY_AFTER else None
-    if status in RETRY_STATUSES and method in IDEMPOTENT_METHODS:
-        return backoff(attempt)
-    return None
-
-
-def redact_url(url: str) -> str:
-    """The URL without its secrets (signature, listen key, API keys in the query), for logs."""
-    path, mark, query = url.partition("?")
-    if not mark:
-        return url
-    return path + "?" + _SECRET_QUERY.sub(r"\1[redacted]", query)

@@ -153,7 +153,22 @@ class ConflictException(ApiException):
 
 
 class IPBannedException(ApiException):
-    """418: the IP is banned for ignoring 429 answers; never retry before `retry_after` seconds."""
+    """418: the IP is banned for ignoring 429 answers; never retry before `retry_after` seconds.
+
+    After a 418 the client that received it refuses every call, before any traffic, until the
+    ban's Retry-After has passed: it raises an IPBannedException whose `request_sent` is False
+    and whose `retry_after` is the time left.
+    """
+
+    request_sent: bool = True
+
+    @classmethod
+    def refused(cls, remaining: float) -> IPBannedException:
+        """The error for a call the client refuses locally because the IP is still banned."""
+        exc = cls(418, "IP banned: the client refused the call, no request was sent")
+        exc.retry_after = remaining
+        exc.request_sent = False
+        return exc
 
 
 class RateLimitException(ApiException):
@@ -162,6 +177,41 @@ class RateLimitException(ApiException):
 
 class ServiceException(ApiException):
     """5xx: the server failed. At Binance the execution status is UNKNOWN: an order may exist."""
+
+
+class ExecutionStatusUnknownError(ServiceException):
+    """A POST (or PATCH) may or may not have been executed, so the client did not send it again.
+
+    Raised for a 5xx answer, or when the answer was lost after the request left (timeout, reset):
+    Binance may have placed the order. Look it up (e.g. by its client order id) before sending it
+    again. `status` is the 5xx status, or 0 when no answer arrived; then the network error is
+    chained as `__cause__`. `method` and `path` name the request (never its query).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        reason: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        data: Any = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(status, reason, headers=headers, body=body, data=data)
+        self.method = method
+        self.path = path
+
+    def __str__(self) -> str:
+        what = f"{self.method} {self.path}" if self.method else "the request"
+        head = (
+            f"{what}: execution status unknown: it may or may not have been executed "
+            "(an order may have been placed); check before sending it again"
+        )
+        if not self.status:
+            return f"{head}\nNo answer: {self.reason or ''}"
+        return head + "\n" + super().__str__()
 
 
 _BY_STATUS: dict[int, type[ApiException]] = {

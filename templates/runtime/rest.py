@@ -1,8 +1,7 @@
-"""urllib3 transport: a pool built from Configuration; (method, url, headers, body) -> RESTResponse.
+"""urllib3 transport: a pool from Configuration; (method, url, headers, body) -> RESTResponse."""
 
-It re-exports the exception classes, so `from <package>.rest import ApiException` keeps working.
-urllib3 errors never escape: they become ApiConnectionError or ApiTimeoutError (original chained).
-"""
+# The exception classes are re-exported so that `from <package>.rest import ApiException` keeps
+# working. urllib3 errors never escape: they become ApiConnectionError or ApiTimeoutError.
 
 from __future__ import annotations
 
@@ -29,6 +28,7 @@ from .exceptions import (
     ApiValueError,
     BadRequestException,
     ConflictException,
+    ExecutionStatusUnknownError,
     ForbiddenException,
     IPBannedException,
     NotFoundException,
@@ -47,6 +47,7 @@ __all__ = [
     "ApiValueError",
     "BadRequestException",
     "ConflictException",
+    "ExecutionStatusUnknownError",
     "ForbiddenException",
     "IPBannedException",
     "NotFoundException",

@@ -31,6 +31,7 @@ def test_generate_then_noop_then_check(tmp_path: Path) -> None:
     second = run_cli("generate", SPEC, "--config", CONFIG, "--out", out)
     assert second.code == 0, second.stderr
     assert "0 files written" in second.stdout and "(0 formatted)" in second.stdout
+    assert "(inputs and output unchanged)" in second.stdout  # the no-op path: nothing loaded or rendered
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before  # nothing rewritten
 
     assert run_cli("check", SPEC, "--config", CONFIG, "--out", out).code == 0
@@ -39,6 +40,23 @@ def test_generate_then_noop_then_check(tmp_path: Path) -> None:
     drift = run_cli("check", SPEC, "--config", CONFIG, "--out", out)
     assert drift.code == 1
     assert "-hand edit" in drift.stdout and "run `make generate`" in drift.stderr
+
+
+def test_no_op_cache_never_hides_a_change(spec_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli("generate", spec_copy, "--out", out).code == 0
+    assert "(inputs and output unchanged)" in run_cli("generate", spec_copy, "--out", out).stdout
+    docs = out / "docs" / "APIError.md"
+    docs.write_text("edited by hand")  # the output changed: a full run restores it
+    restored = run_cli("generate", spec_copy, "--out", out)
+    assert "unchanged)" not in restored.stdout and "1 files written" in restored.stdout
+    assert docs.read_text().startswith("# APIError")
+    spec_copy.write_text(spec_copy.read_text().replace("Close out a user data stream.", "Close it."))
+    edited = run_cli("generate", spec_copy, "--out", out)  # the spec changed: a full run
+    assert "unchanged)" not in edited.stdout and "Close it." in (out / "docs" / "UserDataStreamApi.md").read_text()
+    lenient = run_cli("generate", spec_copy, "--out", out, "--lenient")  # so did the settings
+    assert "unchanged)" not in lenient.stdout
+    assert not (tmp_path / "out" / ".generator-cache.json").read_text().count("\n") > 1
 
 
 def test_package_name_comes_from_the_title_without_settings(spec_copy: Path, tmp_path: Path) -> None:

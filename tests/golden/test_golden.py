@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+from pathlib import Path
 
 import pytest
 
-from generator import pipeline
+from generator import changelog, pipeline
 from generator import write as write_stage
 from generator.config import load_config
 from tests.conftest import CONFIG, GENERATED, SPEC, run_cli, tree
 
 
-def test_generated_folder_is_what_generate_writes() -> None:
-    result = pipeline.generate(SPEC, load_config(CONFIG), None, "spec/openapi.yaml")
+def _history(folder: Path) -> Path:
+    """A folder holding only generated/'s CHANGELOG.md and its record: generate goes on from that
+    history, and (no manifest) reuses no formatted file."""
+    folder.mkdir()
+    for kept in (changelog.CHANGELOG, changelog.RECORD):
+        if (GENERATED / kept).is_file():
+            shutil.copy(GENERATED / kept, folder / kept)
+    return folder
+
+
+def test_generated_folder_is_what_generate_writes(tmp_path: Path) -> None:
+    result = pipeline.generate(SPEC, load_config(CONFIG), _history(tmp_path / "history"), "spec/openapi.yaml")
     todo = write_stage.plan(GENERATED, result.files)
     if todo.changed:
         pytest.fail("generated/ is stale: run `make generate` and commit the result.\n"
@@ -27,7 +39,7 @@ def _digest(files: dict[str, bytes]) -> str:
 def test_output_is_identical_across_runs_and_hash_seeds(tmp_path) -> None:  # type: ignore[no-untyped-def]
     digests = []
     for seed in ("0", "12345"):
-        out = tmp_path / f"out-{seed}"
+        out = _history(tmp_path / f"out-{seed}")
         done = run_cli("generate", "spec/openapi.yaml", "--config", "spec/generator.toml", "--out", out,
                        env={"PYTHONHASHSEED": seed})
         assert done.code == 0, done.stderr

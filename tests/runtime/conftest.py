@@ -1,14 +1,18 @@
-"""Fixtures: the runtime templates installed as a throwaway package `rtpkg`, and loopback HTTP servers."""
+"""Fixtures: the runtime templates installed as a throwaway package `rtpkg`, loopback HTTP servers,
+and clients of both flavours (sync ApiClient, AsyncApiClient driven by an event loop) behind one face."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import shutil
+import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -118,6 +122,19 @@ def rt(package_root: Path) -> Iterator[ModuleType]:
             del sys.modules[name]
 
 
+GENERATED = "udspkg"  # a name of its own: binance.spot may be imported by other tests
+
+
+@pytest.fixture(scope="session")
+def generated_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A package generated from spec/openapi.yaml as `udspkg`, with its README: the real output."""
+    out = tmp_path_factory.mktemp("generated")
+    subprocess.run([sys.executable, "-m", "generator", "generate", "spec/openapi.yaml",
+                    "--config", "spec/generator.toml", "--package-name", GENERATED, "--out", str(out)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=120)
+    return out
+
+
 @pytest.fixture(autouse=True)
 def _fresh_defaults() -> Iterator[None]:
     """Tests that touch the process-wide defaults must not leak them into other tests."""
@@ -126,6 +143,7 @@ def _fresh_defaults() -> Iterator[None]:
         package = sys.modules[PACKAGE]
         package.api_client.ApiClient.set_default(None)
         package.configuration.Configuration.set_default(None)
+        package.async_api_client.AsyncApiClient.set_default(None)
 
 
 @pytest.fixture
@@ -139,9 +157,61 @@ def auth(rt: ModuleType) -> object:
     return rt.auth.BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
 
 
+class Blocking:
+    """An AsyncApiClient with ApiClient's blocking face: each coroutine runs to completion in `loop`.
+
+    So one test body exercises both clients; everything else is passed through to the real client.
+    """
+
+    def __init__(self, client: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.client = client
+        self.loop = loop
+
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        return self.loop.run_until_complete(self.client.call(*args, **kwargs))
+
+    def sync_clock(self, *args: Any, **kwargs: Any) -> Any:
+        return self.loop.run_until_complete(self.client.sync_clock(*args, **kwargs))
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.client.close())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
+Connect = Callable[[Any], Any]
+
+
+@pytest.fixture(params=["sync", "async"])
+def flavour(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def client(rt: ModuleType, server: LoopbackServer, auth: object) -> Iterator[object]:
+def connect(rt: ModuleType, flavour: str) -> Iterator[Connect]:
+    """`connect(config)`: an ApiClient, or a Blocking AsyncApiClient; all closed after the test."""
+    made: list[Any] = []
+    loop = asyncio.new_event_loop() if flavour == "async" else None
+
+    def make(config: Any) -> Any:
+        if loop is None:
+            client = rt.api_client.ApiClient(config)
+        else:
+            client = Blocking(rt.async_api_client.AsyncApiClient(config), loop)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+    if loop is not None:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
+@pytest.fixture
+def client(rt: ModuleType, server: LoopbackServer, auth: object, connect: Connect) -> object:
     config = rt.configuration.Configuration(host=server.url, auth=auth, max_retries=0,
                                             read_timeout=5.0)
-    with rt.api_client.ApiClient(config) as api_client:
-        yield api_client
+    return connect(config)

@@ -18,6 +18,7 @@ def test_defaults(rt: ModuleType) -> None:
     assert config.auth is None and config.proxy is None and config.recv_window is None
     assert config.user_agent == f"binance-spot/1.0.0 python/{sys.version_info[0]}.{sys.version_info[1]}"
     assert config.pool_maxsize == 10 and config.verify_ssl is True
+    assert config.time_sync_on_start is False
     assert rt.configuration.Configuration(host="http://127.0.0.1:8080/prefix/").host == (
         "http://127.0.0.1:8080/prefix")
 

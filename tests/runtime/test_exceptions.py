@@ -64,6 +64,27 @@ def test_exceptions_survive_pickling(rt: ModuleType) -> None:
     assert (str(clone_network), clone_network.request_sent) == ("GET /x: timed out", False)
 
 
+def test_execution_status_unknown(rt: ModuleType) -> None:
+    e = rt.exceptions
+    assert issubclass(e.ExecutionStatusUnknownError, e.ServiceException)
+    answered = e.ExecutionStatusUnknownError(502, "Bad Gateway", body=b'{"code": -1001, "msg": "m"}',
+                                             method="POST", path="/api/v3/order")
+    lines = str(answered).splitlines()
+    assert lines[0].startswith("POST /api/v3/order: execution status unknown: it may or may not")
+    assert lines[1:4] == ["(502)", "Reason: Bad Gateway", "Code: -1001"]
+    lost = e.ExecutionStatusUnknownError(0, "timed out", method="POST", path="/api/v3/order")
+    assert str(lost).splitlines()[1] == "No answer: timed out"
+    clone = pickle.loads(pickle.dumps(answered))
+    assert (str(clone), clone.method, clone.code) == (str(answered), "POST", -1001)
+
+
+def test_a_local_ban_refusal(rt: ModuleType) -> None:
+    refused = rt.exceptions.IPBannedException.refused(42.5)
+    assert (refused.status, refused.retry_after, refused.request_sent) == (418, 42.5, False)
+    assert "no request was sent" in str(refused) and "Retry-After: 42.5 s" in str(refused)
+    assert rt.exceptions.IPBannedException(418).request_sent is True
+
+
 def test_hierarchy(rt: ModuleType) -> None:
     e = rt.exceptions
     assert issubclass(e.ApiTimeoutError, e.ApiConnectionError)
@@ -73,6 +94,6 @@ def test_hierarchy(rt: ModuleType) -> None:
         assert issubclass(getattr(e, name), e.OpenApiException)
     for name in ("BadRequestException", "UnauthorizedException", "ForbiddenException",
                  "NotFoundException", "ConflictException", "IPBannedException",
-                 "RateLimitException", "ServiceException"):
+                 "RateLimitException", "ServiceException", "ExecutionStatusUnknownError"):
         assert issubclass(getattr(e, name), e.ApiException)
         assert getattr(rt.rest, name) is getattr(e, name)  # `from <pkg>.rest import ...` works

@@ -1,4 +1,4 @@
-"""Import hygiene: relative imports only, no cryptography (and little pydantic) at import time."""
+"""Import hygiene: relative imports only; no cryptography, pydantic or aiohttp at import time."""
 
 from __future__ import annotations
 
@@ -40,10 +40,21 @@ def imported_after(package_root: Path, statement: str) -> set[str]:
 
 def test_importing_the_runtime_loads_neither_cryptography_nor_pydantic(package_root: Path) -> None:
     modules = [f"{PACKAGE}.{name}" for name in ("api_client", "rest", "configuration", "auth",
-                                                "exceptions", "operation", "api_response")]
-    loaded = imported_after(package_root, "import " + ", ".join(modules))
+                                                "exceptions", "operation", "api_response",
+                                                "async_api_client", "_retry")]
+    loaded = imported_after(package_root, "import " + ", ".join(modules) + "; "
+                            f"{PACKAGE}.async_api_client.AsyncApiClient()")
     assert "cryptography" not in loaded
     assert "pydantic" not in loaded  # needed only once a typed answer arrives
+    assert "aiohttp" not in loaded and "yarl" not in loaded  # needed only by the first async call
+
+
+def test_the_first_async_call_loads_aiohttp(package_root: Path) -> None:
+    call = (f"import asyncio; from {PACKAGE}.async_api_client import AsyncApiClient; "
+            f"from {PACKAGE}.configuration import Configuration; "
+            "client = AsyncApiClient(Configuration(host='http://127.0.0.1:9')); "
+            "asyncio.run(client._open())")  # what the first call does before sending
+    assert "aiohttp" in imported_after(package_root, call)
 
 
 def test_hmac_signing_never_loads_cryptography(package_root: Path) -> None:

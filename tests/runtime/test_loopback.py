@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from loopback import LoopbackServer
+from loopback import LoopbackServer, RecordedRequest
 
 
 def request(server: LoopbackServer, method: str, target: str, body: bytes | None = None,
@@ -101,3 +101,18 @@ def test_close_is_quick_with_open_and_delayed_connections(capfd: pytest.CaptureF
     server.close()  # twice is fine
     out, err = capfd.readouterr()
     assert out == "" and err == ""  # silent, even when clients hang up
+
+
+def test_a_handler_answers_from_the_request(server: LoopbackServer) -> None:
+    def handler(recorded: RecordedRequest) -> tuple[int, object, dict[str, str]] | None:
+        if recorded.path == "/echo":
+            return 201, {"query": recorded.query}, {"X-Seen": recorded.method}
+        return None  # the queue, then the default answer
+
+    server.respond_with(handler)  # type: ignore[arg-type]
+    server.reply(202, "queued")
+    status, headers, body = request(server, "PUT", "/echo?a=1")
+    assert (status, json.loads(body), headers["X-Seen"]) == (201, {"query": {"a": ["1"]}}, "PUT")
+    assert request(server, "GET", "/other")[::2] == (202, b"queued")
+    server.respond_with(None)
+    assert request(server, "GET", "/echo")[::2] == (200, b"{}")

@@ -95,7 +95,7 @@ def test_inline_response_object_becomes_a_named_model() -> None:
     model = api.model("GetServerTimeResponse")
     assert [(f.python_name, f.wire_name, f.annotation) for f in model.fields] == [
         ("server_time", "serverTime", "int | None")]
-    assert model.example == "{'serverTime': 1499827319559}"
+    assert model.example == {"serverTime": 1499827319559}
 
 
 def test_recursive_and_mutually_recursive_schemas() -> None:

@@ -42,7 +42,7 @@ def test_model_template_output() -> None:
             Field("order_id", SpecText("orderId"), TypeRef("int", "**int**"), True, False, SpecText("Its id.")),
             Field("price", SpecText("price"), TypeRef("str", "**str**"), False, False, None),
         ),
-        imports=(), late_imports=(), uses_any=False, example=None, example_json=None,
+        imports=(), late_imports=(), uses_any=False, example=None,
     )
     text = Renderer().render("package/models/model.py.jinja", api=small_api(), model=model)
     assert text == '''"""The Order model (schema Order)."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._metadata import __version__ as __version__
 
-# Public names: name -> module defining it, imported on first use so that importing this package stays cheap.
+# Public names: name -> defining module, imported on first use: importing this package stays cheap.
 _LAZY: dict[str, str] = {
     "ApiClient": ".api_client",
     "ApiResponse": ".api_response",
@@ -33,7 +33,12 @@ _LAZY: dict[str, str] = {
     "RateLimitException": ".exceptions",
     "ServiceException": ".exceptions",
     "ResponseValidationError": ".exceptions",
+    "ExecutionStatusUnknownError": ".exceptions",
+    "AsyncApiClient": ".async_api_client",
     "UserDataStreamApi": ".api.user_data_stream_api",
+    "AsyncUserDataStreamApi": ".api.user_data_stream_api",
+    "UserDataStream": ".user_data_stream",
+    "AsyncUserDataStream": ".user_data_stream",
     "APIError": ".models.api_error",
     "SpotCreateUserDataStreamV3Resp": ".models.spot_create_user_data_stream_v3_resp",
 }
@@ -48,10 +53,14 @@ __all__ = [
     "ApiTimeoutError",
     "ApiTypeError",
     "ApiValueError",
+    "AsyncApiClient",
+    "AsyncUserDataStream",
+    "AsyncUserDataStreamApi",
     "BadRequestException",
     "BinanceAuth",
     "Configuration",
     "ConflictException",
+    "ExecutionStatusUnknownError",
     "ForbiddenException",
     "IPBannedException",
     "NotFoundException",
@@ -61,6 +70,7 @@ __all__ = [
     "ServiceException",
     "SpotCreateUserDataStreamV3Resp",
     "UnauthorizedException",
+    "UserDataStream",
     "UserDataStreamApi",
 ]
 
@@ -79,9 +89,11 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from .api.user_data_stream_api import AsyncUserDataStreamApi as AsyncUserDataStreamApi
     from .api.user_data_stream_api import UserDataStreamApi as UserDataStreamApi
     from .api_client import ApiClient as ApiClient
     from .api_response import ApiResponse as ApiResponse
+    from .async_api_client import AsyncApiClient as AsyncApiClient
     from .auth import BinanceAuth as BinanceAuth
     from .base_model import ApiModel as ApiModel
     from .configuration import Configuration as Configuration
@@ -92,6 +104,7 @@ if TYPE_CHECKING:
     from .exceptions import ApiValueError as ApiValueError
     from .exceptions import BadRequestException as BadRequestException
     from .exceptions import ConflictException as ConflictException
+    from .exceptions import ExecutionStatusUnknownError as ExecutionStatusUnknownError
     from .exceptions import ForbiddenException as ForbiddenException
     from .exceptions import IPBannedException as IPBannedException
     from .exceptions import NotFoundException as NotFoundException
@@ -104,3 +117,5 @@ if TYPE_CHECKING:
     from .models.spot_create_user_data_stream_v3_resp import (
         SpotCreateUserDataStreamV3Resp as SpotCreateUserDataStreamV3Resp,
     )
+    from .user_data_stream import AsyncUserDataStream as AsyncUserDataStream
+    from .user_data_stream import UserDataStream as UserDataStream

@@ -20,13 +20,17 @@ class Configuration:
     """Settings for an ApiClient.
 
     The transport settings (timeouts, proxy, pool size, TLS) are read when an ApiClient is created;
-    host, auth, headers, user agent, recv_window and max_retries are read on every call.
+    host, auth, headers, user agent, recv_window, max_retries and time_sync_on_start are read on
+    every call.
 
     host: base URL, default the API's own (`https://api.binance.com`); may carry a path prefix.
     auth: BinanceAuth with the API key and, for SIGNED endpoints, a secret or private key.
     connect_timeout, read_timeout: seconds; always finite, so a call can never hang forever.
     max_retries: extra attempts after a failure that is safe to repeat (see ApiClient.call).
     recv_window: milliseconds sent as `recvWindow` on SIGNED calls that do not pass their own.
+    time_sync_on_start: before its first SIGNED call, a client reads the server's clock
+    (GET /api/v3/time) and stamps requests with the server's time. Without it the client does so
+    only after Binance rejects a timestamp (-1021).
     """
 
     __slots__ = (
@@ -40,6 +44,7 @@ class Configuration:
         "read_timeout",
         "recv_window",
         "ssl_ca_cert",
+        "time_sync_on_start",
         "user_agent",
         "verify_ssl",
     )
@@ -61,6 +66,7 @@ class Configuration:
         recv_window: int | None = None,
         verify_ssl: bool = True,
         ssl_ca_cert: str | None = None,
+        time_sync_on_start: bool = False,
     ) -> None:
         self.host = _check_host(host if host is not None else DEFAULT_HOST)
         if auth is not None and not isinstance(auth, BinanceAuth):
@@ -84,6 +90,7 @@ class Configuration:
         self.recv_window = recv_window
         self.verify_ssl = bool(verify_ssl)
         self.ssl_ca_cert = ssl_ca_cert
+        self.time_sync_on_start = bool(time_sync_on_start)
 
     @classmethod
     def get_default(cls) -> Configuration:
@@ -106,7 +113,7 @@ class Configuration:
             f"default_headers={sorted(self.default_headers)!r}, "
             f"user_agent={self.user_agent!r}, pool_maxsize={self.pool_maxsize!r}, "
             f"recv_window={self.recv_window!r}, verify_ssl={self.verify_ssl!r}, "
-            f"ssl_ca_cert={self.ssl_ca_cert!r})"
+            f"ssl_ca_cert={self.ssl_ca_cert!r}, time_sync_on_start={self.time_sync_on_start!r})"
         )
 
 

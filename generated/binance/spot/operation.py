@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -41,7 +43,8 @@ class Operation(Generic[T]):
     """Everything the runtime needs to send one endpoint's request and read its answer.
 
     The type parameter is the parsed type of a successful answer: generated code declares
-    `_OP: Operation[Order] = Operation(...)`, and `ApiClient.call(_OP, ...)` is an ApiResponse[Order].
+    `_OP: Operation[Order] = Operation(...)`, and `ApiClient.call(_OP, ...)` is an
+    ApiResponse[Order].
 
     responses: status ("200"), range ("4XX") or "default" -> response type hint in the runtime's
     grammar (model names, str, int, float, bool, Any, object, None, list[T], dict[str, T]).
@@ -67,3 +70,22 @@ class Operation(Generic[T]):
             object.__setattr__(self, "method", self.method.upper())
         if not self.path.startswith("/"):
             raise ApiValueError(f"{self.operation_id}: path {self.path!r} must start with '/'")
+
+
+# A context variable, not a warnings filter: warnings.catch_warnings() changes process-wide state
+# and is unsafe in threads, while this stays local to one thread or one asyncio task.
+QUIET_DEPRECATIONS: ContextVar[bool] = ContextVar("quiet_deprecations", default=False)
+
+
+@contextmanager
+def deprecations_silenced() -> Iterator[None]:
+    """Calls in this block (this thread or task only) emit no DeprecationWarning for operations.
+
+    For helpers that call deprecated operations on the user's behalf, such as the listen-key
+    keepalive: the helper documents the deprecation once instead of warning on every call.
+    """
+    token = QUIET_DEPRECATIONS.set(True)
+    try:
+        yield
+    finally:
+        QUIET_DEPRECATIONS.reset(token)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# API classes: name -> module defining it, imported on first use so that importing this package stays cheap.
+# API classes: name -> defining module, imported on first use: importing this package stays cheap.
 _LAZY: dict[str, str] = {
     "UserDataStreamApi": ".user_data_stream_api",
+    "AsyncUserDataStreamApi": ".user_data_stream_api",
 }
 
 __all__ = [
+    "AsyncUserDataStreamApi",
     "UserDataStreamApi",
 ]
 
@@ -29,4 +31,5 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from .user_data_stream_api import AsyncUserDataStreamApi as AsyncUserDataStreamApi
     from .user_data_stream_api import UserDataStreamApi as UserDataStreamApi

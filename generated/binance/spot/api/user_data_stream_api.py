@@ -10,6 +10,7 @@ from ..api_response import ApiResponse
 from ..operation import Operation, Param
 
 if TYPE_CHECKING:
+    from ..async_api_client import AsyncApiClient
     from ..models.spot_create_user_data_stream_v3_resp import SpotCreateUserDataStreamV3Resp
 
 Timeout = float | tuple[float, float] | None
@@ -18,12 +19,7 @@ _SPOT_CREATE_USER_DATA_STREAM_V3: Operation[SpotCreateUserDataStreamV3Resp] = Op
     operation_id="SpotCreateUserDataStreamV3",
     method="POST",
     path="/api/v3/userDataStream",
-    params=(),
-    responses={
-        "200": "SpotCreateUserDataStreamV3Resp",
-        "4XX": "APIError",
-        "5XX": "APIError",
-    },
+    responses={"200": "SpotCreateUserDataStreamV3Resp", "4XX": "APIError", "5XX": "APIError"},
     auth=("ApiKey",),
     deprecated=True,
 )
@@ -33,11 +29,7 @@ _SPOT_DELETE_USER_DATA_STREAM_V3: Operation[dict[str, Any]] = Operation(
     method="DELETE",
     path="/api/v3/userDataStream",
     params=(Param("listenKey", "query", required=True),),
-    responses={
-        "200": "dict[str, Any]",
-        "4XX": "APIError",
-        "5XX": "APIError",
-    },
+    responses={"200": "dict[str, Any]", "4XX": "APIError", "5XX": "APIError"},
     auth=("ApiKey",),
     deprecated=True,
 )
@@ -48,11 +40,7 @@ _SPOT_UPDATE_USER_DATA_STREAM_V3: Operation[dict[str, Any]] = Operation(
     path="/api/v3/userDataStream",
     params=(Param("listenKey", "form", required=True),),
     content_type="application/x-www-form-urlencoded",
-    responses={
-        "200": "dict[str, Any]",
-        "4XX": "APIError",
-        "5XX": "APIError",
-    },
+    responses={"200": "dict[str, Any]", "4XX": "APIError", "5XX": "APIError"},
     auth=("ApiKey",),
     deprecated=True,
 )
@@ -69,7 +57,10 @@ class UserDataStreamApi:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
 
     def spot_create_user_data_stream_v3(
-        self, *, _request_timeout: Timeout = None, _headers: Mapping[str, str] | None = None
+        self,
+        *,
+        _request_timeout: Timeout = None,
+        _headers: Mapping[str, str] | None = None,
     ) -> SpotCreateUserDataStreamV3Resp:
         """Start user data stream (USER_STREAM)
 
@@ -81,15 +72,24 @@ class UserDataStreamApi:
         :raises ApiException: the server answered with an error status (a subclass per status).
         """
         return self.api_client.call(
-            _SPOT_CREATE_USER_DATA_STREAM_V3, {}, timeout=_request_timeout, headers=_headers
+            _SPOT_CREATE_USER_DATA_STREAM_V3,
+            {},
+            timeout=_request_timeout,
+            headers=_headers,
         ).data
 
     def spot_create_user_data_stream_v3_with_http_info(
-        self, *, _request_timeout: Timeout = None, _headers: Mapping[str, str] | None = None
+        self,
+        *,
+        _request_timeout: Timeout = None,
+        _headers: Mapping[str, str] | None = None,
     ) -> ApiResponse[SpotCreateUserDataStreamV3Resp]:
-        """Like `spot_create_user_data_stream_v3`, returning the status, headers and rate limits as well."""
+        """`spot_create_user_data_stream_v3`, with the HTTP status, headers and rate limits."""
         return self.api_client.call(
-            _SPOT_CREATE_USER_DATA_STREAM_V3, {}, timeout=_request_timeout, headers=_headers
+            _SPOT_CREATE_USER_DATA_STREAM_V3,
+            {},
+            timeout=_request_timeout,
+            headers=_headers,
         )
 
     def spot_delete_user_data_stream_v3(
@@ -123,7 +123,7 @@ class UserDataStreamApi:
         _request_timeout: Timeout = None,
         _headers: Mapping[str, str] | None = None,
     ) -> ApiResponse[dict[str, Any]]:
-        """Like `spot_delete_user_data_stream_v3`, returning the status, headers and rate limits as well."""
+        """`spot_delete_user_data_stream_v3`, with the HTTP status, headers and rate limits."""
         return self.api_client.call(
             _SPOT_DELETE_USER_DATA_STREAM_V3,
             {"listenKey": listen_key},
@@ -162,8 +162,110 @@ class UserDataStreamApi:
         _request_timeout: Timeout = None,
         _headers: Mapping[str, str] | None = None,
     ) -> ApiResponse[dict[str, Any]]:
-        """Like `spot_update_user_data_stream_v3`, returning the status, headers and rate limits as well."""
+        """`spot_update_user_data_stream_v3`, with the HTTP status, headers and rate limits."""
         return self.api_client.call(
+            _SPOT_UPDATE_USER_DATA_STREAM_V3,
+            {"listenKey": listen_key},
+            timeout=_request_timeout,
+            headers=_headers,
+        )
+
+
+class AsyncUserDataStreamApi:
+    """Async twin of UserDataStreamApi: the same methods, as coroutines, on an AsyncApiClient."""
+
+    def __init__(self, api_client: AsyncApiClient | None = None) -> None:
+        if api_client is None:
+            from ..async_api_client import AsyncApiClient
+
+            api_client = AsyncApiClient.get_default()
+        self.api_client = api_client
+
+    async def spot_create_user_data_stream_v3(
+        self,
+        *,
+        _request_timeout: Timeout = None,
+        _headers: Mapping[str, str] | None = None,
+    ) -> SpotCreateUserDataStreamV3Resp:
+        """Coroutine twin of UserDataStreamApi.spot_create_user_data_stream_v3."""
+        response = await self.api_client.call(
+            _SPOT_CREATE_USER_DATA_STREAM_V3,
+            {},
+            timeout=_request_timeout,
+            headers=_headers,
+        )
+        return response.data
+
+    async def spot_create_user_data_stream_v3_with_http_info(
+        self,
+        *,
+        _request_timeout: Timeout = None,
+        _headers: Mapping[str, str] | None = None,
+    ) -> ApiResponse[SpotCreateUserDataStreamV3Resp]:
+        """`spot_create_user_data_stream_v3`, with the HTTP status, headers and rate limits."""
+        return await self.api_client.call(
+            _SPOT_CREATE_USER_DATA_STREAM_V3,
+            {},
+            timeout=_request_timeout,
+            headers=_headers,
+        )
+
+    async def spot_delete_user_data_stream_v3(
+        self,
+        listen_key: str,
+        *,
+        _request_timeout: Timeout = None,
+        _headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Coroutine twin of UserDataStreamApi.spot_delete_user_data_stream_v3."""
+        response = await self.api_client.call(
+            _SPOT_DELETE_USER_DATA_STREAM_V3,
+            {"listenKey": listen_key},
+            timeout=_request_timeout,
+            headers=_headers,
+        )
+        return response.data
+
+    async def spot_delete_user_data_stream_v3_with_http_info(
+        self,
+        listen_key: str,
+        *,
+        _request_timeout: Timeout = None,
+        _headers: Mapping[str, str] | None = None,
+    ) -> ApiResponse[dict[str, Any]]:
+        """`spot_delete_user_data_stream_v3`, with the HTTP status, headers and rate limits."""
+        return await self.api_client.call(
+            _SPOT_DELETE_USER_DATA_STREAM_V3,
+            {"listenKey": listen_key},
+            timeout=_request_timeout,
+            headers=_headers,
+        )
+
+    async def spot_update_user_data_stream_v3(
+        self,
+        listen_key: str,
+        *,
+        _request_timeout: Timeout = None,
+        _headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Coroutine twin of UserDataStreamApi.spot_update_user_data_stream_v3."""
+        response = await self.api_client.call(
+            _SPOT_UPDATE_USER_DATA_STREAM_V3,
+            {"listenKey": listen_key},
+            timeout=_request_timeout,
+            headers=_headers,
+        )
+        return response.data
+
+    async def spot_update_user_data_stream_v3_with_http_info(
+        self,
+        listen_key: str,
+        *,
+        _request_timeout: Timeout = None,
+        _headers: Mapping[str, str] | None = None,
+    ) -> ApiResponse[dict[str, Any]]:
+        """`spot_update_user_data_stream_v3`, with the HTTP status, headers and rate limits."""
+        return await self.api_client.call(
             _SPOT_UPDATE_USER_DATA_STREAM_V3,
             {"listenKey": listen_key},
             timeout=_request_timeout,

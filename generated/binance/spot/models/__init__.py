@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# Models: name -> module defining it, imported on first use so that importing this package stays cheap.
+# Models: name -> defining module, imported on first use: importing this package stays cheap.
 _LAZY: dict[str, str] = {
     "APIError": ".api_error",
     "SpotCreateUserDataStreamV3Resp": ".spot_create_user_data_stream_v3_resp",

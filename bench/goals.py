@@ -1,0 +1,138 @@
+"""Everything one benchmark run measured (`Outcome`), and the issue's goals checked against it: each goal
+-> met / not met / not measured, with the numbers that decide it.
+
+The goals: cold Spot generation at most half the faster peer's time; no-op regeneration under 1 s;
+`import binance.spot` under 50 ms and one API class under 150 ms at Spot size; fewer generated lines of
+package code per operation than either peer; per-call CPU overhead over raw urllib3 at most 10 % and
+below openapi-generator's client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from calls import CallResults
+from common import OPENAPI_GENERATOR, OURS, PEERS, fmt_ratio, fmt_seconds, median_of
+from generation import GenerationResults
+from imports import ImportResults
+from lines import LineResults
+
+MET, NOT_MET, UNKNOWN = "met", "**not met**", "not measured"
+
+
+@dataclass
+class Outcome:
+    options: dict[str, str]
+    machine: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    setup_error: str | None = None
+    notes: list[str] = field(default_factory=list)  # caveats of this run, shown under Method
+    generation: GenerationResults | None = None
+    imports: ImportResults | None = None
+    lines: LineResults | None = None
+    calls: CallResults | None = None
+
+
+@dataclass
+class Goal:
+    text: str
+    status: str
+    figures: str
+
+
+def _status(ok: bool) -> str:
+    return MET if ok else NOT_MET
+
+
+def _cold_spot(outcome: Outcome) -> Goal:
+    text = "Cold Spot generation at most half the faster peer's time"
+    gen = outcome.generation
+    if gen is None or "spot" not in gen.cold:
+        return Goal(text, UNKNOWN, "generation not run")
+    cold = gen.cold["spot"]
+    ours = median_of(cold.get(OURS, []), "wall")
+    peers = {p: median_of(cold.get(p, []), "wall") for p in PEERS}
+    measured = {p: v for p, v in peers.items() if v is not None}
+    if ours is None or not measured:
+        return Goal(text, UNKNOWN, "ours or both peers failed")
+    fastest = min(measured, key=lambda p: measured[p])
+    limit = measured[fastest] / 2
+    figures = (f"ours {fmt_seconds(ours)}; faster peer {fastest} {fmt_seconds(measured[fastest])}, "
+               f"half of it {fmt_seconds(limit)}; ratio {fmt_ratio(ours / measured[fastest])}")
+    return Goal(text, _status(ours <= limit), figures)
+
+
+def _noop(outcome: Outcome) -> Goal:
+    text = "No-op regeneration (Spot) under 1 s"
+    gen = outcome.generation
+    value = median_of(gen.noop, "wall") if gen is not None else None
+    if value is None:
+        return Goal(text, UNKNOWN, "not run or failed")
+    return Goal(text, _status(value < 1.0), f"ours {fmt_seconds(value)}")
+
+
+def _import(outcome: Outcome, kind: str, limit: float) -> Goal:
+    what = "`import binance.spot`" if kind == "package" else "importing one API class"
+    text = f"{what} (Spot) under {limit * 1000:.0f} ms"
+    imp = outcome.imports
+    if imp is None:
+        return Goal(text, UNKNOWN, "imports not run")
+    samples = imp.samples.get(OURS, {}).get(kind, [])
+    wall = median_of(samples, "wall")
+    importtime = median_of(samples, "importtime")
+    if wall is None:
+        return Goal(text, UNKNOWN, "failed")
+    statement = imp.statements.get(OURS, {}).get(kind, "")
+    figures = f"`{statement}`: {fmt_seconds(wall)} (`-X importtime`: {fmt_seconds(importtime)})"
+    return Goal(text, _status(wall < limit), figures)
+
+
+def _lines(outcome: Outcome) -> Goal:
+    text = "Fewer generated lines of package code per operation than either peer (Spot)"
+    lines = outcome.lines
+    if lines is None or OURS not in lines.sizes:
+        return Goal(text, UNKNOWN, "lines not counted")
+    per_op = {t: s.per_operation(s.package_lines) for t, s in lines.sizes.items()}
+    ours = per_op[OURS]
+    peers = {p: v for p, v in per_op.items() if p != OURS and v is not None}
+    if ours is None or not peers:
+        return Goal(text, UNKNOWN, "no peer output to compare")
+    figures = "; ".join(f"{t} {v:,.0f}" for t, v in [(OURS, ours), *peers.items()])
+    ok = all(ours < v for v in peers.values()) and len(peers) == len(PEERS)
+    return Goal(text, _status(ok), figures + " lines per operation")
+
+
+def _calls(outcome: Outcome) -> list[Goal]:
+    overhead_text = "Per-call CPU overhead over raw urllib3 at most 10 %"
+    ahead_text = "Per-call CPU below openapi-generator's client"
+    calls = outcome.calls
+    if calls is None:
+        return [Goal(overhead_text, UNKNOWN, "calls not run"), Goal(ahead_text, UNKNOWN, "calls not run")]
+    cpu = {c: median_of(s, "cpu_per_call") for c, s in calls.samples.items()}
+    ours, raw, og = cpu.get("ours-sync"), cpu.get("raw-urllib3"), cpu.get(OPENAPI_GENERATOR)
+    goals = []
+    if ours is None or raw is None:
+        goals.append(Goal(overhead_text, UNKNOWN, "ours or raw urllib3 failed"))
+    else:
+        overhead = ours / raw - 1
+        goals.append(Goal(overhead_text, _status(overhead <= 0.10),
+                          f"ours (sync) {ours * 1e6:.0f} µs, raw urllib3 {raw * 1e6:.0f} µs: "
+                          f"{overhead * 100:+.0f} %"))
+    if ours is None or og is None:
+        goals.append(Goal(ahead_text, UNKNOWN, "ours or openapi-generator failed"))
+    else:
+        goals.append(Goal(ahead_text, _status(ours < og),
+                          f"ours (sync) {ours * 1e6:.0f} µs, openapi-generator {og * 1e6:.0f} µs "
+                          f"({fmt_ratio(ours / og)})"))
+    return goals
+
+
+def check_goals(outcome: Outcome) -> list[Goal]:
+    return [
+        _cold_spot(outcome),
+        _noop(outcome),
+        _import(outcome, "package", 0.050),
+        _import(outcome, "api", 0.150),
+        _lines(outcome),
+        *_calls(outcome),
+    ]

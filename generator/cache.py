@@ -1,0 +1,94 @@
+"""Spec folder + settings + generator -> a fingerprint: when it and the output are as the last run left
+them, `generate` has nothing to do and says so without loading, validating or rendering anything.
+
+The record lives in the output folder as `.generator-cache.json` (git-ignored: it is a local cache, not
+part of the output). Anything it does not cover makes a full run: a stale or missing record, a file of
+the output changed by hand, a change in the generator, its templates, black or the settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .format import sha256
+from .write import CACHE_FILE, MANIFEST, read_manifest
+
+_SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+_GENERATOR = Path(__file__).resolve().parent
+
+
+def _files_below(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and (suffixes is None or p.suffix in suffixes)
+                  and "__pycache__" not in p.parts)
+
+
+def fingerprint(spec: Path, config: Config) -> str:
+    """Everything a run's output depends on: every spec-like file in the spec's folder (a multi-file
+    spec may reference any of them), the settings, the generator's code and templates, black."""
+    from .render import BUILTIN_TEMPLATES
+
+    digest = hashlib.sha256()
+    root = spec.resolve().parent
+    parts: list[tuple[str, Path]] = [("spec", spec.resolve())]
+    parts += [("spec-folder", p) for p in _files_below(root, _SPEC_SUFFIXES)]
+    parts += [("generator", p) for p in _files_below(_GENERATOR, (".py",))]
+    parts += [("templates", p) for p in _files_below(BUILTIN_TEMPLATES)]
+    if config.templates is not None:
+        parts += [("user-templates", p) for p in _files_below(config.templates)]
+    for kind, path in parts:
+        digest.update(f"{kind}\0{path}\0".encode())
+        digest.update(path.read_bytes())
+    settings = {k: str(v) for k, v in sorted(asdict(config).items())}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    digest.update(metadata.version("black").encode())
+    return digest.hexdigest()
+
+
+def up_to_date(out: Path, print_: str) -> dict[str, Any] | None:
+    """The last run's record (counts, warnings) if the output is exactly what a run with this
+    fingerprint wrote, else None."""
+    try:
+        record = json.loads((out / CACHE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("fingerprint") != print_:
+        return None
+    manifest = read_manifest(out)
+    try:
+        manifest_text = (out / MANIFEST).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if not manifest or sha256(manifest_text) != record.get("manifest_sha256"):
+        return None
+    for path, entry in manifest.items():
+        try:
+            if sha256((out / path).read_bytes().decode("utf-8")) != entry.get("sha256"):
+                return None
+        except (OSError, UnicodeDecodeError):
+            return None
+    return record
+
+
+def remember(out: Path, print_: str, files: dict[str, str], operations: int, models: int,
+             warnings: list[str]) -> None:
+    """Record the fingerprint after a successful run (best effort: a cache that fails to write is no
+    error). Warnings are kept so that a run with nothing to do still shows them."""
+    record = {
+        "fingerprint": print_,
+        "manifest_sha256": sha256(files.get(MANIFEST, "")),
+        "operations": operations,
+        "models": models,
+        "files": len(files),
+        "warnings": warnings,
+    }
+    with contextlib.suppress(OSError):
+        (out / CACHE_FILE).write_text(json.dumps(record, sort_keys=True) + "\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import re
 import sys
@@ -12,6 +13,7 @@ from typing import Any
 from . import examples
 from .config import Config, is_pep440
 from .diagnostics import Diagnostic, parts_from_pointer, pointer_from_parts
+from .examples import Code
 from .model import (
     Api,
     ApiClass,
@@ -76,6 +78,7 @@ def build(document: dict[str, Any], config: Config, source: str,
         security_schemes=security,
         source=source,
         listen_key_ops=listen_key_ops,
+        unions=schemas.unions(),
     )
     return api, schemas.diagnostics
 
@@ -227,8 +230,15 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
     names = Namer(separator="_")
     visible = [_renamed(p, names.claim(p.python_name))
                for p in sorted(visible, key=lambda p: not p.required)]
+    # One name in two locations (a path and a query `id`): each value goes to the runtime under a key
+    # of its own.
+    wire_names = [str(p.wire_name) for p in visible]
+    visible = [dataclasses.replace(p, call_key=SpecText(f"{p.location}:{p.wire_name}"))
+               if wire_names.count(str(p.wire_name)) > 1 else p for p in visible]
     responses = _responses(schemas, op, pointer, prefix)
-    success = next((r for r in responses if r.is_success), None)
+    # Without a 2xx response, `default` describes the successful answer too.
+    success = next((r for r in responses if r.is_success), None) or \
+        next((r for r in responses if r.status == "default"), None)
     return_type = success.type if success and success.type else _VOID
     security = op.get("security", root_security)
     auth = sorted({str(name) for req in (security if isinstance(security, list) else ())
@@ -292,8 +302,7 @@ def _encode_literal(text: str) -> str:
 def _renamed(param: Parameter, python_name: str) -> Parameter:
     if python_name == param.python_name:
         return param
-    return Parameter(param.wire_name, python_name, param.location, param.required, param.type,
-                     param.description, param.example, param.default, param.deprecated)
+    return dataclasses.replace(param, python_name=python_name)
 
 
 def _is_signed(op: dict[str, Any], params: list[Parameter]) -> bool:
@@ -321,9 +330,46 @@ def _parameters(schemas: Schemas, op: dict[str, Any], shared: list[Any], pointer
             continue
         schema = param.get("schema", {})
         type_ref = schemas.type_of(schema, f"{param_pointer}/schema", prefix + class_name(name))
-        result.append(_parameter(schemas, name, location, bool(param.get("required") or location == "path"),
-                                 type_ref, param, schema, param_pointer))
+        parameter = _parameter(schemas, name, location, bool(param.get("required") or location == "path"),
+                               type_ref, param, schema, param_pointer)
+        style = _array_style(schemas, param, location, type_ref, param_pointer)
+        result.append(parameter if style == "json" else _styled(parameter, style))
     return result
+
+
+# OpenAPI's styles for an array parameter -> the runtime's (explode: repeat the name per item).
+_STYLES: dict[tuple[str, bool], str] = {
+    ("form", True): "repeat", ("form", False): "comma", ("simple", False): "comma",
+    ("simple", True): "comma", ("spaceDelimited", False): "space", ("pipeDelimited", False): "pipe",
+}
+_DEFAULT_STYLES = {"query": "form", "cookie": "form", "header": "simple", "path": "simple"}
+_DELIMITERS = {"comma": ",", "space": " ", "pipe": "|"}
+
+
+def _array_style(schemas: Schemas, param: dict[str, Any], location: str, type_ref: TypeRef,
+                 pointer: str) -> str:
+    """How an array parameter goes out. Only a declared `style` or `explode` gets OpenAPI's encoding:
+    Binance declares none and expects JSON text (`symbols=["BTCUSDT","BNBBTC"]`), so that stays
+    the rule for an array parameter that declares neither."""
+    if not type_ref.hint.startswith("list[") or not ("style" in param or "explode" in param):
+        return "json"
+    style = param.get("style", _DEFAULT_STYLES.get(location))
+    explode = param.get("explode", style == "form")
+    found = _STYLES.get((str(style), bool(explode)))
+    if found is None:
+        schemas.warn(f"style {style!r} with explode {bool(explode)} is not supported for an array "
+                     "parameter: it is sent as JSON text", pointer)
+        return "json"
+    return found
+
+
+def _styled(param: Parameter, style: str) -> Parameter:
+    """The parameter sent in an OpenAPI style, its example's wire text to match."""
+    value = param.example.value
+    wire = param.example.wire
+    if style in _DELIMITERS and isinstance(value, list):
+        wire = _DELIMITERS[style].join(examples.wire_text(item) for item in value)
+    return dataclasses.replace(param, style=style, example=Example(value, wire))
 
 
 def _left_out(name: str, location: str, placeholders: set[str]) -> str | None:
@@ -350,6 +396,9 @@ def _parameter(schemas: Schemas, name: str, location: str, required: bool, type_
     # The sample call of the docs and tests: the declared example if it fits, else the schema's, else
     # one made up; it must also go on the wire unchanged where the parameter goes.
     value = declared.get("example")
+    named = declared.get("examples")  # a map of Example Objects: the first one's value
+    if value is None and isinstance(named, dict) and named:
+        value = _get(named[next(iter(named))], "value")
     if not (schemas.conforms(value, schema, schema_pointer) and _sendable(value, location)):
         value = schemas.example_for(schema, schema_pointer)
     if not _sendable(value, location):
@@ -408,6 +457,9 @@ def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) -> tu
             fields = []
             for name, prop in props.items():
                 prop_pointer = pointer_from_parts((*parts_from_pointer(schema_pointer), "properties", name))
+                if media == "multipart/form-data" and _is_binary(schemas.resolve(prop, prop_pointer)[0]):
+                    fields.append(_file_part(str(name), required and name in needed, _mapping(prop)))
+                    continue
                 fields.append(_parameter(
                     schemas, str(name), "form", required and name in needed,
                     schemas.type_of(prop, prop_pointer, prefix + class_name(str(name))),
@@ -421,6 +473,30 @@ def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) -> tu
                        required, type_ref, {"description": body.get("description")}, schema, media_pointer)
     return [Parameter(SpecText("body"), param.python_name, param.location, param.required, param.type,
                       param.description, param.example, None)], media
+
+
+_BYTES = TypeRef("bytes", "**bytes**")
+
+
+def _is_binary(schema: Any) -> bool:
+    """A file: `format: binary` (3.0), or a 3.1 string with a `contentMediaType`."""
+    return isinstance(schema, dict) and (
+        schema.get("format") == "binary" or ("contentMediaType" in schema and "contentEncoding" not in schema))
+
+
+def _file_part(name: str, required: bool, declared: dict[str, Any]) -> Parameter:
+    """A multipart field that carries bytes (sent as a file part named after the field)."""
+    return Parameter(
+        wire_name=SpecText(name),
+        python_name=parameter_name(name),
+        location="form",
+        required=required,
+        type=_BYTES,
+        description=text(declared.get("description")),
+        example=Example(Code('b"example"'), "example"),
+        default=None,
+        deprecated=bool(declared.get("deprecated")),
+    )
 
 
 def _parts(pointer: str) -> tuple[str, ...]:
@@ -461,7 +537,10 @@ def _responses(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) 
         if media is not None:
             media_obj = content[media] if isinstance(content[media], dict) else {}
             media_pointer = pointer_from_parts((*_parts(response_pointer), "content", media))
-            suffix = "Response" if status.startswith("2") else f"Response{status}"
+            # `default` without a 2xx response describes the successful answer: named as one.
+            as_success = status.startswith("2") or (status == "default" and not any(
+                str(s).startswith("2") for s in raw))
+            suffix = "Response" if as_success else f"Response{status}"
             schema = media_obj.get("schema", {})
             type_ref = schemas.type_of(schema, f"{media_pointer}/schema", prefix + suffix)
             example = media_obj.get("example")
@@ -469,7 +548,8 @@ def _responses(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) 
             if example is None and isinstance(named, dict) and named:
                 example = _get(named[next(iter(named))], "value")
             # The generated tests answer with it and expect it back, parsed: it must fit the schema.
-            if not schemas.conforms(example, schema, f"{media_pointer}/schema"):
+            # (No example is not a null one: a nullable schema would take None and leave no sample.)
+            if example is None or not schemas.conforms(example, schema, f"{media_pointer}/schema"):
                 example = schemas.example_for(schema, f"{media_pointer}/schema")
         elif content:
             type_ref = ANY if status.startswith("2") else None

@@ -25,32 +25,50 @@ _GENERATOR = Path(__file__).resolve().parent
 
 
 def _files_below(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
+    """Regular files below a folder, none reached through a link that leads out of it (a spec folder
+    is untrusted: the cache reads no more of the disk than the loader may)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and (suffixes is None or p.suffix in suffixes)
-                  and "__pycache__" not in p.parts)
+    root = folder.resolve()
+    return sorted(p for p in folder.rglob("*")
+                  if (suffixes is None or p.suffix in suffixes) and "__pycache__" not in p.parts
+                  and p.resolve().is_relative_to(root) and p.is_file())
 
 
 def fingerprint(spec: Path, config: Config) -> str:
     """Everything a run's output depends on: every spec-like file in the spec's folder (a multi-file
     spec may reference any of them), the settings, the generator's code and templates, black."""
-    from .render import BUILTIN_TEMPLATES
-
     digest = hashlib.sha256()
     root = spec.resolve().parent
     parts: list[tuple[str, Path]] = [("spec", spec.resolve())]
     parts += [("spec-folder", p) for p in _files_below(root, _SPEC_SUFFIXES)]
-    parts += [("generator", p) for p in _files_below(_GENERATOR, (".py",))]
+    _digest_files(digest, parts)
+    digest.update(code_digest(config).encode())
+    return digest.hexdigest()
+
+
+def code_digest(config: Config) -> str:
+    """What turns a spec into output: the generator's code and templates (the user's too), the
+    settings, black. Part of the fingerprint, and of every render key (render.py)."""
+    from .render import BUILTIN_TEMPLATES
+
+    digest = hashlib.sha256()
+    parts = [("generator", p) for p in _files_below(_GENERATOR, (".py",))]
     parts += [("templates", p) for p in _files_below(BUILTIN_TEMPLATES)]
     if config.templates is not None:
         parts += [("user-templates", p) for p in _files_below(config.templates)]
-    for kind, path in parts:
-        digest.update(f"{kind}\0{path}\0".encode())
-        digest.update(path.read_bytes())
+    _digest_files(digest, parts)
     settings = {k: str(v) for k, v in sorted(asdict(config).items())}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     digest.update(metadata.version("black").encode())
     return digest.hexdigest()
+
+
+def _digest_files(digest: Any, parts: list[tuple[str, Path]]) -> None:
+    for kind, path in parts:
+        digest.update(f"{kind}\0{path}\0".encode())
+        with path.open("rb") as stream:
+            digest.update(hashlib.file_digest(stream, "sha256").digest())
 
 
 def up_to_date(out: Path, print_: str) -> dict[str, Any] | None:
@@ -78,8 +96,32 @@ def up_to_date(out: Path, print_: str) -> dict[str, Any] | None:
     return record
 
 
+def _record(out: Path) -> dict[str, Any]:
+    try:
+        record = json.loads((out / CACHE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def validation_memo(out: Path) -> dict[str, Any] | None:
+    """What the last run in `out` recorded of its validation (validate.Memo), for the next run to
+    reuse; None if nothing usable."""
+    memo = _record(out).get("validation")
+    return memo if isinstance(memo, dict) else None
+
+
+def render_keys(out: Path) -> dict[str, str]:
+    """The last run's render keys (render.Rendered.keys): which model files it rendered from what."""
+    keys = _record(out).get("render_keys")
+    if not isinstance(keys, dict):
+        return {}
+    return {k: v for k, v in keys.items() if isinstance(k, str) and isinstance(v, str)}
+
+
 def remember(out: Path, print_: str, files: dict[str, str], operations: int, models: int,
-             warnings: list[str]) -> None:
+             warnings: list[str], validation: dict[str, Any] | None = None,
+             render: dict[str, str] | None = None) -> None:
     """Record the fingerprint after a successful run (best effort: a cache that fails to write is no
     error). Warnings are kept so that a run with nothing to do still shows them."""
     record = {
@@ -89,6 +131,8 @@ def remember(out: Path, print_: str, files: dict[str, str], operations: int, mod
         "models": models,
         "files": len(files),
         "warnings": warnings,
+        "validation": validation,
+        "render_keys": render or {},
     }
     with contextlib.suppress(OSError):
         (out / CACHE_FILE).write_text(json.dumps(record, sort_keys=True) + "\n", encoding="utf-8")

@@ -112,7 +112,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             return 0
         if out.exists() and not out.is_dir():
             raise UsageError([error("output path exists and is not a folder", str(out))])
-        result = pipeline.generate(args.spec, config, out if out.is_dir() else None, display)
+        result = pipeline.generate(args.spec, config, out if out.is_dir() else None, display,
+                                   incremental=args.command == "generate")
         _print(result.diagnostics)
         todo = write_stage.plan(out, result.files)
         if args.command == "check":
@@ -125,7 +126,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             return 0
         write_stage.apply(out, todo)
         cache.remember(out, inputs, result.files, len(result.api.operations), len(result.api.models),
-                       [str(d) for d in result.diagnostics])
+                       [str(d) for d in result.diagnostics], result.validation_memo, result.render_keys)
     except UsageError as exc:
         _print(exc.diagnostics)
         return 2

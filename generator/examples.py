@@ -107,4 +107,19 @@ def wire_text(value: Any) -> str:
         return number_text(value)
     if isinstance(value, str):
         return value
+    return _wire_json(value)
+
+
+def _wire_json(value: Any) -> str:
+    """Compact JSON as the runtime sends a list, dict or model in a query or form field: numbers in
+    plain decimal notation, like every other number on the wire."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (int, float, Decimal)):
+        return number_text(value)
+    if isinstance(value, list):
+        return "[" + ",".join(_wire_json(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(str(k), ensure_ascii=False) + ":" + _wire_json(v)
+                              for k, v in value.items()) + "}"
     return json_text(value)

@@ -11,7 +11,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
-from .examples import Code, json_text, py_literal
+from .examples import Code, json_text, py_literal, wire_text
 
 
 class SpecText(str):
@@ -32,15 +32,22 @@ class TypeRef:
     doc: str
     models: tuple[str, ...] = ()
     uses_any: bool = False
+    nullable: bool = False  # the hint already admits None (`str | None`, `None`)
 
     @property
     def runtime(self) -> str:
         return self.hint
 
     @property
+    def optional(self) -> str:
+        """The hint of a value that may be left out: `X | None`, without a second None."""
+        return self.hint if self.nullable else f"{self.hint} | None"
+
+    @property
     def display(self) -> str:
         """The doc form without Markdown: `SpotCreateUserDataStreamV3Resp`, `object`, `list[Order]`."""
-        return re.sub(r"\[(.*?)\]\(.*?\)", r"\1", self.doc).replace("**", "")
+        plain = re.sub(r"\[(.*?)\]\(.*?\)", r"\1", self.doc).replace("**", "")
+        return plain.replace("\\|", "|")  # union bars are escaped for Markdown tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +74,23 @@ class Parameter:
     example: Example
     default: SpecText | None  # the spec's default, for the docs only: unset parameters are never sent
     deprecated: bool = False
+    # How a list value goes out: "json" text (Binance's convention, and what an array parameter
+    # without a declared style gets), "repeat" (a=1&a=2) or joined by "comma", "pipe", "space".
+    style: str = "json"
+    # The key the generated method hands this parameter's value to the runtime under: its wire name,
+    # unless another parameter of the operation has that name in another location.
+    call_key: SpecText | None = None
 
     @property
     def annotation(self) -> str:
-        return self.type.hint if self.required else f"{self.type.hint} | None"
+        return self.type.hint if self.required else self.type.optional
+
+    @property
+    def wire_values(self) -> list[str]:
+        """What goes on the wire for the example under this name: one value, or one per item."""
+        if self.style == "repeat" and isinstance(self.example.value, list):
+            return [wire_text(item) for item in self.example.value]
+        return [] if self.example.wire is None else [self.example.wire]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +150,8 @@ class Operation:
 
     def examples_in_lists(self, location: str) -> dict[str, list[str]]:
         """The same, as a parsed query string or form body holds it (a list of values a name)."""
-        return {name: [value] for name, value in self.examples_in(location).items()}
+        return {str(p.wire_name): p.wire_values for p in self.parameters
+                if p.location == location and p.wire_values}
 
     @property
     def response_hints(self) -> dict[str, str]:
@@ -139,8 +160,9 @@ class Operation:
 
     @property
     def call_params(self) -> dict[str, Code]:
-        """What a generated method hands the runtime: wire name -> the argument's Python name."""
-        return {str(p.wire_name): Code(p.python_name) for p in self.parameters}
+        """What a generated method hands the runtime: key (the wire name, unless two parameters share
+        it) -> the argument's Python name."""
+        return {str(p.call_key or p.wire_name): Code(p.python_name) for p in self.parameters}
 
     @property
     def example_args(self) -> dict[str, Any]:
@@ -169,7 +191,15 @@ class Operation:
 
     @property
     def success(self) -> Response | None:
-        return next((r for r in self.responses if r.is_success), None)
+        """The 2xx response; without one, `default` (it covers every status the spec leaves out)."""
+        found = next((r for r in self.responses if r.is_success), None)
+        return found or next((r for r in self.responses if r.status == "default"), None)
+
+    @property
+    def success_status(self) -> int:
+        """The status of a successful answer in the generated tests."""
+        success = self.success
+        return success.sample_status if success is not None and success.is_success else 200
 
     @property
     def error_responses(self) -> tuple[Response, ...]:
@@ -212,7 +242,7 @@ class Field:
     @property
     def annotation(self) -> str:
         optional = not self.required or self.nullable
-        return f"{self.type.hint} | None" if optional else self.type.hint
+        return self.type.optional if optional else self.type.hint
 
     @property
     def has_alias(self) -> bool:
@@ -234,6 +264,24 @@ class Model:
     @property
     def example_json(self) -> str | None:
         return json_text(self.example) if self.example is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class UnionModel:
+    """A discriminated oneOf/anyOf: a type alias in models/ whose members are told apart by the
+    value of one property; a value the mapping does not name parses as the plain ApiModel."""
+
+    class_name: str
+    module: str
+    schema_name: SpecText
+    description: SpecText | None
+    members: tuple[str, ...]  # model class names, in the spec's order
+    discriminator: SpecText  # the property whose value tells the members apart (wire name)
+    mapping: tuple[tuple[SpecText, str], ...]  # property value -> member class name
+
+    @property
+    def mapping_dict(self) -> dict[str, str]:
+        return {str(value): name for value, name in self.mapping}
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +342,7 @@ class Api:
     security_schemes: tuple[SecurityScheme, ...]
     source: str  # the spec's display name
     listen_key_ops: ListenKeyOps | None = None
+    unions: tuple[UnionModel, ...] = ()
 
     @property
     def operations(self) -> tuple[Operation, ...]:
@@ -308,3 +357,8 @@ class Api:
 
     def model(self, class_name: str) -> Model:
         return next(m for m in self.models if m.class_name == class_name)
+
+    def module_of(self, class_name: str) -> str:
+        """The module under models/ that defines a model class or a union alias."""
+        found = next((m.module for m in self.models if m.class_name == class_name), None)
+        return found or next(u.module for u in self.unions if u.class_name == class_name)

@@ -11,6 +11,10 @@ import keyword
 import re
 from collections.abc import Iterable
 
+# Soft keywords are valid names; these get a `_` all the same, and the list is fixed rather than read
+# from the running Python (3.12 adds `type`): the same spec must give the same names on every machine.
+_SOFT_KEYWORDS = frozenset({"_", "case", "match"})
+
 # Longer names are cut and given a hash of the whole: a module or docs file is named after its class,
 # and a file name may not exceed 255 bytes (the writer also stages `.<name>.<pid>.tmp` beside it).
 MAX_IDENTIFIER = 120
@@ -87,7 +91,7 @@ def _finish(name: str, digit_prefix: str, reserved: frozenset[str] = frozenset()
     if len(name) > MAX_IDENTIFIER:
         digest = hashlib.sha256(name.encode()).hexdigest()[:8]
         name = f"{name[:MAX_IDENTIFIER - 9]}_{digest}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in reserved:
+    if keyword.iskeyword(name) or name in _SOFT_KEYWORDS or name in reserved:
         name += "_"
     return name
 

@@ -6,12 +6,11 @@ the caller's last step, so a failure anywhere leaves the folder as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import build as build_stage
-from . import changelog
+from . import cache, changelog
 from . import format as format_stage
 from . import render as render_stage
 from . import validate as validate_stage
@@ -28,19 +27,21 @@ class Result:
     files: dict[str, str]
     formatted: int  # how many files went through black (the rest were reused)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    validation_memo: validate_stage.Memo | None = None  # what the next run in the same folder may reuse
+    render_keys: dict[str, str] = field(default_factory=dict)  # likewise (render.Rendered.keys)
 
 
 def load_and_validate(spec: Path, config: Config, display: str | None = None) -> tuple[LoadedSpec, list[Diagnostic]]:
     """Load and validate; errors raise unless lenient, in which case they come back as warnings."""
-    loaded, wait = load_and_start_validating(spec, display)
-    return loaded, checked(wait(), config)
+    loaded, validation = load_and_start_validating(spec, display)
+    return loaded, checked(validation.wait(), config)
 
 
-def load_and_start_validating(spec: Path, display: str | None = None
-                              ) -> tuple[LoadedSpec, Callable[[], list[Diagnostic]]]:
+def load_and_start_validating(spec: Path, display: str | None = None, memo: validate_stage.Memo | None = None
+                              ) -> tuple[LoadedSpec, validate_stage.Validation]:
     loaded = load(spec, display)
     source = loaded.files[0] if loaded.files else str(spec)
-    return loaded, validate_stage.start(loaded.document, loaded.locate, source)
+    return loaded, validate_stage.start(loaded.document, loaded.locate, source, memo)
 
 
 def checked(problems: list[Diagnostic], config: Config) -> list[Diagnostic]:
@@ -57,24 +58,30 @@ def _as_warning(diagnostic: Diagnostic) -> Diagnostic:
                       diagnostic.column, diagnostic.pointer)
 
 
-def generate(spec: Path, config: Config, out: Path | None = None, display: str | None = None) -> Result:
+def generate(spec: Path, config: Config, out: Path | None = None, display: str | None = None,
+             incremental: bool = False) -> Result:
     """Every output file in memory. `out`, if given, is only read: to reuse unchanged formatted files,
-    and to continue its CHANGELOG.md."""
-    loaded, wait = load_and_start_validating(spec, display)
+    and to continue its CHANGELOG.md. `incremental`: also take what the last run in `out` recorded
+    in its cache (cache.py) to skip validating path items and rendering models that did not change;
+    the result is the same, byte for byte."""
+    memo = cache.validation_memo(out) if incremental and out is not None else None
+    render_keys = cache.render_keys(out) if incremental and out is not None else {}
+    loaded, validation = load_and_start_validating(spec, display, memo)
     source = loaded.files[0] if loaded.files else str(spec)
     # Build, render and format overlap with validation; nothing is kept unless the spec is valid
     # (or the run lenient). An invalid spec may trip the later stages: its errors are what to report.
     try:
         api, warnings = build_stage.build(loaded.document, config, source, loaded.locate)
-        rendered = render_stage.render(api, config.templates)
+        previous = write_stage.Unformatted(out, render_keys) if render_keys and out is not None else None
+        rendered = render_stage.render(api, config.templates, previous, cache.code_digest(config))
         reuse = write_stage.reuse_from(out) if out is not None else None
         files, formatted = format_stage.format_files(rendered.files, rendered.origins, reuse,
                                                      rendered.laid_out)
     except Exception:
-        checked(wait(), config)
+        checked(validation.wait(), config)
         raise
-    diagnostics = checked(wait(), config) + warnings
+    diagnostics = checked(validation.wait(), config) + warnings
     files.update(changelog.files(api, out))  # CHANGELOG.md: what changed since the last run in `out`
     sources = {path: text for path, text in rendered.files.items() if path.endswith(".py")}
     files[write_stage.MANIFEST] = write_stage.manifest_text(files, sources)
-    return Result(api, files, formatted, diagnostics)
+    return Result(api, files, formatted, diagnostics, validation.memo, rendered.keys)

@@ -10,11 +10,12 @@ from typing import Any
 
 from . import escape, examples
 from .diagnostics import Diagnostic, parts_from_pointer, pointer_from_parts, warning
-from .model import Field, Model, SpecText, TypeRef
+from .model import Field, Model, SpecText, TypeRef, UnionModel
 from .naming import Namer, class_name, field_name, module_name
 
 ANY = TypeRef("Any", "**object**", uses_any=True)
 FREE_FORM = TypeRef("dict[str, Any]", "**object**", uses_any=True)
+NONE = TypeRef("None", "**None**", nullable=True)
 _PRIMITIVES = {
     "string": TypeRef("str", "**str**"),
     "integer": TypeRef("int", "**int**"),
@@ -60,6 +61,7 @@ class Schemas:
     _namer: Namer = field(default_factory=Namer)
     _modules: Namer = field(default_factory=lambda: Namer(separator="_"))
     _examples: dict[str, Any] = field(default_factory=dict)
+    _unions: dict[str, UnionModel] = field(default_factory=dict)
 
     # -- references ------------------------------------------------------------------------------
     def resolve(self, node: Any, pointer: str) -> tuple[Any, str]:
@@ -134,37 +136,129 @@ class Schemas:
             self.warn(f"schema nests deeper than {MAX_NESTING} levels: typed as Any", target)
             return ANY
         visiting = visiting | {target}
+        found = self._declared_type(resolved, target, named_ref, inline_name, visiting)
+        # 3.0 `nullable: true`, 3.1 `type: [..., "null"]`: the type itself admits None (list items too).
+        return _or_none(found) if _nullable(resolved) else found
+
+    def _declared_type(self, resolved: dict[str, Any], target: str, named_ref: bool, inline_name: str,
+                       visiting: frozenset[str]) -> TypeRef:
         if target in self._by_pointer:
-            name = self._by_pointer[target]
-            return TypeRef(name, f"[**{name}**]({name}.md)", (name,))
+            return _named(self._by_pointer[target])
         if named_ref and _is_object(resolved, named=True):
             ref_name = parts_from_pointer(target)[-1] if parts_from_pointer(target) else inline_name
-            name = self._register(target, resolved, ref_name)
-            return TypeRef(name, f"[**{name}**]({name}.md)", (name,))
+            return _named(self._register(target, resolved, ref_name))
         for keyword in ("allOf", "oneOf", "anyOf"):
             options = resolved.get(keyword)
             if isinstance(options, list) and len(options) == 1 and not resolved.get("properties"):
                 return self._type_of(options[0], f"{target}/{keyword}/0", inline_name, visiting)
-        if any(isinstance(resolved.get(k), list) for k in ("oneOf", "anyOf")):
-            self.warn("oneOf/anyOf with several schemas is typed as Any for now", target)
-            return ANY
-        kind = _kind(resolved)
+        alternatives = _alternatives(resolved)
+        if alternatives is not None:
+            return self._union(resolved, target, *alternatives, inline_name, visiting)
+        kinds = _kinds(resolved)
+        if len(kinds) > 1:  # 3.1 `type: [string, integer]`
+            return _join([self._shaped(resolved, target, kind, inline_name, visiting) for kind in kinds])
+        return self._shaped(resolved, target, kinds[0] if kinds else None, inline_name, visiting)
+
+    def _shaped(self, resolved: dict[str, Any], target: str, kind: Any, inline_name: str,
+                visiting: frozenset[str]) -> TypeRef:
+        """The type of a schema of one `type` (or none)."""
+        if kind == "null":
+            return NONE
         if kind == "array":
             item = self._type_of(resolved.get("items", {}), f"{target}/items", f"{inline_name}Item", visiting)
             return TypeRef(f"list[{item.hint}]", _list_doc(item), item.models, item.uses_any)
         if kind in _PRIMITIVES:
             return _PRIMITIVES[kind]
         if _is_object(resolved, named=False):
-            name = self._register(target, resolved, inline_name)
-            return TypeRef(name, f"[**{name}**]({name}.md)", (name,))
+            return _named(self._register(target, resolved, inline_name))
         extra = resolved.get("additionalProperties")
         if isinstance(extra, dict) and extra:
             value = self._type_of(extra, f"{target}/additionalProperties", f"{inline_name}Value", visiting)
-            doc = f"**dict[str, {value.hint}]**" if not value.models else f"dict[str, {value.doc}]"
+            doc = f"**dict[str, {_md_bars(value.hint)}]**" if not value.models else f"dict[str, {value.doc}]"
             return TypeRef(f"dict[str, {value.hint}]", doc, value.models, value.uses_any)
         if kind == "object" or "properties" in resolved:
             return FREE_FORM
         return ANY
+
+    # -- unions ------------------------------------------------------------------------------------
+    def _union(self, resolved: dict[str, Any], target: str, keyword: str, options: list[Any],
+               inline_name: str, visiting: frozenset[str]) -> TypeRef:
+        """oneOf/anyOf of several schemas: `A | B`, or with a usable discriminator a union alias."""
+        types = [self._type_of(option, f"{target}/{keyword}/{index}", f"{inline_name}Option{index + 1}", visiting)
+                 for index, option in enumerate(options)]
+        if any(t.hint == "Any" for t in types):
+            self.warn(f"{keyword} member without a type: the whole {keyword} is typed as Any", target)
+            return ANY
+        if isinstance(resolved.get("discriminator"), dict):
+            alias = self._discriminated(resolved, target, keyword, options, types, inline_name)
+            if alias is not None:
+                return alias
+        return _join(types)
+
+    def _discriminated(self, resolved: dict[str, Any], target: str, keyword: str, options: list[Any],
+                       types: list[TypeRef], inline_name: str) -> TypeRef | None:
+        """A union alias told apart by the discriminator, if every member is an object model that
+        has its property; None (a plain union, with a warning) if not."""
+        prop = resolved["discriminator"].get("propertyName")
+        if not isinstance(prop, str) or not prop:
+            return None
+        members: dict[str, str] = {}  # member pointer -> class name
+        for index, (option, member_type) in enumerate(zip(options, types, strict=True)):
+            member, member_pointer = self.resolve(option, f"{target}/{keyword}/{index}")
+            is_model = member_type.models == (member_type.hint,) and isinstance(member, dict)
+            if not (is_model and prop in _merged_properties(self, member, member_pointer)):
+                self.warn(f"discriminator {prop!r}: {keyword} member {index} is not an object model with "
+                          "that property: a plain union (tried member by member)", target)
+                return None
+            members.setdefault(member_pointer, member_type.hint)
+        if len(set(members.values())) != len(options):
+            return None
+        mapping: dict[str, str] = {}
+        for value, pointer in self.discriminator_values(resolved, target, keyword, warn=True).items():
+            mapping[value] = members[pointer]
+        name = self._by_pointer.get(target)
+        if name is None:
+            parts = parts_from_pointer(target)
+            schema_name = parts[-1] if target.startswith("#/components/schemas/") and parts else inline_name
+            name = self._by_pointer[target] = self._namer.claim(class_name(schema_name))
+            self._unions[name] = UnionModel(
+                class_name=name,
+                module=self._modules.claim(module_name(name)),
+                schema_name=SpecText(schema_name),
+                description=text(resolved.get("description")),
+                members=tuple(dict.fromkeys(members.values())),
+                discriminator=SpecText(prop),
+                mapping=tuple((SpecText(value), member) for value, member in mapping.items()),
+            )
+        return _named(name)
+
+    def discriminator_values(self, resolved: dict[str, Any], target: str, keyword: str,
+                             warn: bool = False) -> dict[str, str]:
+        """Discriminator value -> member pointer: the explicit mapping (entries that name a member),
+        then, for each member no entry names, its component name (OpenAPI's implicit mapping)."""
+        options = resolved.get(keyword)
+        pointers = [self.resolve(option, f"{target}/{keyword}/{index}")[1]
+                    for index, option in enumerate(options if isinstance(options, list) else ())]
+        values: dict[str, str] = {}
+        explicit = _get(resolved.get("discriminator"), "mapping")
+        for value, ref in (explicit.items() if isinstance(explicit, dict) else ()):
+            pointer = ref if isinstance(ref, str) and ref.startswith("#") else \
+                pointer_from_parts(("components", "schemas", str(ref)))
+            if pointer in pointers:
+                values[str(value)] = pointer
+            elif warn:
+                self.warn(f"discriminator mapping {str(value)!r} names no member of the {keyword}: "
+                          "left out", f"{target}/discriminator/mapping")
+        for pointer in pointers:
+            parts = parts_from_pointer(pointer)
+            implicit = parts[-1] if pointer.startswith("#/components/schemas/") and len(parts) == 3 else None
+            if implicit is not None and implicit not in values and pointer not in values.values():
+                values[implicit] = pointer
+        return values
+
+    def unions(self) -> tuple[UnionModel, ...]:
+        """The discriminated union aliases met so far, by name."""
+        return tuple(self._unions[name] for name in sorted(self._unions))
 
     # -- models ------------------------------------------------------------------------------------
     def build_models(self) -> tuple[Model, ...]:
@@ -190,7 +284,7 @@ class Schemas:
                 wire_name=SpecText(wire),
                 type=prop_type,
                 required=wire in required,
-                nullable=bool(isinstance(resolved, dict) and resolved.get("nullable")),
+                nullable=isinstance(resolved, dict) and _nullable(resolved),
                 description=text(prop.get("description") or _get(resolved, "description")),
                 deprecated=bool(prop.get("deprecated")),
             ))
@@ -219,13 +313,19 @@ class Schemas:
         if not isinstance(resolved, dict) or target in visiting or len(visiting) > 8:
             return None
         visiting = visiting | {target}
-        kind = _kind(resolved)
+        kinds = _kinds(resolved)
+        kind = kinds[0] if kinds else None  # of a 3.1 type array, the first
         enum = resolved.get("enum")
         default = resolved.get("default")
-        for given in (_parse_json_text(resolved.get("example")), enum[0] if isinstance(enum, list) and enum else None,
-                      None if default == "" else default):
+        listed = resolved.get("examples")  # 3.1 (JSON Schema): a list of examples
+        for given in (resolved.get("const"), _parse_json_text(resolved.get("example")),
+                      *(listed if isinstance(listed, list) else ()),
+                      enum[0] if isinstance(enum, list) and enum else None, None if default == "" else default):
             if given is not None and self.conforms(given, resolved, target):
                 return examples.plain(given)
+        alternatives = _alternatives(resolved)
+        if alternatives is not None:
+            return self._union_example(resolved, target, *alternatives, visiting)
         if kind == "array":
             item = self.example_for(resolved.get("items", {}), f"{target}/items", visiting)
             return [] if item is None else [item]
@@ -247,28 +347,61 @@ class Schemas:
             return {}
         return None
 
+    def _union_example(self, resolved: dict[str, Any], target: str, keyword: str, options: list[Any],
+                       visiting: frozenset[str]) -> Any:
+        """The first member's example that can be made; with a discriminator, carrying its value."""
+        prop = _get(resolved.get("discriminator"), "propertyName")
+        tags = {pointer: value for value, pointer in
+                reversed(self.discriminator_values(resolved, target, keyword).items())} if prop else {}
+        for index, option in enumerate(options):
+            made = self.example_for(option, f"{target}/{keyword}/{index}", visiting)
+            if made is None:
+                continue
+            member_pointer = self.resolve(option, f"{target}/{keyword}/{index}")[1]
+            if isinstance(made, dict) and member_pointer in tags:
+                made = {**made, str(prop): tags[member_pointer]}
+            return made
+        return None
+
     def conforms(self, value: Any, schema: Any, pointer: str, depth: int = 0) -> bool:
         """Whether a value from the spec (an example, a default) fits its schema closely enough to
         become test data: the generated tests send it, parse it with the generated models and expect
-        it back unchanged. Types, required properties, items, nullable and enums are checked; a value
-        for a schema this does not understand (oneOf, no type) is taken if it is not nested too deep."""
+        it back unchanged. Types, required properties, items, nullable, enums, const and oneOf/anyOf
+        members are checked; a value for a schema without a type is taken if it is not nested too deep."""
         if depth > MAX_NESTING:
             return False
         resolved, target = self.resolve(schema, pointer)
         if not isinstance(resolved, dict):
             return _within(value, MAX_NESTING - depth)
+        if value is None and _nullable(resolved):
+            return True
+        alternatives = _alternatives(resolved)
+        if alternatives is not None:  # the value must fit a member (and what the union adds)
+            keyword, options = alternatives
+            if not any(self.conforms(value, option, f"{target}/{keyword}/{index}", depth + 1)
+                       for index, option in enumerate(options)):
+                return False
         if value is None:
-            return _nullable(resolved)
+            return alternatives is not None
         if isinstance(value, float) and not math.isfinite(value):
             return False
         enum = resolved.get("enum")
         if isinstance(enum, list) and enum and not any(_same(value, option) for option in enum):
             return False
+        if "const" in resolved and not _same(value, resolved["const"]):
+            return False
         members = resolved.get("allOf")
         for index, member in enumerate(members if isinstance(members, list) else ()):
             if not self.conforms(value, member, f"{target}/allOf/{index}", depth + 1):
                 return False
-        kind = _kind(resolved)
+        kinds = _kinds(resolved)
+        if len(kinds) > 1:
+            return any(self._fits_kind(value, resolved, target, kind, depth) for kind in kinds)
+        return self._fits_kind(value, resolved, target, kinds[0] if kinds else None, depth)
+
+    def _fits_kind(self, value: Any, resolved: dict[str, Any], target: str, kind: Any, depth: int) -> bool:
+        if kind == "null":
+            return False  # None was handled before
         if kind in _CHECKS:
             return _CHECKS[kind](value)
         if kind == "array":
@@ -302,18 +435,95 @@ class Schemas:
         return True
 
 
-def _kind(schema: dict[str, Any]) -> Any:
-    """The schema's type; for OpenAPI 3.1 type arrays (["string", "null"]) the one that is not null."""
+def _kinds(schema: dict[str, Any]) -> list[Any]:
+    """The schema's types other than null (["null"] for `type: "null"` alone); without a `type`, that
+    of its `const`."""
     kind = schema.get("type")
     if isinstance(kind, list):
-        kinds = [k for k in kind if k != "null"]
-        kind = kinds[0] if len(kinds) == 1 else None
-    return kind
+        kinds = list(dict.fromkeys(k for k in kind if k != "null" and isinstance(k, str)))
+        return kinds or (["null"] if "null" in kind else [])
+    if kind is None and "const" in schema:
+        kind = _CONST_KINDS.get(type(schema["const"]))
+        return [kind] if kind is not None else []
+    return [kind] if kind is not None else []
+
+
+_CONST_KINDS: dict[type, str] = {
+    str: "string", bool: "boolean", int: "integer", float: "number", list: "array", dict: "object",
+    type(None): "null",
+}
 
 
 def _nullable(schema: dict[str, Any]) -> bool:
+    """3.0 `nullable: true`, a 3.1 type array with "null", `type: "null"`, or a oneOf/anyOf with a
+    null member written inline."""
     kind = schema.get("type")
-    return bool(schema.get("nullable")) or (isinstance(kind, list) and "null" in kind)
+    if schema.get("nullable") is True or kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    alternatives = _alternatives(schema)
+    return alternatives is not None and any(
+        isinstance(option, dict) and "$ref" not in option and _nullable(option) for option in alternatives[1])
+
+
+def _alternatives(schema: dict[str, Any]) -> tuple[str, list[Any]] | None:
+    """(keyword, members) of a oneOf/anyOf of several schemas that is the whole type (one that sits
+    beside `properties` only constrains the object, which stays the type)."""
+    if schema.get("properties"):
+        return None
+    for keyword in ("oneOf", "anyOf"):
+        options = schema.get(keyword)
+        if isinstance(options, list) and len(options) > 1:
+            return keyword, options
+    return None
+
+
+def _named(name: str) -> TypeRef:
+    return TypeRef(name, f"[**{name}**]({name}.md)", (name,))
+
+
+def _or_none(found: TypeRef) -> TypeRef:
+    if found.nullable or found.hint == "Any":
+        return found
+    return replace(found, hint=f"{found.hint} | None", nullable=True)
+
+
+def _join(types: list[TypeRef]) -> TypeRef:
+    """Alternatives as one type: `A | B`, duplicates dropped, None last; docs show them all."""
+    hints: list[str] = []
+    docs: list[str] = []
+    for member in types:
+        hints.extend(h for h in _top_level_members(member.hint) if h != "None" and h not in hints)
+        if member.hint != "None" and member.doc not in docs:
+            docs.append(member.doc)
+    nullable = any(member.nullable for member in types)
+    if not hints:
+        return NONE
+    if len(hints) == 1 and len(docs) == 1 and not nullable:
+        return next(t for t in types if t.hint == hints[0])
+    return TypeRef(
+        hint=" | ".join(hints + (["None"] if nullable else [])),
+        doc=" \\| ".join(docs),
+        models=tuple(dict.fromkeys(m for member in types for m in member.models)),
+        uses_any=any(member.uses_any for member in types),
+        nullable=nullable,
+    )
+
+
+def _top_level_members(hint: str) -> list[str]:
+    """`A | list[B | C]` -> [`A`, `list[B | C]`]."""
+    members, depth, start = [], 0, 0
+    for index, char in enumerate(hint):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            members.append(hint[start:index].strip())
+            start = index + 1
+    members.append(hint[start:].strip())
+    return members
+
+
+def _md_bars(hint: str) -> str:
+    """A hint inside Markdown (a table cell): the union bars escaped."""
+    return hint.replace("|", "\\|")
 
 
 def _same(value: Any, option: Any) -> bool:
@@ -420,7 +630,7 @@ def _parse_json_text(value: Any) -> Any:
 def _list_doc(item: TypeRef) -> str:
     if item.models and item.hint in item.models:
         return f"[**list[{item.hint}]**]({item.hint}.md)"
-    return f"**list[{item.hint}]**"
+    return f"**list[{_md_bars(item.hint)}]**"
 
 
 def _order_imports(models: dict[str, Model]) -> tuple[Model, ...]:
@@ -436,6 +646,8 @@ def _order_imports(models: dict[str, Model]) -> tuple[Model, ...]:
     def visit(name: str) -> None:  # iterative DFS would be longer; depth is bounded by the model count
         state[name] = 1
         for dep in models[name].imports:
+            if dep not in models:
+                continue  # a union alias: its module imports no model at run time
             if state.get(dep) == 1:
                 late[name].add(dep)
             elif dep not in state:

@@ -11,16 +11,21 @@ not: there is nothing to generate from a Swagger 2.0 document.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 import re
 import string
 from collections.abc import Callable, Iterator
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema_path import SchemaPath
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from openapi_spec_validator.validation.keywords import ValueValidator
+from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
+from openapi_spec_validator.validation.keywords import SchemaValidator, ValueValidator
 from openapi_spec_validator.validation.validators import SpecValidator
 
 from . import escape
@@ -40,11 +45,34 @@ class _RefusingHandler:
 _NO_HANDLERS = {scheme: _RefusingHandler() for scheme in ("<all_urls>", "http", "https", "file")}
 
 
+class _IdRegistry(list[int]):
+    """The schema validator's "seen" registries are lists searched on every schema (quadratic: 0.3 s
+    of Binance Spot's 1.2 s); the same list, with a set answering `in`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids: set[int] = set()
+
+    def append(self, value: int) -> None:
+        self._ids.add(value)
+        super().append(value)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._ids
+
+
 def _locating(cls: type[Any]) -> type[Any]:
     """A keyword validator that stamps each error it yields with where in the document it was found."""
     is_value = issubclass(cls, ValueValidator)
+    is_schema = issubclass(cls, SchemaValidator)
 
     class Locating(cls):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if is_schema:
+                self.visited_schema_ids = _IdRegistry()
+                self.meta_checked_schema_ids = _IdRegistry()
+
         def __call__(self, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
             where = next((a.parts for a in args if isinstance(a, SchemaPath)), None)
             if where is not None and is_value:
@@ -72,45 +100,175 @@ _V31 = _validator_class(OpenAPIV31SpecValidator)
 # A document this size or larger is validated in two forked processes, while the pipeline goes on.
 _PARALLEL_SIZE = 200  # path items + component schemas
 _HALVES = ("schema", "keywords")
-_shared: tuple[dict[str, Any], Locate, str] | None = None  # what forked workers validate
+_shared: tuple[dict[str, Any], set[str], str] | None = None  # what forked workers validate
+
+# A validator error before it is located: (path item it belongs to or None for the rest, pointer,
+# message). Locating happens last: line numbers move when the spec is edited, pointers do not.
+Finding = tuple[str | None, str, str]
+# What a memo is valid for: this module and the validator's version.
+_TOOL = hashlib.sha256(Path(__file__).read_bytes() + metadata.version("openapi-spec-validator").encode()
+                       + metadata.version("jsonschema").encode()).hexdigest()
+Memo = dict[str, Any]
+_OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_MEMO_FORMAT = 1
 
 
-def start(document: dict[str, Any], locate: Locate, source: str) -> Callable[[], list[Diagnostic]]:
-    """Begin validating; the returned function waits for and returns every located error.
+class Validation:
+    """A validation under way. `wait()` returns every located problem; `memo` then holds what the
+    next run may reuse (None when nothing may be: the validator crashed, or the document is not one
+    it can check)."""
 
-    openapi-spec-validator takes seconds on a large spec (2.3 s for Binance Spot), and its two halves
+    def __init__(self, wait: Callable[[], tuple[list[Diagnostic], Memo | None]]) -> None:
+        self._wait = wait
+        self._result: tuple[list[Diagnostic], Memo | None] | None = None
+
+    def wait(self) -> list[Diagnostic]:
+        if self._result is None:
+            self._result = self._wait()
+        return self._result[0]
+
+    @property
+    def memo(self) -> Memo | None:
+        self.wait()
+        assert self._result is not None
+        return self._result[1]
+
+
+def start(document: dict[str, Any], locate: Locate, source: str, memo: Memo | None = None) -> Validation:
+    """Begin validating; `Validation.wait()` waits for and returns every located error.
+
+    openapi-spec-validator takes seconds on a large spec (2 s for Binance Spot), and its two halves
     (the OpenAPI meta-schema, and the keyword checks) are independent: on a platform that can fork,
     each runs in a child process that inherits the document, so build and render overlap with them.
+
+    With `memo` (what the last run of this output folder recorded), only path items that changed are
+    validated again, provided everything outside `paths` (components included) is as it was: a
+    one-endpoint edit of Binance Spot is validated in milliseconds.
     """
     problem = _version_problem(document, locate)
     if problem is not None:
         raise GenerationError([problem])
+    own, unreadable = _own_checks(document, locate)
+    if any(d.message.startswith(_SELF_CONTAINED) for d in own):
+        return Validation(lambda: (_finish(own), None))  # the validator would only recurse until the stack runs out
+    rest, units = _unit_digests(document, unreadable)
+    reused = _reusable(memo, rest, units)
+    if reused is not None:
+        kept, changed = reused
+        findings, crashed = _findings(_only_paths(document, changed), set(), source, ("schema", "keywords"),
+                                      units=set(changed))
+        findings = kept + findings
+        return Validation(lambda: _outcome(own, crashed, findings, locate, rest, units))
     components = document.get("components")
     size = _size(document.get("paths")) + _size(components.get("schemas") if isinstance(components, dict) else None)
     if size < _PARALLEL_SIZE or "fork" not in multiprocessing.get_all_start_methods():
-        problems = validate(document, locate, source)
-        return lambda: problems
+        findings, crashed = _findings(document, unreadable, source, _HALVES)
+        return Validation(lambda: _outcome(own, crashed, findings, locate, rest, units))
     global _shared
-    _shared = (document, locate, source)
+    _shared = (document, unreadable, source)
     pool = multiprocessing.get_context("fork").Pool(len(_HALVES))
     pending = pool.map_async(_validate_half, _HALVES)
     _shared = None  # the children have their copy
 
-    def wait() -> list[Diagnostic]:
+    def wait() -> tuple[list[Diagnostic], Memo | None]:
         try:
             halves = pending.get()
         finally:
             pool.close()
             pool.join()
-        return _finish([d for half in halves for d in half])
+        return _outcome(own, [d for _, c in halves for d in c], [f for h, _ in halves for f in h],
+                        locate, rest, units)
 
-    return wait
+    return Validation(wait)
 
 
-def _validate_half(half: str) -> list[Diagnostic]:
+def _validate_half(half: str) -> tuple[list[Finding], list[Diagnostic]]:
     assert _shared is not None
-    document, locate, source = _shared
-    return validate(document, locate, source, halves=(half,))
+    document, unreadable, source = _shared
+    return _findings(document, unreadable, source, (half,))
+
+
+def _outcome(own: list[Diagnostic], crashed: list[Diagnostic], findings: list[Finding], locate: Locate,
+             rest: str, units: dict[str, str]) -> tuple[list[Diagnostic], Memo | None]:
+    located = [error(message, *locate(pointer), escape.terminal(pointer)) for _, pointer, message in findings]
+    memo: Memo | None = None
+    if not crashed:
+        by_unit: dict[str | None, list[Finding]] = {}
+        for finding in findings:
+            by_unit.setdefault(finding[0], []).append(finding)
+        memo = {"format": _MEMO_FORMAT, "tool": _TOOL, "rest": [rest, sorted(set(by_unit.get(None, ())))],
+                "paths": {url: [digest, sorted(set(by_unit.get(url, ())))] for url, digest in units.items()}}
+    return _finish(own + crashed + located), memo
+
+
+def _reusable(memo: Memo | None, rest: str, units: dict[str, str]) -> tuple[list[Finding], list[str]] | None:
+    """(findings still valid, path items to validate again) if the last run's memo may be used."""
+    if not isinstance(memo, dict) or memo.get("format") != _MEMO_FORMAT or memo.get("tool") != _TOOL:
+        return None
+    try:
+        last_rest, rest_findings = memo["rest"]
+        if last_rest != rest:
+            return None
+        kept = [_finding(f) for f in rest_findings]
+        changed = []
+        for url, digest in units.items():
+            last = memo["paths"].get(url)
+            if last is not None and last[0] == digest:
+                kept += [_finding(f) for f in last[1]]
+            else:
+                changed.append(url)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # a memo written by hand or by another version: validate everything
+    return kept, changed
+
+
+def _finding(raw: Any) -> Finding:
+    unit, pointer, message = raw
+    if not (unit is None or isinstance(unit, str)) or not isinstance(pointer, str) or not isinstance(message, str):
+        raise ValueError("not a finding")
+    if escape.terminal(message) != message:  # it is printed: only text this module could have written
+        raise ValueError("not a finding")
+    return unit, pointer, message
+
+
+def _only_paths(document: dict[str, Any], urls: list[str]) -> dict[str, Any]:
+    paths = document["paths"]
+    return {**document, "paths": {url: paths[url] for url in urls}}
+
+
+def _unit_digests(document: dict[str, Any], unreadable: set[str]) -> tuple[str, dict[str, str]]:
+    """A digest of everything outside `paths`, and one of each path item (and what it refers to
+    inside `paths`): the units a memo is kept by."""
+    rest = _digest({k: v for k, v in document.items() if k != "paths"})
+    paths = document.get("paths")
+    units: dict[str, str] = {}
+    for url, item in paths.items() if isinstance(paths, dict) else ():
+        if isinstance(url, str) and url not in unreadable:
+            # A ref into another path item makes this one depend on it: its target joins the digest.
+            inside = sorted(r for r in _refs_in(item) if r.startswith("#/paths/"))
+            targets = [_resolve(document, {"$ref": r}, r)[0] for r in inside]
+            units[url] = _digest([item, inside, targets])
+    return rest, units
+
+
+def _refs_in(node: Any) -> set[str]:
+    found = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str):
+                found.add(ref)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False, allow_nan=True)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _size(node: Any) -> int:
@@ -129,32 +287,54 @@ def _version_problem(document: dict[str, Any], locate: Locate) -> Diagnostic | N
                  "3.0.x or 3.1.x", *locate(where), where)
 
 
-def validate(document: dict[str, Any], locate: Locate, source: str,
-             halves: tuple[str, ...] = _HALVES) -> list[Diagnostic]:
+def validate(document: dict[str, Any], locate: Locate, source: str) -> list[Diagnostic]:
     """Every validation error of the document (not just the first), located."""
     problem = _version_problem(document, locate)
     if problem is not None:
         return [problem]
-    cls = _V30 if str(document["openapi"]).startswith("3.0") else _V31
-    own, unreadable_paths = _own_checks(document, locate)
+    own, unreadable = _own_checks(document, locate)
     if any(d.message.startswith(_SELF_CONTAINED) for d in own):
         return _finish(own)  # the validator would only recurse until the stack runs out
-    if unreadable_paths:  # the validator cannot parse them; the rest of the document is still checked
+    findings, crashed = _findings(document, unreadable, source, _HALVES)
+    return _outcome(own, crashed, findings, locate, "", {})[0]
+
+
+def _findings(document: dict[str, Any], unreadable: set[str], source: str, halves: tuple[str, ...],
+              units: set[str] | None = None) -> tuple[list[Finding], list[Diagnostic]]:
+    """The validator's errors (duplicate operationIds aside: _own_checks finds those over the whole
+    document), and diagnostics for a validator that crashed. With `units`, only path items are
+    checked (the keyword half from the paths alone) and only their findings kept."""
+    cls = _V30 if str(document["openapi"]).startswith("3.0") else _V31
+    if unreadable:  # the validator cannot parse them; the rest of the document is still checked
         paths = document["paths"]
-        document = {**document, "paths": {k: v for k, v in paths.items() if k not in unreadable_paths}}
-    validator = cls(document)
-    diagnostics = own
-    seen = set()
+        document = {**document, "paths": {k: v for k, v in paths.items() if k not in unreadable}}
+    crashed: list[Diagnostic] = []
     errors: list[ValidationError] = []
     # The two halves of SpecValidator.iter_errors, called directly so our location stamps survive.
     # Third-party code on hostile input: any failure is a finding, not a crash; one half failing
     # still leaves the other's errors (a document whose shape is wrong trips the keyword half, and
     # the schema half says, located, what is wrong with the shape).
-    if "schema" in halves:
-        errors.extend(_collect(lambda: validator.schema_validator.iter_errors(document), diagnostics, source))
-    if "keywords" in halves:
-        errors.extend(_collect(lambda: validator.root_validator(validator.schema_path), diagnostics, source))
+    if units is None:
+        validator = cls(document)
+        if "schema" in halves:
+            errors.extend(_collect(lambda: validator.schema_validator.iter_errors(document), crashed, source))
+        if "keywords" in halves:
+            errors.extend(_collect(lambda: validator.root_validator(validator.schema_path), crashed, source))
+    else:
+        # The structure of path items needs nothing else; their keyword checks follow refs into
+        # the components (so those stay), but the components themselves are not checked again.
+        shape = {k: v for k, v in document.items() if k not in ("components", BUNDLE_KEY)}
+        shape_validator = cls(shape)
+        errors.extend(_collect(lambda: shape_validator.schema_validator.iter_errors(shape), crashed, source))
+        validator = cls(document)
+        paths_validator: Callable[[SchemaPath], Iterator[ValidationError]] = (
+            validator.keyword_validators_registry["paths"])  # type: ignore[assignment]
+        errors.extend(_collect(lambda: paths_validator(validator.schema_path / "paths"), crashed, source))
+    findings: list[Finding] = []
+    seen = set()
     for err in errors:
+        if isinstance(err, DuplicateOperationIDError):
+            continue
         parts = getattr(err, "generator_where", None)
         if parts is None:
             parts = tuple(err.absolute_path) if hasattr(err, "absolute_path") else ()
@@ -163,14 +343,14 @@ def validate(document: dict[str, Any], locate: Locate, source: str,
             parts = (*parts, *best.relative_path)
             err = best
         pointer = pointer_from_parts(parts)
-        message = _message(err)
-        key = (pointer, message)
-        if key in seen:
-            continue
-        seen.add(key)
-        file, line, column = locate(pointer)
-        diagnostics.append(error(message, file, line, column, escape.terminal(pointer)))
-    return _finish(diagnostics)
+        unit = parts[1] if len(parts) > 1 and parts[0] == "paths" and isinstance(parts[1], str) else None
+        if units is not None and unit not in units:
+            continue  # a component reached from a changed path item: the memo has its findings
+        finding = (unit, pointer, _message(err))
+        if finding not in seen:
+            seen.add(finding)
+            findings.append(finding)
+    return findings, crashed
 
 
 _CRASHED = "the validator could not check this document"
@@ -246,8 +426,34 @@ def _own_checks(document: dict[str, Any], locate: Locate) -> tuple[list[Diagnost
             where = pointer_from_parts(("components", "securitySchemes", key, "name"))
             problems.append(_located(f"API key header name {name!r} is not an HTTP header name",
                                      where, locate))
+    problems += _duplicate_operation_ids(document, unreadable, locate)
     problems += _self_contained_schemas(document, locate)
     return problems, unreadable
+
+
+def _duplicate_operation_ids(document: dict[str, Any], unreadable: set[str], locate: Locate) -> list[Diagnostic]:
+    """The validator's own check, over the whole document (a memo-assisted run shows it only the
+    changed path items): every operation whose operationId an earlier one already has."""
+    problems = []
+    seen: set[Any] = set()
+    paths = document.get("paths")
+    for url, raw in paths.items() if isinstance(paths, dict) else ():
+        if url in unreadable:
+            continue
+        item, _ = _resolve(document, raw, pointer_from_parts(("paths", url)))
+        for name, operation in item.items() if isinstance(item, dict) else ():
+            if name not in _OPERATIONS or not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            value = operation["operationId"]
+            if value is not None and _hashable(value) in seen:
+                problems.append(_located(f"Operation ID '{value}' for '{name}' in '{url}' is not unique",
+                                         pointer_from_parts(("paths", url, name)), locate))
+            seen.add(_hashable(value))
+    return problems
+
+
+def _hashable(value: Any) -> Any:
+    return json.dumps(value, sort_keys=True, default=repr) if isinstance(value, (dict, list)) else value
 
 
 def _located(message: str, pointer: str, locate: Locate) -> Diagnostic:

@@ -58,6 +58,15 @@ def reuse_from(out: Path) -> Reuse:
     return Reuse(out, read_manifest(out))
 
 
+def _as_written(out: Path, path: str, entry: dict[str, str]) -> str | None:
+    """The file's text if it is still exactly what the run that recorded `entry` wrote."""
+    try:
+        text = (out / path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if sha256(text) == entry.get("sha256") else None
+
+
 class Reuse:
     """Looks up formatted text of an unchanged source: on disk, untouched since the last run."""
 
@@ -68,11 +77,24 @@ class Reuse:
         entry = self.manifest.get(path)
         if not entry or entry.get("source_sha256") != source_sha:
             return None
-        try:
-            text = (self.out / path).read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+        return _as_written(self.out, path, entry)
+
+
+class Unformatted:
+    """render.Previous over an output folder: the text a model file was rendered as last time, if
+    its render key is the one recorded then and the file is still what that run wrote (and what it
+    rendered: black changed nothing in it)."""
+
+    def __init__(self, out: Path, keys: Mapping[str, str]) -> None:
+        self.out, self.keys, self.manifest = out, keys, read_manifest(out) if keys else {}
+
+    def __call__(self, path: str, key: str) -> str | None:
+        entry = self.manifest.get(path)
+        if self.keys.get(path) != key or not entry:
             return None
-        return text if sha256(text) == entry.get("sha256") else None
+        if entry.get("source_sha256", entry.get("sha256")) != entry.get("sha256"):
+            return None  # black changed it: the rendered text is not on disk
+        return _as_written(self.out, path, entry)
 
 
 def ignore_patterns(out: Path) -> list[str]:

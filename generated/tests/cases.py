@@ -18,6 +18,7 @@ class OperationCase:
     query: dict[str, list[str]]
     form: dict[str, list[str]]
     headers: dict[str, str]
+    cookies: dict[str, list[str]]
     json_body: Any  # the parsed JSON body the server must receive, or None
     api_key_header: str | None
     signed: bool
@@ -45,6 +46,7 @@ CASES: list[OperationCase] = [
         query={},
         form={},
         headers={},
+        cookies={},
         json_body=None,
         api_key_header="X-MBX-APIKEY",
         signed=False,
@@ -75,6 +77,7 @@ CASES: list[OperationCase] = [
         query={"listenKey": ["pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"]},
         form={},
         headers={},
+        cookies={},
         json_body=None,
         api_key_header="X-MBX-APIKEY",
         signed=False,
@@ -103,6 +106,7 @@ CASES: list[OperationCase] = [
         query={},
         form={"listenKey": ["pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1"]},
         headers={},
+        cookies={},
         json_body=None,
         api_key_header="X-MBX-APIKEY",
         signed=False,

@@ -71,6 +71,8 @@ def test_request_and_result_on_the_wire(
     assert unsigned(request.form, case) == case.form
     for name, value in case.headers.items():
         assert request.headers.get(name) == value
+    for name, values in case.cookies.items():
+        assert request.cookies.get(name) == values
     if case.json_body is not None:
         assert json.loads(request.body) == plain(case.json_body)
     if case.api_key_header is not None:

@@ -1,11 +1,16 @@
-"""ApiModel: the pydantic base of every generated model; JSON and dict round trips by wire name."""
+"""ApiModel: the pydantic base of every generated model; JSON and dict round trips by wire name.
+
+Discriminated: what makes a union alias of the models package parse by its discriminator.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Annotated, Any, Self, Union
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Discriminator, GetCoreSchemaHandler, Tag
+from pydantic_core import CoreSchema
 
 
 class ApiModel(BaseModel):
@@ -44,3 +49,47 @@ class ApiModel(BaseModel):
     def to_str(self) -> str:
         """The model as indented JSON text, for printing."""
         return self.model_dump_json(by_alias=True, exclude_none=True, indent=2)
+
+
+# The tag of the fallback member: a value whose discriminator names no member.
+_UNKNOWN = "*"
+
+
+class Discriminated:
+    """`Annotated` metadata for a oneOf/anyOf with a discriminator (OpenAPI's tagged union).
+
+    The value of `prop` (a wire name) picks the member: `mapping` maps each value to a model
+    class name of the package. A value the mapping does not name, or none, parses as a plain
+    ApiModel that keeps every field: a kind of object the server adds later does not break the
+    answer it arrives in. Members are looked up by name when pydantic first needs the schema,
+    so the alias module imports none of them (no import cycles).
+    """
+
+    __slots__ = ("mapping", "prop")
+
+    def __init__(self, prop: str, mapping: Mapping[str, str]) -> None:
+        self.prop = prop
+        self.mapping = dict(mapping)
+
+    def tag(self, value: Any) -> str:
+        """The member (class name) for a value: raw data by its property, a model by its class."""
+        if isinstance(value, Mapping):
+            key = value.get(self.prop)
+            return self.mapping.get(key, _UNKNOWN) if isinstance(key, str) else _UNKNOWN
+        name = type(value).__name__
+        return name if isinstance(value, ApiModel) and name in self.mapping.values() else _UNKNOWN
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        models = importlib.import_module(".models", __package__)
+        members: list[Any] = [
+            Annotated[getattr(models, name), Tag(name)]
+            for name in dict.fromkeys(self.mapping.values())
+        ]
+        members.append(Annotated[ApiModel, Tag(_UNKNOWN)])
+        tagged: Any = Annotated[Union[tuple(members)], Discriminator(self.tag)]  # noqa: UP007
+        return handler.generate_schema(tagged)
+
+    def __repr__(self) -> str:
+        return f"Discriminated({self.prop!r}, {self.mapping!r})"

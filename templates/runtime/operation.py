@@ -12,7 +12,12 @@ from .exceptions import ApiValueError
 
 ParamLocation = Literal["path", "query", "header", "cookie", "form", "json"]
 LOCATIONS: frozenset[str] = frozenset({"path", "query", "header", "cookie", "form", "json"})
+# How a list value goes out: JSON text (Binance's convention), the name repeated per item
+# (a=1&a=2, OpenAPI's exploded form style), or the items joined by a comma, a space or a pipe.
+ArrayStyle = Literal["json", "repeat", "comma", "space", "pipe"]
+ARRAY_STYLES: frozenset[str] = frozenset({"json", "repeat", "comma", "space", "pipe"})
 FORM_URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
 JSON = "application/json"
 
 T = TypeVar("T")
@@ -22,19 +27,28 @@ T = TypeVar("T")
 class Param:
     """One parameter of an operation: its wire name, where it goes, and whether it must be given.
 
-    `form` parameters are the fields of a urlencoded body; the one `json` parameter is the whole
-    JSON body (a model, dict or list).
+    `form` parameters are the fields of a urlencoded or multipart body (bytes go as a file part);
+    the one `json` parameter is the whole JSON body (a model, dict or list). `style` says how a
+    list value goes out in a query, header, cookie or path. `key`: the key its value is passed
+    under in a call's parameters, if not its name (two parameters of one operation share a name).
     """
 
     name: str
     location: ParamLocation
     required: bool = False
+    style: ArrayStyle = "json"
+    key: str | None = None
 
     def __post_init__(self) -> None:
         if self.location not in LOCATIONS:
             raise ApiValueError(
                 f"parameter {self.name!r}: unknown location {self.location!r}, "
                 f"expected one of {sorted(LOCATIONS)}"
+            )
+        if self.style not in ARRAY_STYLES:
+            raise ApiValueError(
+                f"parameter {self.name!r}: unknown style {self.style!r}, "
+                f"expected one of {sorted(ARRAY_STYLES)}"
             )
 
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import email.message
+import email.parser
+import email.policy
 import json
 import socket
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 Body = bytes | str | dict[str, Any] | list[Any]
 # What a respond_with() handler returns: (status, body) or (status, body, headers), or None.
@@ -33,7 +35,12 @@ IDLE_TIMEOUT = 10.0
 
 @dataclass
 class RecordedRequest:
-    """One request as the server received it. `headers.get(name)` is case-insensitive."""
+    """One request as the server received it. `headers.get(name)` is case-insensitive.
+
+    `form` holds the fields of a urlencoded or multipart body (a file part as UTF-8 text too);
+    `files` the multipart parts that carried a filename: name -> [(filename, content type, bytes)].
+    `cookies` is the Cookie header, parsed and percent-decoded.
+    """
 
     method: str
     path: str
@@ -42,6 +49,8 @@ class RecordedRequest:
     headers: email.message.Message
     body: bytes
     form: dict[str, list[str]]
+    files: dict[str, list[tuple[str, str, bytes]]] = field(default_factory=dict)
+    cookies: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,11 +100,13 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         split = urlsplit(self.path)
         content_type = self.headers.get("Content-Type") or ""
-        form = (
-            parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-            if content_type.startswith("application/x-www-form-urlencoded")
-            else {}
-        )
+        files: dict[str, list[tuple[str, str, bytes]]] = {}
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        elif content_type.startswith("multipart/form-data"):
+            form, files = parse_multipart(content_type, body)
+        else:
+            form = {}
         request = RecordedRequest(
             method=self.command,
             path=split.path,
@@ -104,6 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
             headers=self.headers,
             body=body,
             form=form,
+            files=files,
+            cookies=parse_cookies(self.headers.get_all("Cookie") or []),
         )
         owner._record(request)
         answer = owner._next_answer(request)
@@ -224,6 +237,38 @@ class LoopbackServer:
             if self._answers:
                 return self._answers.popleft()
         return _Answer(200, b"{}", (("Content-Type", "application/json"),), 0.0)
+
+
+def parse_multipart(
+    content_type: str, body: bytes
+) -> tuple[dict[str, list[str]], dict[str, list[tuple[str, str, bytes]]]]:
+    """A multipart/form-data body, read by the standard library's MIME parser: (fields, files)."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    fields: dict[str, list[str]] = {}
+    files: dict[str, list[tuple[str, str, bytes]]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        data = part.get_payload(decode=True)
+        data = data if isinstance(data, bytes) else b""
+        fields.setdefault(name, []).append(data.decode("utf-8", "replace"))
+        filename = part.get_filename()
+        if filename is not None:
+            files.setdefault(name, []).append((filename, part.get_content_type(), data))
+    return fields, files
+
+
+def parse_cookies(headers: list[str]) -> dict[str, list[str]]:
+    """Cookie headers -> name -> values, percent-decoded (`a=1; b=x%20y`)."""
+    cookies: dict[str, list[str]] = {}
+    for header in headers:
+        for pair in header.split(";"):
+            name, sep, value = pair.strip().partition("=")
+            if sep:
+                cookies.setdefault(unquote(name), []).append(unquote(value))
+    return cookies
 
 
 def _answer(

@@ -24,6 +24,7 @@ SHARED = REPO.parent / "shared" / "specs"
 SPECS = {
     "project": SPEC,
     "signed": REPO / "tests" / "e2e" / "specs" / "signed" / "openapi.yaml",
+    "coverage": REPO / "tests" / "e2e" / "specs" / "coverage" / "openapi.yaml",
     "multi-file": REPO / "tests" / "unit" / "load_cases" / "multi" / "openapi.yaml",
     "binance-spot": SHARED / "binance-spot.openxapi.yaml",
     "binance-umfutures": SHARED / "binance-umfutures.openxapi.yaml",

@@ -7,6 +7,7 @@ generated package's own tests in process.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import resource
@@ -144,6 +145,24 @@ def run_generated_tests(out: Path, package: str) -> int:
         str(tests), "-q", "--tb=short", "-p", "no:cacheprovider", "-p", "no:hypothesispytest",
         "--rootdir", str(out), "-c", str(out / "pytest.ini"),
     ]))
+
+
+def check_generated_package(out: Path, result: pipeline.Result) -> None:
+    """Every .py compiles; every module imports and every exported name resolves; its tests pass."""
+    package = result.api.package.name
+    for path, text in result.files.items():
+        if path.endswith(".py"):
+            compile(text, path, "exec")
+    sys.path.insert(0, str(out))
+    try:
+        for path in sorted(result.files):
+            if path.endswith(".py") and path.startswith(result.api.package.path + "/"):
+                module = importlib.import_module(path[:-3].replace("/", ".").removesuffix(".__init__"))
+                for name in getattr(module, "__all__", ()):
+                    getattr(module, name)
+        assert run_generated_tests(out, package) == 0
+    finally:
+        sys.path.remove(str(out))
 
 
 def import_everything(out: Path, package: str) -> None:

@@ -126,12 +126,6 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Out
 
 
 ALL_CASES = [case.name for case in _fixed_cases()] + [*GENERATED, "too_large", "remote_ref_validate"]
-# generator/cache.py fingerprints every *.yaml in the spec's folder before loading, reading through a
-# link that leads out of it (and reading any file whole, whatever its size). Not ours to change.
-_CACHE_READS_THROUGH_LINKS = pytest.mark.xfail(
-    strict=True, reason="cache.fingerprint() follows a symlink out of the spec's folder")
-IO_CASES = [pytest.param(name, marks=_CACHE_READS_THROUGH_LINKS) if name == "escapes_by_symlink" else name
-            for name in ALL_CASES]
 
 
 @pytest.mark.parametrize("name", ALL_CASES)
@@ -150,7 +144,7 @@ def test_refused_cleanly_within_bounds(outcomes: dict[str, Outcome], name: str) 
     assert tree(outcome.out) == outcome.before, "the output folder changed"
 
 
-@pytest.mark.parametrize("name", IO_CASES)
+@pytest.mark.parametrize("name", ALL_CASES)
 def test_no_network_no_reads_outside_the_spec_folder_no_writes(outcomes: dict[str, Outcome], name: str) -> None:
     outcome = outcomes[name]
     # A failed run writes nothing at all, not even in its output folder.

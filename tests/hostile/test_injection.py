@@ -195,11 +195,8 @@ def test_lenient_output_imports_without_side_effects_and_passes_its_tests(lenien
     assert run_generated_tests(lenient.out, lenient.api.package.name) == 0
 
 
-# -- known unsafe templates ------------------------------------------------------------------------------
+# -- names that reach docstrings ---------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "templates/package/models/model.py.jinja:2 prints schema_name, and templates/package/__init__.py.jinja:2 "
-    "the spec's file name, through |comment inside a docstring: a `\"\"\"` in either ends the docstring"))
 @pytest.mark.parametrize("where", ["schema name", "spec file name"])
 def test_hostile_schema_and_file_names_stay_data(tmp_path: Path, benign: Output, where: str) -> None:
     marker = tmp_path / "INJECTED"

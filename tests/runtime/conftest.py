@@ -47,7 +47,8 @@ MODELS_INIT = '''\
 import importlib
 from typing import Any
 
-_LAZY = {"APIError": "._all", "ListenKey": "._all", "Order": "._all", "NotAModel": "._all"}
+_LAZY = {"APIError": "._all", "ListenKey": "._all", "Order": "._all", "NotAModel": "._all",
+         "Refund": "._all", "Event": "._all"}
 
 
 def __getattr__(name: str) -> Any:
@@ -60,9 +61,11 @@ def __getattr__(name: str) -> Any:
 MODELS = '''\
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
-from ..base_model import ApiModel
+from ..base_model import ApiModel, Discriminated
 
 
 class APIError(ApiModel):
@@ -82,6 +85,15 @@ class Order(ApiModel):
 
 class NotAModel:
     pass
+
+
+class Refund(ApiModel):
+    kind: str
+    amount: str
+
+
+# A discriminated union alias, as the generator writes one (members looked up by name).
+Event = Annotated[ApiModel, Discriminated("kind", {"order": "Order", "refund": "Refund"})]
 '''
 
 

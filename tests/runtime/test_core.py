@@ -125,6 +125,62 @@ def test_headers_cookies_and_their_precedence(rt: ModuleType) -> None:
         build(rt, config, operation, {"X-Trace": "a\nb"})
 
 
+def test_array_parameters_in_their_openapi_style(rt: ModuleType, config: Any) -> None:
+    Param = rt.operation.Param
+    operation = op(rt, "GET", "/things/{ids}", Param("ids", "path", True, style="comma"),
+                   Param("a", "query", style="repeat"), Param("b", "query", style="comma"),
+                   Param("c", "query", style="space"), Param("d", "query", style="pipe"),
+                   ("symbols", "query"), Param("X-Ids", "header", style="comma"),
+                   Param("k", "cookie", style="repeat"))
+    request = build(rt, config, operation, {
+        "ids": [1, "x/y"], "a": [1, 2], "b": ("x", "y,z"), "c": ["p", "r"], "d": [True, 0.00001],
+        "symbols": ["BTCUSDT", "BNBBTC"], "X-Ids": [3, 4], "k": ["u", "v w"]})
+    path, _, query = request.url.partition("?")
+    assert path == f"{HOST}/things/1,x%2Fy"
+    assert query.split("&") == ["a=1", "a=2", "b=x,y%2Cz", "c=p%20r", "d=true%7C0.00001",
+                                "symbols=%5B%22BTCUSDT%22%2C%22BNBBTC%22%5D"]  # no style: JSON
+    assert request.headers["X-Ids"] == "3,4"
+    assert request.headers["Cookie"] == "k=u; k=v%20w"
+    single = build(rt, config, operation, {"ids": 5, "a": 7})  # not a list: sent as it is
+    assert single.url == f"{HOST}/things/5?a=7"
+    with pytest.raises(rt.exceptions.ApiValueError, match="unknown style"):
+        Param("a", "query", style="deepObject")
+
+
+def test_multipart_body_with_text_and_file_parts(rt: ModuleType, config: Any) -> None:
+    from loopback import parse_multipart
+
+    operation = op(rt, "POST", "/upload", ("note", "form", True), ("file", "form"), ("n", "form"),
+                   ("meta", "form"), content_type="multipart/form-data")
+    data = b"\x00\xff\r\n--x\r\n"
+    request = build(rt, config, operation,
+                    {"note": "caf\u00e9", "file": data, "n": 0.00001, "meta": {"a": [1]}})
+    content_type = request.headers["Content-Type"]
+    boundary = content_type.removeprefix("multipart/form-data; boundary=")
+    assert len(boundary) == 32 and boundary.encode() not in data
+    fields, files = parse_multipart(content_type, request.body)
+    assert fields == {"note": ["caf\u00e9"], "file": [data.decode("utf-8", "replace")],
+                      "n": ["0.00001"], "meta": ['{"a":[1]}']}
+    assert files == {"file": [("file", "application/octet-stream", data)]}
+    assert request.url == f"{HOST}/upload"
+    empty = build(rt, config, operation, {"note": "x"})
+    assert parse_multipart(empty.headers["Content-Type"], empty.body) == ({"note": ["x"]}, {})
+    quoted = op(rt, "POST", "/upload", ('we"ird\r\nname', "form"), content_type="multipart/form-data")
+    body = build(rt, config, quoted, {'we"ird\r\nname': "v"}).body
+    assert b'name="we%22ird%0D%0Aname"' in body
+
+
+def test_signed_multipart_call_signs_the_query_string(rt: ModuleType, config: Any) -> None:
+    operation = op(rt, "POST", "/upload", ("file", "form", True), ("timestamp", "form"),
+                   content_type="multipart/form-data", signed=True)
+    request = build(rt, config, operation, {"file": b"abc"}, timestamp_ms=1499827319559)
+    query = urlsplit(request.url).query
+    payload, _, signature = query.rpartition("&signature=")
+    assert payload == "timestamp=1499827319559"  # declared as a form field, but not in a multipart body
+    assert signature == hmac.new(SECRET_KEY.encode(), payload.encode(), hashlib.sha256).hexdigest()
+    assert b"timestamp" not in request.body and b"abc" in request.body
+
+
 def test_api_key_in_query(rt: ModuleType, config: Any) -> None:
     operation = op(rt, "GET", "/x", ("a", "query"), auth=("QueryKey", "UnknownScheme"))
     request = build(rt, config, operation, {"a": 1})
@@ -267,6 +323,37 @@ def test_success_types_by_exact_status_then_range(rt: ModuleType) -> None:
 ])
 def test_scalar_and_container_hints(rt: ModuleType, hint: str, body: bytes, data: Any) -> None:
     assert parse(rt, 200, body, {"200": hint}).data == data
+
+
+@pytest.mark.parametrize(("hint", "body", "data"), [
+    ("int | str", b'"7"', "7"),
+    ("int | str", b"7", 7),
+    ("list[list[int | str]]", b'[[1, "0.5"]]', [[1, "0.5"]]),
+    ("dict[str, float | None]", b'{"a": null, "b": 1.5}', {"a": None, "b": 1.5}),
+    ("str | None", b"null", None),
+])
+def test_union_hints(rt: ModuleType, hint: str, body: bytes, data: Any) -> None:
+    assert parse(rt, 200, body, {"200": hint}).data == data
+
+
+def test_a_union_of_models_takes_the_member_that_fits(rt: ModuleType) -> None:
+    responses = {"200": "APIError | Order"}
+    order = parse(rt, 200, b'{"symbol": "BTCUSDT", "orderId": 1}', responses).data
+    error = parse(rt, 200, b'{"code": -1, "msg": "no"}', responses).data
+    assert isinstance(order, rt.models.Order) and isinstance(error, rt.models.APIError)
+
+
+def test_a_discriminated_union_picks_by_its_property_and_keeps_unknown_kinds(rt: ModuleType) -> None:
+    body = (b'[{"kind": "order", "symbol": "BTCUSDT", "orderId": 1},'
+            b' {"kind": "refund", "amount": "1.5"}, {"kind": "chargeback", "amount": "2"}, {"x": 1}]')
+    order, refund, chargeback, untagged = parse(rt, 200, body, {"200": "list[Event]"}).data
+    assert isinstance(order, rt.models.Order) and order.to_dict()["kind"] == "order"
+    assert isinstance(refund, rt.models.Refund) and refund.amount == "1.5"
+    assert type(chargeback) is rt.base_model.ApiModel
+    assert chargeback.to_dict() == {"kind": "chargeback", "amount": "2"}
+    assert type(untagged) is rt.base_model.ApiModel
+    with pytest.raises(rt.exceptions.ResponseValidationError, match="amount"):
+        parse(rt, 200, b'{"kind": "refund"}', {"200": "Event"})  # a known kind must fit its model
 
 
 def test_no_entry_or_empty_body_gives_none(rt: ModuleType) -> None:

@@ -145,3 +145,129 @@ def test_allof_members_are_merged_into_one_model() -> None:
     }))
     child = api.model("Child")
     assert [(f.python_name, f.required) for f in child.fields] == [("id", True), ("name", False)]
+
+
+def schema_ok(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+PETS = {
+    "Cat": {"type": "object", "required": ["petType"], "properties": {
+        "petType": {"type": "string"}, "meows": {"type": "boolean"}}},
+    "Dog": {"type": "object", "required": ["petType"], "properties": {
+        "petType": {"type": "string"}, "barks": {"type": "boolean"}}},
+    "Circle": {"type": "object", "properties": {"radius": {"type": "number"}}},
+}
+
+
+def test_oneof_and_anyof_become_unions_and_a_discriminator_a_union_alias() -> None:
+    document = spec({"/pets": {"get": {"operationId": "listPets", "responses": schema_ok({
+        "type": "array", "items": ref("Pet")})}}}, {
+        **PETS,
+        "Pet": {"oneOf": [ref("Cat"), ref("Dog")], "discriminator": {
+            "propertyName": "petType", "mapping": {"kitty": "#/components/schemas/Cat", "stray": "Circle"}}},
+        "Holder": {"type": "object", "properties": {
+            "pet": ref("Pet"),
+            "shape": {"anyOf": [ref("Circle"), ref("Dog"), {"type": "null"}]},
+            "id": {"oneOf": [{"type": "integer"}, {"type": "string"}, {"type": "integer", "format": "int64"}]},
+            "odd": {"discriminator": {"propertyName": "petType"}, "oneOf": [ref("Cat"), ref("Circle")]},
+        }},
+    })
+    api, warnings = build(document, Config(), "test.yaml", lambda pointer: ("test.yaml", None, None))
+    (op,) = api.operations
+    assert op.return_type.hint == "list[Pet]"
+    (pet,) = api.unions
+    assert (pet.class_name, pet.module, pet.members, pet.discriminator) == ("Pet", "pet", ("Cat", "Dog"), "petType")
+    assert pet.mapping_dict == {"kitty": "Cat", "Dog": "Dog"}  # explicit; else the schema's name
+    assert api.module_of("Pet") == "pet"
+    holder = api.model("Holder")
+    assert [f.annotation for f in holder.fields] == [
+        "Pet | None", "Circle | Dog | None", "int | str | None", "Cat | Circle | None"]
+    assert holder.fields[1].type.doc == "[**Circle**](Circle.md) \\| [**Dog**](Dog.md)"
+    assert holder.fields[1].nullable and holder.imports == ("Cat", "Circle", "Dog", "Pet")
+    messages = [str(w) for w in warnings]
+    assert any("'stray' names no member" in m for m in messages)
+    assert any("discriminator 'petType': oneOf member 1 is not an object model" in m for m in messages)
+    assert not any("typed as Any" in m for m in messages)
+
+
+def test_union_examples_fit_a_member_and_carry_the_discriminator_value() -> None:
+    api = make(spec({"/pet": {"get": {"operationId": "getPet", "responses": schema_ok(ref("Pet"))}}}, {
+        **PETS, "Pet": {"oneOf": [ref("Dog"), ref("Cat")], "discriminator": {"propertyName": "petType"}}}))
+    (op,) = api.operations
+    assert op.success_example == {"petType": "Dog", "barks": True}
+
+
+def test_a_member_without_a_type_makes_the_union_any() -> None:
+    document = spec({"/x": {"get": {"operationId": "getX", "responses": schema_ok(
+        {"oneOf": [{"type": "string"}, {"description": "anything"}]})}}})
+    api, warnings = build(document, Config(), "test.yaml", lambda pointer: ("test.yaml", None, None))
+    assert api.operations[0].return_type.hint == "Any"
+    assert [str(w).count("typed as Any") for w in warnings] == [1]
+
+
+def test_nullable_3_0_and_3_1_type_arrays_null_const_and_examples() -> None:
+    api = make(spec({}, {
+        "Thing": {"type": "object", "required": ["a", "b", "c"], "properties": {
+            "a": {"type": "string", "nullable": True},
+            "b": {"allOf": [ref("Other")], "nullable": True},
+            "c": {"type": ["integer", "null"], "examples": [5]},
+            "d": {"type": "array", "items": {"type": ["number", "null"]}},
+            "e": {"type": "null"},
+            "f": {"const": "fixed"},
+            "g": {"type": ["string", "integer"]},
+        }},
+        "Other": {"type": "object", "properties": {"x": {"type": "string"}}},
+    }))
+    thing = api.model("Thing")
+    assert [(f.python_name, f.annotation, f.nullable) for f in thing.fields] == [
+        ("a", "str | None", True), ("b", "Other | None", True), ("c", "int | None", True),
+        ("d", "list[float | None] | None", False), ("e", "None", True), ("f", "str | None", False),
+        ("g", "str | int | None", False)]
+    assert thing.example == {"a": "example", "b": {"x": "example"}, "c": 5, "d": [0.00001], "f": "fixed",
+                             "g": "example"}
+
+
+def test_array_parameters_keep_json_unless_a_style_is_declared() -> None:
+    def param(name: str, where: str = "query", **style: Any) -> dict[str, Any]:
+        return {"name": name, "in": where, "schema": {"type": "array", "items": {"type": "integer"},
+                                                      "example": [1, 2]}, **style}
+    api = make(spec({"/x": {"get": {"operationId": "getX", "parameters": [
+        param("plain"), param("repeat", explode=True), param("comma", explode=False),
+        param("pipes", style="pipeDelimited", explode=False), param("X-H", "header", style="simple"),
+        param("deep", style="deepObject", explode=True),
+    ], "responses": OK}}}))
+    (op,) = api.operations
+    assert [(p.wire_name, p.style) for p in op.parameters] == [
+        ("plain", "json"), ("repeat", "repeat"), ("comma", "comma"), ("pipes", "pipe"), ("X-H", "comma"),
+        ("deep", "json")]
+    assert op.examples_in_lists("query") == {
+        "plain": ["[1,2]"], "repeat": ["1", "2"], "comma": ["1,2"], "pipes": ["1|2"], "deep": ["[1,2]"]}
+    assert op.examples_in("header") == {"X-H": "1,2"}
+
+
+def test_multipart_file_fields_are_bytes() -> None:
+    api = make(spec({"/upload": {"post": {"operationId": "upload", "requestBody": {"required": True, "content": {
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "thumb": {"type": "string", "contentMediaType": "image/png"},
+            "note": {"type": "string"}}}}}}, "responses": OK}}}))
+    (op,) = api.operations
+    assert op.content_type == "multipart/form-data"
+    assert [(p.python_name, p.location, p.annotation, p.example.code) for p in op.parameters] == [
+        ("file", "form", "bytes", 'b"example"'), ("thumb", "form", "bytes | None", 'b"example"'),
+        ("note", "form", "str | None", '"example"')]
+
+
+def test_default_response_types_the_success_when_there_is_no_2xx() -> None:
+    body = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+    api = make(spec({"/health": {"get": {"operationId": "health", "responses": {"default": {
+        "description": "any", "content": {"application/json": {"schema": body}}}}}}}))
+    (op,) = api.operations
+    assert op.return_type.hint == "HealthResponse"
+    assert (op.success_status, op.success_example) == (200, {"ok": True})
+    assert op.error_examples == [[500, {"ok": True}]]

@@ -6,13 +6,22 @@
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._metadata import API_KEY_SCHEMES
-from ._serialize import check_header_value, encode_pair, json_body, quote_component, to_wire
+from ._serialize import (
+    check_header_value,
+    encode_items,
+    encode_pair,
+    json_body,
+    multipart_body,
+    quote_component,
+    to_wire,
+)
 from .api_response import ApiResponse
 from .configuration import Configuration
 from .exceptions import (
@@ -21,7 +30,7 @@ from .exceptions import (
     ApiValueError,
     ResponseValidationError,
 )
-from .operation import FORM_URLENCODED, JSON, Operation
+from .operation import FORM_URLENCODED, JSON, MULTIPART, Operation
 
 if TYPE_CHECKING:
     from ._types import ResponseType
@@ -47,6 +56,7 @@ class _Plan:
 
     __slots__ = (
         "by_status",
+        "multipart",
         "recv_window_in_form",
         "security",
         "signing_skip",
@@ -70,20 +80,22 @@ class _Plan:
         if (
             "form" in locations
             and op.content_type
-            and not op.content_type.startswith(FORM_URLENCODED)
+            and not op.content_type.startswith((FORM_URLENCODED, MULTIPART))
         ):
             raise ApiTypeError(
                 f"{op.operation_id}: form fields as {op.content_type!r} are not "
-                f"supported, only {FORM_URLENCODED!r}"
+                f"supported, only {FORM_URLENCODED!r} and {MULTIPART!r}"
             )
+        self.multipart = (op.content_type or "").startswith(MULTIPART)
         has_form = "form" in locations or (op.content_type or "").startswith(FORM_URLENCODED)
         declared = {p.name: p.location for p in op.params}
         self.signing_skip = SIGNING_PARAMS if op.signed else frozenset()
-        # Signing parameters go where the operation declares them, else with the other fields.
-        self.timestamp_in_form = (
+        # Signing parameters go where the operation declares them, else with the other fields;
+        # never into a multipart body (the signature covers the query string then).
+        self.timestamp_in_form = not self.multipart and (
             declared.get("timestamp", "form" if has_form else "query") == "form"
         )
-        self.recv_window_in_form = (
+        self.recv_window_in_form = not self.multipart and (
             declared.get("recvWindow", "form" if has_form else "query") == "form"
         )
         self.security = tuple(API_KEY_SCHEMES[name] for name in op.auth if name in API_KEY_SCHEMES)
@@ -107,7 +119,8 @@ def build_request(
     timestamp_ms: int | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> PreparedRequest:
-    """The request for one call. `params` maps wire names to values; None values are not sent.
+    """The request for one call. `params` maps wire names (or a Param's `key`) to values; None
+    values are not sent.
 
     SIGNED operations get `recvWindow` (config default, unless passed), `timestamp` (the caller's,
     else `timestamp_ms`, else now) and last `signature`, computed over the percent-encoded query
@@ -126,6 +139,7 @@ def build_request(
     path = op.path
     query: list[str] = []
     form: list[str] = []
+    parts: list[tuple[str, object]] = []  # multipart fields
     cookies: list[str] = []
     body: bytes | None = None
     out_headers = {"Accept": JSON, "User-Agent": config.user_agent}
@@ -135,7 +149,7 @@ def build_request(
     skip = plan.signing_skip
     for param in op.params:
         name = param.name
-        value = params.get(name)
+        value = params.get(param.key or name)
         if skip and name in skip:
             continue
         if value is None:
@@ -145,16 +159,28 @@ def build_request(
                 )
             continue
         location = param.location
+        # A list in a declared OpenAPI style; anything else (Binance's lists too) as to_wire says.
+        styled = param.style != "json" and isinstance(value, (list, tuple))
         if location == "query":
-            query.append(encode_pair(name, to_wire(value)))
+            if styled:
+                query.extend(encode_items(name, value, param.style))
+            else:
+                query.append(encode_pair(name, to_wire(value)))
         elif location == "form":
-            form.append(encode_pair(name, to_wire(value)))
+            if plan.multipart:
+                parts.append((name, value))
+            else:
+                form.append(encode_pair(name, to_wire(value)))
         elif location == "path":
-            path = path.replace("{" + name + "}", _path_segment(op, name, value))
+            path = path.replace("{" + name + "}", _path_segment(op, name, value, styled))
         elif location == "header":
-            out_headers[name] = check_header_value(name, to_wire(value))
+            text = ",".join(to_wire(item) for item in value) if styled else to_wire(value)
+            out_headers[name] = check_header_value(name, text)
         elif location == "cookie":
-            cookies.append(encode_pair(name, to_wire(value)))
+            if styled:
+                cookies.extend(encode_items(name, value, param.style))
+            else:
+                cookies.append(encode_pair(name, to_wire(value)))
         else:  # json: the whole body
             body = json_body(value)
 
@@ -191,6 +217,10 @@ def build_request(
     if form:
         body = form_text.encode("ascii")  # percent-encoded: ASCII by construction
         out_headers["Content-Type"] = op.content_type or FORM_URLENCODED
+    elif plan.multipart:
+        boundary = secrets.token_hex(16)  # random: it must not occur in any part
+        body = multipart_body(parts, boundary)
+        out_headers["Content-Type"] = f"{MULTIPART}; boundary={boundary}"
     elif body is not None:
         out_headers["Content-Type"] = op.content_type or JSON
     if cookies:
@@ -265,12 +295,15 @@ def _decode_success(
         ) from exc
 
 
-def _path_segment(op: Operation[Any], name: str, value: object) -> str:
-    text = to_wire(value)
-    if text in ("", ".", ".."):
+def _path_segment(op: Operation[Any], name: str, value: Any, styled: bool = False) -> str:
+    if styled:  # OpenAPI's simple style: the items, each percent-encoded, joined by commas
+        segment = ",".join(quote_component(to_wire(item)) for item in value)
+    else:
+        segment = quote_component(to_wire(value))
+    if segment in ("", ".", ".."):
         # These would change which resource the URL names (// or dot segments), not fill it in.
-        raise ApiValueError(f"{op.operation_id}: path parameter {name!r} cannot be {text!r}")
-    return quote_component(text)
+        raise ApiValueError(f"{op.operation_id}: path parameter {name!r} cannot be {segment!r}")
+    return segment
 
 
 def _merge_headers(target: dict[str, str], extra: Mapping[str, str]) -> None:

@@ -6,7 +6,7 @@ import datetime
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from urllib.parse import quote
@@ -130,6 +130,45 @@ def encode_pair(name: str, value: str) -> str:
         + "="
         + (value if _unreserved(value) else quote(value, safe=""))
     )
+
+
+# Item separators of OpenAPI's non-exploded array styles, as they appear in a URL.
+_DELIMITERS = {"comma": ",", "space": "%20", "pipe": "%7C"}
+
+
+def encode_items(name: str, values: Sequence[object], style: str) -> list[str]:
+    """The query (or cookie) pairs of a list in an OpenAPI style: `a=1&a=2` ("repeat") or one pair
+    whose items, each percent-encoded, are joined by a comma, a space or a pipe (`a=1,2`)."""
+    if style == "repeat":
+        return [encode_pair(name, to_wire(value)) for value in values]
+    joined = _DELIMITERS[style].join(quote_component(to_wire(value)) for value in values)
+    return [quote_component(name) + "=" + joined]
+
+
+def multipart_body(fields: Sequence[tuple[str, object]], boundary: str) -> bytes:
+    """A multipart/form-data body (RFC 7578): bytes go as a file part (application/octet-stream)
+    named after its field, any other value as a text part holding what to_wire writes for it."""
+    out = bytearray()
+    for name, value in fields:
+        quoted = _disposition_text(name)
+        out += f"--{boundary}\r\n".encode("ascii")
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            out += (
+                f'Content-Disposition: form-data; name="{quoted}"; filename="{quoted}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            out += bytes(value)
+        else:
+            out += f'Content-Disposition: form-data; name="{quoted}"\r\n\r\n'.encode()
+            out += to_wire(value).encode("utf-8")
+        out += b"\r\n"
+    out += f"--{boundary}--\r\n".encode("ascii")
+    return bytes(out)
+
+
+def _disposition_text(name: str) -> str:
+    """A field name inside Content-Disposition quotes, escaped as browsers (HTML) do it."""
+    return name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def check_header_value(name: str, value: str) -> str:

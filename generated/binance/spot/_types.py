@@ -7,7 +7,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, Union, get_origin
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -15,7 +15,8 @@ from .exceptions import ApiTypeError
 
 Decoder = Callable[[bytes], Any]
 
-# The whole grammar: NAME | list[T] | dict[str, T], NAME a model class or one of these.
+# The whole grammar: T := ITEM ("|" ITEM)*, ITEM := NAME | list[T] | dict[str, T], NAME a model
+# class, a union alias of the models package (a discriminated oneOf), or one of these.
 _SCALARS: dict[str, Any] = {
     "str": str,
     "int": int,
@@ -76,6 +77,18 @@ def parse_hint(hint: str) -> Any:
 
 def _parse(hint: str, tokens: list[str], position: int) -> tuple[int, Any]:
     """Recursive descent over the tokens from `position`; returns (next position, type)."""
+    position, first = _parse_item(hint, tokens, position)
+    members = [first]
+    while position < len(tokens) and tokens[position] == "|":
+        position, member = _parse_item(hint, tokens, position + 1)
+        members.append(member)
+    if len(members) == 1:
+        return position, first
+    # None stands for its type inside a union (`Order | None`), as in an annotation.
+    return position, Union[tuple(type(None) if m is None else m for m in members)]  # noqa: UP007
+
+
+def _parse_item(hint: str, tokens: list[str], position: int) -> tuple[int, Any]:
     name = _take(hint, tokens, position, None)
     position += 1
     if name in ("list", "dict"):
@@ -109,12 +122,13 @@ def _expect(hint: str, tokens: list[str], position: int, token: str) -> int:
     return position + 1
 
 
-def _model(hint: str, name: str) -> type[BaseModel]:
+def _model(hint: str, name: str) -> Any:
     # Through the package's lazy `models` namespace: only the models a response names get imported.
     package = __package__ or ""
     models = importlib.import_module(".models", package)
     found = getattr(models, name, None)
-    if not (isinstance(found, type) and issubclass(found, BaseModel)):
+    is_model = isinstance(found, type) and issubclass(found, BaseModel)
+    if not (is_model or get_origin(found) is Annotated):
         raise ApiTypeError(f"response type {hint!r}: {name!r} is not a model of {package}.models")
     return found
 

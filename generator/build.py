@@ -12,7 +12,7 @@ from typing import Any
 
 from . import examples
 from .config import Config, is_pep440
-from .diagnostics import Diagnostic, parts_from_pointer, pointer_from_parts
+from .diagnostics import Diagnostic, child_pointer, pointer_from_parts
 from .examples import Code
 from .model import (
     Api,
@@ -402,7 +402,7 @@ def _parameter(schemas: Schemas, name: str, location: str, required: bool, type_
     if not (schemas.conforms(value, schema, schema_pointer) and _sendable(value, location)):
         value = schemas.example_for(schema, schema_pointer)
     if not _sendable(value, location):
-        value = _PLAIN_SAMPLES.get(type_ref.hint, value)
+        value = _PLAIN_SAMPLES.get(type_ref.hint.removesuffix(" | None"), value)
     default = resolved.get("default") if isinstance(resolved, dict) else None
     return Parameter(
         wire_name=SpecText(name),
@@ -445,7 +445,7 @@ def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) -> tu
         return [], None
     media = next((m for m in (*_FORM_TYPES, "application/json") if m in content), None)
     media = media or next((m for m in content if _is_json(m)), None) or sorted(content)[0]
-    media_pointer = pointer_from_parts((*_parts(body_pointer), "content", media))
+    media_pointer = child_pointer(body_pointer, "content", media)
     schema = _mapping(content.get(media)).get("schema", {})
     required = bool(body.get("required"))
     if media in _FORM_TYPES:
@@ -456,7 +456,7 @@ def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) -> tu
             needed = {str(n) for n in needed} if isinstance(needed, list) else set()
             fields = []
             for name, prop in props.items():
-                prop_pointer = pointer_from_parts((*parts_from_pointer(schema_pointer), "properties", name))
+                prop_pointer = child_pointer(schema_pointer, "properties", name)
                 if media == "multipart/form-data" and _is_binary(schemas.resolve(prop, prop_pointer)[0]):
                     fields.append(_file_part(str(name), required and name in needed, _mapping(prop)))
                     continue
@@ -499,10 +499,6 @@ def _file_part(name: str, required: bool, declared: dict[str, Any]) -> Parameter
     )
 
 
-def _parts(pointer: str) -> tuple[str, ...]:
-    return parts_from_pointer(pointer)
-
-
 def _mapping(value: Any) -> dict[str, Any]:
     """The value if it is a mapping, else an empty one: with --lenient anything may be anywhere."""
     return value if isinstance(value, dict) else {}
@@ -536,7 +532,7 @@ def _responses(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) 
         example: Any = None
         if media is not None:
             media_obj = content[media] if isinstance(content[media], dict) else {}
-            media_pointer = pointer_from_parts((*_parts(response_pointer), "content", media))
+            media_pointer = child_pointer(response_pointer, "content", media)
             # `default` without a 2xx response describes the successful answer: named as one.
             as_success = status.startswith("2") or (status == "default" and not any(
                 str(s).startswith("2") for s in raw))

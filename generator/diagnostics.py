@@ -71,6 +71,15 @@ def pointer_from_parts(parts: Iterable[str | int]) -> str:
     return "#/" + "/".join(escaped) if escaped else "#"
 
 
+def child_pointer(pointer: str, *parts: str | int) -> str:
+    """pointer_from_parts((*parts_from_pointer(pointer), *parts)), without the round trip."""
+    if pointer in ("", "/", "#/"):  # other spellings of the root
+        pointer = "#"
+    elif not pointer.startswith("#"):
+        pointer = "#" + pointer
+    return pointer + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
 def parts_from_pointer(pointer: str) -> tuple[str, ...]:
     """Inverse of pointer_from_parts (indexes come back as strings)."""
     body = pointer[1:] if pointer.startswith("#") else pointer

@@ -84,6 +84,51 @@ def _layout(value: Any, indent: int, head: str, tail: str, width: int) -> str:
     return "\n".join(lines)
 
 
+def hint_lines(hint: str, indent: int, prefix: str = "") -> list[str] | None:
+    """A type hint too long for one line, as black splits it inside parentheses: at its top-level
+    `|` (each operand on a line of its own, the operator leading), and a bracketed operand inside
+    its brackets, one level deeper. None if some line would still be too long."""
+    pad = " " * indent
+    if len(pad) + len(prefix) + len(hint) <= LINE_LENGTH:
+        return [pad + prefix + hint]
+    operands = _top_level(hint, " | ")
+    if len(operands) > 1:
+        lines: list[str] = []
+        for index, operand in enumerate(operands):
+            part = hint_lines(operand, indent, "| " if index else "")
+            if part is None:
+                return None
+            lines += part
+        return lines
+    opening = hint.find("[")
+    if hint.endswith("]") and opening > 0:
+        inner = hint_lines(hint[opening + 1:-1], indent + 4)
+        head = pad + prefix + hint[:opening + 1]
+        if inner is None or len(head) > LINE_LENGTH:
+            return None
+        return [head, *inner, pad + "]"]
+    return None
+
+
+def _top_level(text: str, separator: str) -> list[str]:
+    """text split at each separator outside brackets."""
+    parts, depth, start, index = [], 0, 0, 0
+    while index < len(text):
+        char = text[index]
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif depth == 0 and text.startswith(separator, index):
+            parts.append(text[start:index])
+            index += len(separator)
+            start = index
+            continue
+        index += 1
+    parts.append(text[start:])
+    return parts
+
+
 def json_text(value: Any) -> str:
     """Compact, deterministic JSON (key order as in the spec)."""
     return json.dumps(plain(value), separators=(",", ":"), ensure_ascii=False)
@@ -116,7 +161,9 @@ def _wire_json(value: Any) -> str:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (int, float, Decimal)):
-        return number_text(value)
+        text = number_text(value)
+        # As the runtime writes a float in JSON: with a fraction, so it stays a float when read.
+        return text + ".0" if isinstance(value, float) and "." not in text else text
     if isinstance(value, list):
         return "[" + ",".join(_wire_json(item) for item in value) + "]"
     if isinstance(value, dict):

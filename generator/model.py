@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .examples import Code, json_text, py_literal, wire_text
@@ -343,6 +343,13 @@ class Api:
     source: str  # the spec's display name
     listen_key_ops: ListenKeyOps | None = None
     unions: tuple[UnionModel, ...] = ()
+    # class name -> module under models/, of every model and union alias (templates look up
+    # thousands of them on a large spec); filled in by __post_init__.
+    modules: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.modules.update({m.class_name: m.module for m in self.models})
+        self.modules.update({u.class_name: u.module for u in self.unions if u.class_name not in self.modules})
 
     @property
     def operations(self) -> tuple[Operation, ...]:
@@ -360,5 +367,4 @@ class Api:
 
     def module_of(self, class_name: str) -> str:
         """The module under models/ that defines a model class or a union alias."""
-        found = next((m.module for m in self.models if m.class_name == class_name), None)
-        return found or next(u.module for u in self.unions if u.class_name == class_name)
+        return self.modules[class_name]

@@ -79,6 +79,7 @@ class Renderer:
         # Layout helpers: code laid out as black lays it out, so black has nothing left to do.
         self.env.globals["layout"] = examples.py_layout
         self.env.globals["fits"] = lambda line: len(line) <= examples.LINE_LENGTH
+        self.env.globals["hint_lines"] = examples.hint_lines
 
     def source(self, name: str) -> str:
         """A plain (non-template) file, from the user's folder if it has one, else ours."""

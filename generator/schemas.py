@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import escape, examples
-from .diagnostics import Diagnostic, parts_from_pointer, pointer_from_parts, warning
+from .diagnostics import Diagnostic, child_pointer, parts_from_pointer, pointer_from_parts, warning
 from .model import Field, Model, SpecText, TypeRef, UnionModel
 from .naming import Namer, class_name, field_name, module_name
 
@@ -62,6 +62,10 @@ class Schemas:
     _modules: Namer = field(default_factory=lambda: Namer(separator="_"))
     _examples: dict[str, Any] = field(default_factory=dict)
     _unions: dict[str, UnionModel] = field(default_factory=dict)
+    # Memos over the document, which build never changes: a `$ref` -> (node, pointer), and the
+    # merged properties of a schema (keyed by its pointer and identity). Spot asks each many times.
+    _refs: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    _properties: dict[tuple[str, int], dict[str, tuple[Any, str]]] = field(default_factory=dict)
 
     # -- references ------------------------------------------------------------------------------
     def resolve(self, node: Any, pointer: str) -> tuple[Any, str]:
@@ -72,15 +76,23 @@ class Schemas:
             if ref in seen:  # load.py refuses cycles; this keeps build total anyway
                 return {}, pointer
             seen.add(ref)
-            pointer = ref if ref.startswith("#") else "#"
-            node = self.document
-            for part in parts_from_pointer(pointer):
-                if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                    node = node[int(part)]
-                elif isinstance(node, dict) and part in node:
-                    node = node[part]
-                else:
-                    return {}, pointer
+            known = self._refs.get(ref)
+            if known is None:
+                known = self._refs[ref] = self._follow(ref)
+            node, pointer = known
+        return node, pointer
+
+    def _follow(self, ref: str) -> tuple[Any, str]:
+        """The node one local `$ref` names ({} if there is none), and its pointer."""
+        pointer = ref if ref.startswith("#") else "#"
+        node: Any = self.document
+        for part in parts_from_pointer(pointer):
+            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                return {}, pointer
         return node, pointer
 
     def warn(self, message: str, pointer: str) -> None:
@@ -589,7 +601,19 @@ def _is_object(schema: Any, named: bool) -> bool:
 
 def _merged_properties(schemas: Schemas, schema: dict[str, Any], pointer: str,
                        seen: frozenset[str] = frozenset()) -> dict[str, tuple[Any, str]]:
-    """Own properties, after those of allOf members (a member's $ref is followed, each once)."""
+    """Own properties, after those of allOf members (a member's $ref is followed, each once).
+    The result is shared: read it, do not change it."""
+    if seen:
+        return _collect_properties(schemas, schema, pointer, seen)
+    key = (pointer, id(schema))
+    props = schemas._properties.get(key)
+    if props is None:
+        props = schemas._properties[key] = _collect_properties(schemas, schema, pointer, seen)
+    return props
+
+
+def _collect_properties(schemas: Schemas, schema: dict[str, Any], pointer: str,
+                        seen: frozenset[str]) -> dict[str, tuple[Any, str]]:
     props: dict[str, tuple[Any, str]] = {}
     members = schema.get("allOf")
     if isinstance(members, list):
@@ -600,7 +624,7 @@ def _merged_properties(schemas: Schemas, schema: dict[str, Any], pointer: str,
     own = schema.get("properties")
     if isinstance(own, dict):
         for name, prop in own.items():
-            props[str(name)] = (prop, pointer_from_parts((*parts_from_pointer(pointer), "properties", name)))
+            props[str(name)] = (prop, child_pointer(pointer, "properties", name))
     return props
 
 

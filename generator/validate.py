@@ -11,6 +11,7 @@ not: there is nothing to generate from a Swagger 2.0 document.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -19,18 +20,16 @@ import string
 from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any
-
-from jsonschema.exceptions import ValidationError, best_match
-from jsonschema_path import SchemaPath
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
-from openapi_spec_validator.validation.keywords import SchemaValidator, ValueValidator
-from openapi_spec_validator.validation.validators import SpecValidator
+from typing import TYPE_CHECKING, Any
 
 from . import escape
 from .diagnostics import Diagnostic, GenerationError, error, parts_from_pointer, pointer_from_parts
 from .load import BUNDLE_KEY
+
+if TYPE_CHECKING:  # imported where used: 0.26 s that forked validation spares the main process
+    from jsonschema.exceptions import ValidationError
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator.validation.validators import SpecValidator
 
 Locate = Callable[[str], tuple[str, int | None, int | None]]
 
@@ -63,6 +62,9 @@ class _IdRegistry(list[int]):
 
 def _locating(cls: type[Any]) -> type[Any]:
     """A keyword validator that stamps each error it yields with where in the document it was found."""
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator.validation.keywords import SchemaValidator, ValueValidator
+
     is_value = issubclass(cls, ValueValidator)
     is_schema = issubclass(cls, SchemaValidator)
 
@@ -93,8 +95,13 @@ def _validator_class(base: type[SpecValidator]) -> type[SpecValidator]:
     })
 
 
-_V30 = _validator_class(OpenAPIV30SpecValidator)
-_V31 = _validator_class(OpenAPIV31SpecValidator)
+@functools.cache
+def _validator_for(version: str) -> type[SpecValidator]:
+    """The guarded validator class for "3.0" or "3.1", built (and openapi-spec-validator imported)
+    on first use."""
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    return _validator_class(OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator)
 
 
 # A document this size or larger is validated in two forked processes, while the pipeline goes on.
@@ -105,10 +112,15 @@ _shared: tuple[dict[str, Any], set[str], str] | None = None  # what forked worke
 # A validator error before it is located: (path item it belongs to or None for the rest, pointer,
 # message). Locating happens last: line numbers move when the spec is edited, pointers do not.
 Finding = tuple[str | None, str, str]
-# What a memo is valid for: this module and the validator's version.
-_TOOL = hashlib.sha256(Path(__file__).read_bytes() + metadata.version("openapi-spec-validator").encode()
-                       + metadata.version("jsonschema").encode()).hexdigest()
 Memo = dict[str, Any]
+
+
+@functools.cache
+def _tool() -> str:
+    """What a memo is valid for: this module and the validator's version."""
+    return hashlib.sha256(Path(__file__).read_bytes() + metadata.version("openapi-spec-validator").encode()
+                          + metadata.version("jsonschema").encode()).hexdigest()
+
 _OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _MEMO_FORMAT = 1
 
@@ -153,39 +165,50 @@ def start(document: dict[str, Any], locate: Locate, source: str, memo: Memo | No
         return Validation(lambda: (_finish(own), None))  # the validator would only recurse until the stack runs out
     rest, units = _unit_digests(document, unreadable)
     reused = _reusable(memo, rest, units)
-    if reused is not None:
-        kept, changed = reused
-        findings, crashed = _findings(_only_paths(document, changed), set(), source, ("schema", "keywords"),
-                                      units=set(changed))
-        findings = kept + findings
-        return Validation(lambda: _outcome(own, crashed, findings, locate, rest, units))
     components = document.get("components")
     size = _size(document.get("paths")) + _size(components.get("schemas") if isinstance(components, dict) else None)
-    if size < _PARALLEL_SIZE or "fork" not in multiprocessing.get_all_start_methods():
-        findings, crashed = _findings(document, unreadable, source, _HALVES)
-        return Validation(lambda: _outcome(own, crashed, findings, locate, rest, units))
+    parallel = size >= _PARALLEL_SIZE and "fork" in multiprocessing.get_all_start_methods()
+    kept: list[Finding] = []
+    if reused is not None:  # the changed path items only: one job, forked for a large document
+        kept, changed = reused
+        jobs: list[tuple[str, ...]] = [("paths", *changed)]
+    else:
+        jobs = [("half", half) for half in _HALVES]
+    if not parallel or (reused is not None and not reused[1]):
+        results = [_job(document, unreadable, source, job) for job in jobs]
+        return Validation(lambda: _outcome(own, [d for _, c in results for d in c],
+                                           kept + [f for h, _ in results for f in h], locate, rest, units))
     global _shared
     _shared = (document, unreadable, source)
-    pool = multiprocessing.get_context("fork").Pool(len(_HALVES))
-    pending = pool.map_async(_validate_half, _HALVES)
+    pool = multiprocessing.get_context("fork").Pool(len(jobs))
+    pending = pool.map_async(_forked_job, jobs)
     _shared = None  # the children have their copy
 
     def wait() -> tuple[list[Diagnostic], Memo | None]:
         try:
-            halves = pending.get()
+            results = pending.get()
         finally:
             pool.close()
             pool.join()
-        return _outcome(own, [d for _, c in halves for d in c], [f for h, _ in halves for f in h],
+        return _outcome(own, [d for _, c in results for d in c], kept + [f for h, _ in results for f in h],
                         locate, rest, units)
 
     return Validation(wait)
 
 
-def _validate_half(half: str) -> tuple[list[Finding], list[Diagnostic]]:
+def _forked_job(job: tuple[str, ...]) -> tuple[list[Finding], list[Diagnostic]]:
     assert _shared is not None
-    document, unreadable, source = _shared
-    return _findings(document, unreadable, source, (half,))
+    return _job(*_shared, job)
+
+
+def _job(document: dict[str, Any], unreadable: set[str], source: str,
+         job: tuple[str, ...]) -> tuple[list[Finding], list[Diagnostic]]:
+    """("half", "schema" | "keywords"): that half over the whole document; ("paths", URL, ...): both
+    halves over those path items only."""
+    if job[0] == "half":
+        return _findings(document, unreadable, source, (job[1],))
+    changed = list(job[1:])
+    return _findings(_only_paths(document, changed), set(), source, _HALVES, units=set(changed))
 
 
 def _outcome(own: list[Diagnostic], crashed: list[Diagnostic], findings: list[Finding], locate: Locate,
@@ -196,14 +219,14 @@ def _outcome(own: list[Diagnostic], crashed: list[Diagnostic], findings: list[Fi
         by_unit: dict[str | None, list[Finding]] = {}
         for finding in findings:
             by_unit.setdefault(finding[0], []).append(finding)
-        memo = {"format": _MEMO_FORMAT, "tool": _TOOL, "rest": [rest, sorted(set(by_unit.get(None, ())))],
+        memo = {"format": _MEMO_FORMAT, "tool": _tool(), "rest": [rest, sorted(set(by_unit.get(None, ())))],
                 "paths": {url: [digest, sorted(set(by_unit.get(url, ())))] for url, digest in units.items()}}
     return _finish(own + crashed + located), memo
 
 
 def _reusable(memo: Memo | None, rest: str, units: dict[str, str]) -> tuple[list[Finding], list[str]] | None:
     """(findings still valid, path items to validate again) if the last run's memo may be used."""
-    if not isinstance(memo, dict) or memo.get("format") != _MEMO_FORMAT or memo.get("tool") != _TOOL:
+    if not isinstance(memo, dict) or memo.get("format") != _MEMO_FORMAT or memo.get("tool") != _tool():
         return None
     try:
         last_rest, rest_findings = memo["rest"]
@@ -304,7 +327,10 @@ def _findings(document: dict[str, Any], unreadable: set[str], source: str, halve
     """The validator's errors (duplicate operationIds aside: _own_checks finds those over the whole
     document), and diagnostics for a validator that crashed. With `units`, only path items are
     checked (the keyword half from the paths alone) and only their findings kept."""
-    cls = _V30 if str(document["openapi"]).startswith("3.0") else _V31
+    from jsonschema.exceptions import best_match
+    from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
+
+    cls = _validator_for("3.0" if str(document["openapi"]).startswith("3.0") else "3.1")
     if unreadable:  # the validator cannot parse them; the rest of the document is still checked
         paths = document["paths"]
         document = {**document, "paths": {k: v for k, v in paths.items() if k not in unreadable}}

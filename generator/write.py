@@ -12,6 +12,7 @@ import difflib
 import fnmatch
 import json
 import os
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -148,15 +149,25 @@ def plan(out: Path, files: Mapping[str, str]) -> Plan:
 
 
 def apply(out: Path, todo: Plan) -> None:
-    """Stage every new file next to its target, then rename them all in; undo the staging on failure."""
+    """Stage every new file next to its target, then rename them all in; undo the staging on failure.
+
+    A new (absent or empty) output folder is written faster: every file straight into one staging
+    folder inside it, whose few top-level entries are then renamed into place.
+    """
+    if not todo.remove and (not out.exists() or (out.is_dir() and not any(out.iterdir()))):
+        _apply_fresh(out, todo)
+        return
     staged: list[tuple[Path, Path]] = []
     created: list[Path] = []
+    present: set[Path] = set()  # folders known to exist: a large output has hundreds of files per folder
     try:
         for path, text in todo.write.items():
             target = _safe_target(out, path)
-            missing = [p for p in reversed(target.parents) if not p.exists()]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            created.extend(missing)
+            if target.parent not in present:
+                missing = [p for p in reversed(target.parents) if not p.exists()]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                created.extend(missing)
+                present.update(target.parents)
             temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             temp.write_bytes(text.encode("utf-8"))
             staged.append((temp, target))
@@ -176,6 +187,35 @@ def apply(out: Path, todo: Plan) -> None:
         while parent != out and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
             parent = parent.parent
+
+
+def _apply_fresh(out: Path, todo: Plan) -> None:
+    made = [p for p in reversed((out, *out.parents)) if not p.exists()]
+    staging = out / f".staging.{os.getpid()}.tmp"
+    try:
+        staging.mkdir(parents=True)
+        present: set[Path] = {staging}
+        for path, text in todo.write.items():
+            target = staging / _safe_target(out, path).relative_to(out)
+            if target.parent not in present:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                present.update(target.parents)
+            target.write_bytes(text.encode("utf-8"))
+        for entry in sorted(staging.iterdir()):
+            os.replace(entry, out / entry.name)
+        staging.rmdir()
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        for top in sorted({PurePosixPath(p).parts[0] for p in todo.write}):
+            moved = out / top
+            if moved.is_dir() and not moved.is_symlink():
+                shutil.rmtree(moved, ignore_errors=True)
+            else:
+                moved.unlink(missing_ok=True)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise GenerationError([error(f"cannot write the output: {exc}", str(out))]) from None
 
 
 def diff(out: Path, todo: Plan) -> str:

@@ -62,6 +62,13 @@ def number_text(value: float | Decimal) -> str:
     return format(value, "f")
 
 
+def json_float(value: float) -> str:
+    """A float in JSON: plain decimal, and still a float to whoever reads it (1e20 ->
+    "100000000000000000000.0": without the fraction a JSON reader would see an integer)."""
+    text = number_text(value)
+    return text if "." in text else text + ".0"
+
+
 def to_json(value: object) -> str:
     """Compact JSON text (no spaces) whose numbers are never in scientific notation."""
     parts: list[str] = []
@@ -80,7 +87,9 @@ def _write_json(value: object, out: list[str]) -> None:
         out.append(_encode_string(value))
     elif isinstance(value, int):
         out.append(str(int(value)))
-    elif isinstance(value, (float, Decimal)):
+    elif isinstance(value, float):
+        out.append(json_float(value))
+    elif isinstance(value, Decimal):
         out.append(number_text(value))
     elif isinstance(value, (list, tuple)):
         out.append("[")
@@ -172,7 +181,16 @@ def _disposition_text(name: str) -> str:
 
 
 def check_header_value(name: str, value: str) -> str:
-    """A header value must not smuggle in extra header lines."""
+    """A header value must not smuggle in extra header lines, and must be text HTTP can carry
+    (RFC 9110: visible characters, spaces, tabs, and Latin-1 letters as obsolete text)."""
     if "\r" in value or "\n" in value:
         raise ApiValueError(f"header {name!r}: value contains a line break")
+    bad = _NOT_HEADER_TEXT.search(value)
+    if bad is not None:
+        raise ApiValueError(
+            f"header {name!r}: value contains {bad.group()!r}, which an HTTP header cannot carry"
+        )
     return value
+
+
+_NOT_HEADER_TEXT = re.compile("[^\t\x20-\x7e\x80-\xff]")

@@ -6,8 +6,10 @@ Random broken documents (arbitrary JSON in arbitrary places) through the pipelin
 output or diagnostics, never a crash, and what is output always compiles.
 
 FUZZ_EXAMPLES=500 runs more examples than `make test` does. Deterministic: derandomized, no example
-database (nothing is written into the repository). A failure shrinks to a small spec, printed with
-the failure: add it to tests/hostile/regressions/ (test_regressions.py runs each one there).
+database (nothing is written into the repository). A failure prints its spec; with FUZZ_SHRINK=1 it
+first shrinks to a small one (each step runs a generated client's tests, so shrinking takes minutes:
+`make test` reports the failure at once instead). Add the spec to tests/hostile/regressions/
+(test_regressions.py runs each one there).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import HealthCheck, Phase, event, given, note, settings
 
 from generator import pipeline
 from generator.config import Config
@@ -27,8 +29,9 @@ from tests.fuzz.strategies import broken_documents, documents
 from tests.hostile.harness import check_generated_package, generate_into, write_spec
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+PHASES = [Phase.explicit, Phase.generate, *([Phase.shrink] if os.environ.get("FUZZ_SHRINK") == "1" else [])]
 FUZZ = settings(
-    max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, print_blob=False,
+    max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, print_blob=False, phases=PHASES,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )
 _numbers = itertools.count()

@@ -340,3 +340,15 @@ def test_one_sync_client_shared_by_threads(rt: ModuleType, server: LoopbackServe
     for request in server.requests:
         payload, signature = signed_parts(request)
         assert signature == hmac_hex(payload)
+
+
+def test_a_pool_the_manager_dropped_is_fetched_again(rt: ModuleType, server: LoopbackServer) -> None:
+    # The transport keeps each origin's pool; when urllib3's manager evicts and closes it (it keeps
+    # a bounded number of origins), the next call asks the manager for a new one, before sending.
+    rest = rt.rest.RESTClient(rt.configuration.Configuration(host=server.url))
+    first = rest.request("GET", f"{server.url}/a?x=1%202", {"X-Test": "1"})
+    rest._manager.clear()  # what eviction does: the cached pool is closed
+    second = rest.request("GET", f"{server.url}/b?y=%2B", {"X-Test": "2"})
+    assert (first.status, second.status) == (200, 200)
+    assert [(r.path, r.raw_query) for r in server.requests] == [("/a", "x=1%202"), ("/b", "y=%2B")]
+    rest.close()

@@ -123,6 +123,11 @@ def test_headers_cookies_and_their_precedence(rt: ModuleType) -> None:
     assert headers["Cookie"] == f"lang=en%20US; session={API_KEY}"
     with pytest.raises(rt.exceptions.ApiValueError, match="line break"):
         build(rt, config, operation, {"X-Trace": "a\nb"})
+    # What HTTP cannot carry fails before any traffic, not deep in http.client.
+    for value in ("a\u2028b", "\u20ac", "a\x00b", "a\x7fb"):
+        with pytest.raises(rt.exceptions.ApiValueError, match=r"X-Trace.*cannot carry"):
+            build(rt, config, operation, {"X-Trace": value})
+    assert build(rt, config, operation, {"X-Trace": "caf\u00e9\tok"}).headers["X-Trace"] == "caf\u00e9\tok"
 
 
 def test_array_parameters_in_their_openapi_style(rt: ModuleType, config: Any) -> None:

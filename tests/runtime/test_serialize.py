@@ -130,9 +130,9 @@ def test_json_text_is_valid_compact_json(rt: ModuleType) -> None:
 
 
 def _same(parsed: Any, value: Any) -> bool:
-    """JSON equality where 1e16 may come back as the integer 10000000000000000."""
+    """JSON equality, floats included: a float comes back as the same float, never an integer."""
     if isinstance(value, float):
-        return isinstance(parsed, (int, float)) and float(parsed) == value
+        return isinstance(parsed, float) and parsed == value
     if isinstance(value, list):
         return isinstance(parsed, list) and len(parsed) == len(value) and all(
             _same(p, v) for p, v in zip(parsed, value, strict=True))
@@ -167,3 +167,15 @@ def test_percent_encoding_round_trips_and_leaves_only_unreserved(rt: ModuleType)
 def test_header_values_with_line_breaks_are_refused(rt: ModuleType) -> None:
     with pytest.raises(rt.exceptions.ApiValueError):
         rt._serialize.check_header_value("X-Test", "a\r\nX-Injected: 1")
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (1e20, "100000000000000000000.0"),
+    (-8.497197871882975e287, "-8497197871882975" + "0" * 272 + ".0"),
+    (5.0, "5.0"),
+    (1e-05, "0.00001"),
+    (10**20, "100000000000000000000"),
+])
+def test_a_float_in_json_stays_a_float(rt: ModuleType, value: float | int, text: str) -> None:
+    assert rt._serialize.to_json([value]) == f"[{text}]"
+    assert json.loads(f"[{text}]") == [value] and type(json.loads(text)) is type(value)

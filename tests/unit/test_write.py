@@ -75,3 +75,23 @@ def test_reuse_returns_formatted_text_only_for_an_untouched_file(tmp_path: Path)
     assert reuse("m.py", sha256("x=2\n")) is None
     (tmp_path / "m.py").write_text("x = 1  # edited by hand\n")
     assert reuse("m.py", sha256(source)) is None
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["absent", "empty"])
+def test_a_new_output_folder_is_written_whole_or_not_at_all(tmp_path: Path, existing: bool) -> None:
+    out = tmp_path / "new" / "out"
+    if existing:
+        out.mkdir(parents=True)
+    files = {"a.txt": "a", "pkg/sub/b.py": "b = 1\n", "docs/c.md": "# c\n"}
+    write.apply(out, write.plan(out, files))
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == sorted(files)
+    assert (out / "pkg" / "sub" / "b.py").read_text() == "b = 1\n"
+
+    other = tmp_path / "other" / "out"
+    if existing:
+        other.mkdir(parents=True)
+    long_name = "x" * 300  # longer than a file name may be: the write fails half-way
+    with pytest.raises(GenerationError, match="cannot write the output"):
+        write.apply(other, write.plan(other, {"a.txt": "a", f"z/{long_name}.txt": "z"}))
+    assert (other.exists(), list(other.iterdir()) if other.exists() else []) == (existing, [])
+    assert (tmp_path / "other").exists() == existing

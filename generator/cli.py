@@ -112,10 +112,27 @@ def run(argv: Sequence[str] | None = None) -> int:
             return 0
         if out.exists() and not out.is_dir():
             raise UsageError([error("output path exists and is not a folder", str(out))])
-        result = pipeline.generate(args.spec, config, out if out.is_dir() else None, display,
-                                   incremental=args.command == "generate")
+        staged: list[tuple[write_stage.Plan, write_stage.Staged]] = []
+
+        def stage(files: dict[str, str]) -> None:
+            """Write the output into a new folder's staging area while validation finishes; it is
+            moved in if validation passes, and removed with the folder if not."""
+            todo = write_stage.plan(out, files)
+            staged.append((todo, write_stage.stage(out, todo)))
+
+        # Only a new (absent or empty) folder is staged early: one that holds anything is not
+        # written to before the run is known to succeed.
+        early = args.command == "generate" and write_stage.is_new(out)
+        try:
+            result = pipeline.generate(args.spec, config, out if out.is_dir() else None, display,
+                                       incremental=args.command == "generate",
+                                       ready=stage if early else None)
+        except BaseException:
+            for _, pending in staged:
+                pending.abort()
+            raise
         _print(result.diagnostics)
-        todo = write_stage.plan(out, result.files)
+        todo = write_stage.plan(out, result.files) if not staged else staged[0][0]
         if args.command == "check":
             if todo.changed:
                 sys.stdout.write(write_stage.diff(out, todo))
@@ -124,7 +141,10 @@ def run(argv: Sequence[str] | None = None) -> int:
                 return 1
             print(f"{out}: up to date ({len(todo.unchanged)} files)")
             return 0
-        write_stage.apply(out, todo)
+        if staged:
+            staged[0][1].commit()
+        else:
+            write_stage.apply(out, todo)
         cache.remember(out, inputs, result.files, len(result.api.operations), len(result.api.models),
                        [str(d) for d in result.diagnostics], result.validation_memo, result.render_keys)
     except UsageError as exc:

@@ -6,6 +6,7 @@ the caller's last step, so a failure anywhere leaves the folder as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,11 +60,13 @@ def _as_warning(diagnostic: Diagnostic) -> Diagnostic:
 
 
 def generate(spec: Path, config: Config, out: Path | None = None, display: str | None = None,
-             incremental: bool = False) -> Result:
+             incremental: bool = False, ready: Callable[[dict[str, str]], None] | None = None) -> Result:
     """Every output file in memory. `out`, if given, is only read: to reuse unchanged formatted files,
     and to continue its CHANGELOG.md. `incremental`: also take what the last run in `out` recorded
     in its cache (cache.py) to skip validating path items and rendering models that did not change;
-    the result is the same, byte for byte."""
+    the result is the same, byte for byte. `ready` is handed the files as soon as they are known,
+    while validation may still be running (the CLI stages them for writing meanwhile); whether they
+    may be used is only known when generate returns rather than raises."""
     memo = cache.validation_memo(out) if incremental and out is not None else None
     render_keys = cache.render_keys(out) if incremental and out is not None else {}
     loaded, validation = load_and_start_validating(spec, display, memo)
@@ -77,11 +80,13 @@ def generate(spec: Path, config: Config, out: Path | None = None, display: str |
         reuse = write_stage.reuse_from(out) if out is not None else None
         files, formatted = format_stage.format_files(rendered.files, rendered.origins, reuse,
                                                      rendered.laid_out)
+        files.update(changelog.files(api, out))  # CHANGELOG.md: what changed since the last run in `out`
+        sources = {path: text for path, text in rendered.files.items() if path.endswith(".py")}
+        files[write_stage.MANIFEST] = write_stage.manifest_text(files, sources)
+        if ready is not None:
+            ready(files)
     except Exception:
         checked(validation.wait(), config)
         raise
     diagnostics = checked(validation.wait(), config) + warnings
-    files.update(changelog.files(api, out))  # CHANGELOG.md: what changed since the last run in `out`
-    sources = {path: text for path, text in rendered.files.items() if path.endswith(".py")}
-    files[write_stage.MANIFEST] = write_stage.manifest_text(files, sources)
     return Result(api, files, formatted, diagnostics, validation.memo, rendered.keys)

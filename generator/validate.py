@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import multiprocessing
 import re
@@ -149,9 +150,10 @@ class Validation:
 def start(document: dict[str, Any], locate: Locate, source: str, memo: Memo | None = None) -> Validation:
     """Begin validating; `Validation.wait()` waits for and returns every located error.
 
-    openapi-spec-validator takes seconds on a large spec (2 s for Binance Spot), and its two halves
+    openapi-spec-validator takes seconds on a large spec (3 s for Binance Spot), and its two halves
     (the OpenAPI meta-schema, and the keyword checks) are independent: on a platform that can fork,
-    each runs in a child process that inherits the document, so build and render overlap with them.
+    they run in child processes that inherit the document, so build and render overlap with them
+    (one child for both when the compiled schema check makes the first half take milliseconds).
 
     With `memo` (what the last run of this output folder recorded), only path items that changed are
     validated again, provided everything outside `paths` (components included) is as it was: a
@@ -173,7 +175,11 @@ def start(document: dict[str, Any], locate: Locate, source: str, memo: Memo | No
         kept, changed = reused
         jobs: list[tuple[str, ...]] = [("paths", *changed)]
     else:
-        jobs = [("half", half) for half in _HALVES]
+        version = "3.0" if str(document.get("openapi")).startswith("3.0") else "3.1"
+        # With the compiled check the schema half takes milliseconds for a valid document: one
+        # process for both halves spares a second import of the validator (0.25 s of CPU).
+        fast = version == "3.0" and importlib.util.find_spec("jsonschema_rs") is not None  # not imported here
+        jobs = [("half", *_HALVES)] if fast else [("half", half) for half in _HALVES]
     if not parallel or (reused is not None and not reused[1]):
         results = [_job(document, unreadable, source, job) for job in jobs]
         return Validation(lambda: _outcome(own, [d for _, c in results for d in c],
@@ -203,10 +209,10 @@ def _forked_job(job: tuple[str, ...]) -> tuple[list[Finding], list[Diagnostic]]:
 
 def _job(document: dict[str, Any], unreadable: set[str], source: str,
          job: tuple[str, ...]) -> tuple[list[Finding], list[Diagnostic]]:
-    """("half", "schema" | "keywords"): that half over the whole document; ("paths", URL, ...): both
-    halves over those path items only."""
+    """("half", "schema" and/or "keywords"): those halves over the whole document; ("paths", URL,
+    ...): both halves over those path items only."""
     if job[0] == "half":
-        return _findings(document, unreadable, source, (job[1],))
+        return _findings(document, unreadable, source, job[1:])
     changed = list(job[1:])
     return _findings(_only_paths(document, changed), set(), source, _HALVES, units=set(changed))
 
@@ -340,18 +346,18 @@ def _findings(document: dict[str, Any], unreadable: set[str], source: str, halve
     # Third-party code on hostile input: any failure is a finding, not a crash; one half failing
     # still leaves the other's errors (a document whose shape is wrong trips the keyword half, and
     # the schema half says, located, what is wrong with the shape).
+    version = "3.0" if str(document["openapi"]).startswith("3.0") else "3.1"
     if units is None:
         validator = cls(document)
         if "schema" in halves:
-            errors.extend(_collect(lambda: validator.schema_validator.iter_errors(document), crashed, source))
+            errors.extend(_collect(lambda: _schema_errors(document, version), crashed, source))
         if "keywords" in halves:
             errors.extend(_collect(lambda: validator.root_validator(validator.schema_path), crashed, source))
     else:
         # The structure of path items needs nothing else; their keyword checks follow refs into
         # the components (so those stay), but the components themselves are not checked again.
         shape = {k: v for k, v in document.items() if k not in ("components", BUNDLE_KEY)}
-        shape_validator = cls(shape)
-        errors.extend(_collect(lambda: shape_validator.schema_validator.iter_errors(shape), crashed, source))
+        errors.extend(_collect(lambda: _schema_errors(shape, version), crashed, source))
         validator = cls(document)
         paths_validator: Callable[[SchemaPath], Iterator[ValidationError]] = (
             validator.keyword_validators_registry["paths"])  # type: ignore[assignment]
@@ -377,6 +383,51 @@ def _findings(document: dict[str, Any], unreadable: set[str], source: str, halve
             seen.add(finding)
             findings.append(finding)
     return findings, crashed
+
+
+def _schema_errors(document: dict[str, Any], version: str) -> Iterator[ValidationError]:
+    """The schema half: the document against the OpenAPI schema, with jsonschema (what
+    openapi-spec-validator uses by default). A valid document has nothing to report, so for 3.0 a
+    compiled check (jsonschema-rs, 2 s -> 0.01 s for Binance Spot) may say so first; it is stricter
+    than jsonschema where the two differ (formats, `$` before a final newline), never laxer, so
+    only what jsonschema itself reports is ever shown."""
+    fast = _fast_schema_check(version)
+    if fast is not None:
+        try:
+            if fast(document):
+                return iter(())
+        except Exception:  # an input the compiled check cannot take: jsonschema decides
+            pass
+    errors: Iterator[ValidationError] = _schema_validator(version).iter_errors(document)
+    return errors
+
+
+@functools.cache
+def _schema_validator(version: str) -> Any:
+    """jsonschema's validator of the OpenAPI schema, chosen explicitly: openapi-spec-validator would
+    switch to jsonschema-rs when it is installed, whose messages and locations differ."""
+    from jsonschema.validators import validator_for
+    from openapi_spec_validator.schemas import schema_v30, schema_v31
+
+    schema = dict(schema_v30 if version == "3.0" else schema_v31)
+    return validator_for(schema)(schema)
+
+
+@functools.cache
+def _fast_schema_check(version: str) -> Callable[[Any], bool] | None:
+    """jsonschema-rs's is_valid for the OpenAPI 3.0 schema, or None. Not for 3.1: its schema reaches
+    the JSON Schema dialect through $dynamicRef, which jsonschema-rs does not follow here (it accepts
+    `type: strin` in a 3.1 schema object)."""
+    if version != "3.0":
+        return None
+    try:
+        import jsonschema_rs
+        from openapi_spec_validator.schemas import schema_v30
+
+        check: Callable[[Any], bool] = jsonschema_rs.validator_for(dict(schema_v30)).is_valid
+    except Exception:  # not installed, or a version without this API: jsonschema alone
+        return None
+    return check
 
 
 _CRASHED = "the validator could not check this document"

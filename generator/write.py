@@ -149,73 +149,136 @@ def plan(out: Path, files: Mapping[str, str]) -> Plan:
 
 
 def apply(out: Path, todo: Plan) -> None:
-    """Stage every new file next to its target, then rename them all in; undo the staging on failure.
+    """Stage every new file, then move them all into place (see stage)."""
+    stage(out, todo).commit()
 
-    A new (absent or empty) output folder is written faster: every file straight into one staging
-    folder inside it, whose few top-level entries are then renamed into place.
+
+def stage(out: Path, todo: Plan) -> Staged:
+    """Write every new file where the output folder's readers do not look yet; commit() moves them
+    into place, abort() removes them. Until commit() the folder's content is as it was: a run may
+    stage its output while it waits for validation, and still leave nothing behind if that fails.
+
+    An existing folder gets each file staged next to its target (`.NAME.PID.tmp`), renamed over it
+    on commit. A new (absent or empty) one is faster: every file into one staging folder inside it,
+    whose few top-level entries are renamed into place on commit.
     """
-    if not todo.remove and (not out.exists() or (out.is_dir() and not any(out.iterdir()))):
-        _apply_fresh(out, todo)
-        return
-    staged: list[tuple[Path, Path]] = []
-    created: list[Path] = []
-    present: set[Path] = set()  # folders known to exist: a large output has hundreds of files per folder
+    staged = _FreshStaging(out, todo) if not todo.remove and is_new(out) else _Staging(out, todo)
     try:
-        for path, text in todo.write.items():
-            target = _safe_target(out, path)
+        staged.write()
+    except OSError as exc:
+        staged.abort()
+        raise GenerationError([error(f"cannot write the output: {exc}", str(out))]) from None
+    return staged
+
+
+def is_new(out: Path) -> bool:
+    """An output folder that does not exist yet, or is empty."""
+    return not out.exists() or (out.is_dir() and not any(out.iterdir()))
+
+
+class Staged:
+    """Files written but not yet in place."""
+
+    def __init__(self, out: Path, todo: Plan) -> None:
+        self.out, self.todo = out, todo
+        self.done = False
+
+    def write(self) -> None:
+        raise NotImplementedError
+
+    def _move_in(self) -> None:
+        raise NotImplementedError
+
+    def commit(self) -> None:
+        if self.done:
+            return
+        try:
+            self._move_in()
+        except OSError as exc:
+            self.abort()
+            raise GenerationError([error(f"cannot write the output: {exc}", str(self.out))]) from None
+        self.done = True
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+
+class _Staging(Staged):
+    def __init__(self, out: Path, todo: Plan) -> None:
+        super().__init__(out, todo)
+        self.staged: list[tuple[Path, Path]] = []
+        self.created: list[Path] = []
+
+    def write(self) -> None:
+        present: set[Path] = set()  # folders known to exist: a large output has hundreds of files per folder
+        for path, text in self.todo.write.items():
+            target = _safe_target(self.out, path)
             if target.parent not in present:
                 missing = [p for p in reversed(target.parents) if not p.exists()]
                 target.parent.mkdir(parents=True, exist_ok=True)
-                created.extend(missing)
+                self.created.extend(missing)
                 present.update(target.parents)
             temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             temp.write_bytes(text.encode("utf-8"))
-            staged.append((temp, target))
-    except OSError as exc:
-        for temp, _ in staged:
+            self.staged.append((temp, target))
+
+    def _move_in(self) -> None:
+        for temp, target in self.staged:
+            os.replace(temp, target)
+        for path in self.todo.remove:
+            target = _safe_target(self.out, path)
+            target.unlink(missing_ok=True)
+            parent = target.parent
+            while parent != self.out and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+
+    def abort(self) -> None:
+        if self.done:
+            return
+        for temp, _ in self.staged:
             temp.unlink(missing_ok=True)
-        for folder in reversed(created):
+        for folder in reversed(self.created):
             with contextlib.suppress(OSError):
                 folder.rmdir()
-        raise GenerationError([error(f"cannot write the output: {exc}", str(out))]) from None
-    for temp, target in staged:
-        os.replace(temp, target)
-    for path in todo.remove:
-        target = _safe_target(out, path)
-        target.unlink(missing_ok=True)
-        parent = target.parent
-        while parent != out and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
+        self.done = True
 
 
-def _apply_fresh(out: Path, todo: Plan) -> None:
-    made = [p for p in reversed((out, *out.parents)) if not p.exists()]
-    staging = out / f".staging.{os.getpid()}.tmp"
-    try:
-        staging.mkdir(parents=True)
-        present: set[Path] = {staging}
-        for path, text in todo.write.items():
-            target = staging / _safe_target(out, path).relative_to(out)
+class _FreshStaging(Staged):
+    def __init__(self, out: Path, todo: Plan) -> None:
+        super().__init__(out, todo)
+        self.made = [p for p in reversed((out, *out.parents)) if not p.exists()]
+        self.staging = out / f".staging.{os.getpid()}.tmp"
+
+    def write(self) -> None:
+        self.staging.mkdir(parents=True)
+        present: set[Path] = {self.staging}
+        for path, text in self.todo.write.items():
+            target = self.staging / _safe_target(self.out, path).relative_to(self.out)
             if target.parent not in present:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 present.update(target.parents)
             target.write_bytes(text.encode("utf-8"))
-        for entry in sorted(staging.iterdir()):
-            os.replace(entry, out / entry.name)
-        staging.rmdir()
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        for top in sorted({PurePosixPath(p).parts[0] for p in todo.write}):
-            moved = out / top
+
+    def _move_in(self) -> None:
+        for entry in sorted(self.staging.iterdir()):
+            os.replace(entry, self.out / entry.name)
+        self.staging.rmdir()
+
+    def abort(self) -> None:
+        if self.done:
+            return
+        shutil.rmtree(self.staging, ignore_errors=True)
+        for top in sorted({PurePosixPath(p).parts[0] for p in self.todo.write}):
+            moved = self.out / top
             if moved.is_dir() and not moved.is_symlink():
                 shutil.rmtree(moved, ignore_errors=True)
             else:
                 moved.unlink(missing_ok=True)
-        for folder in reversed(made):
+        for folder in reversed(self.made):
             with contextlib.suppress(OSError):
                 folder.rmdir()
-        raise GenerationError([error(f"cannot write the output: {exc}", str(out))]) from None
+        self.done = True
 
 
 def diff(out: Path, todo: Plan) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +48,23 @@ _OTHER_BREAK = re.compile("[\r\x85\u2028\u2029]")
 
 class _Resolver(Resolver):
     """SafeLoader's implicit types minus timestamps and '=': the document must stay JSON data,
-    so `2024-01-01` stays the string it looks like (SafeLoader would make a datetime.date)."""
+    so `2024-01-01` stays the string it looks like (SafeLoader would make a datetime.date).
+
+    A scalar's tag depends on its text alone (no path resolvers are registered), and a spec repeats
+    the same scalars ("string", "object", "type"...) thousands of times: each text is resolved once."""
+
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        if kind is not ScalarNode or not isinstance(value, str):
+            return _resolve(self, kind, value, implicit)
+        key = (value, implicit)
+        tags: dict[tuple[str, Any], str] = self.__dict__.setdefault("_scalar_tags", {})
+        tag = tags.get(key)
+        if tag is None:
+            tag = tags[key] = _resolve(self, kind, value, implicit)
+        return tag
+
+
+_resolve: Callable[[Resolver, type[Node], Any, Any], str] = Resolver.resolve  # untyped in types-pyyaml
 
 
 _Resolver.yaml_implicit_resolvers = {

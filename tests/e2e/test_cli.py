@@ -150,3 +150,28 @@ def test_validate_command(tmp_path: Path) -> None:
     good = run_cli("validate", SPEC)
     assert good.code == 0 and "valid OpenAPI" in good.stdout
     assert REPO.joinpath("spec", "openapi.yaml").is_file()
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["absent", "empty"])
+def test_a_new_output_folder_staged_during_validation_is_gone_when_validation_fails(
+        spec_copy: Path, tmp_path: Path, existing: bool) -> None:
+    # A new folder's files are staged while validation runs; a spec that loads and builds but does
+    # not validate must leave no trace of them (nor of the folder, if the run made it).
+    text = spec_copy.read_text()
+    assert "type: string" in text
+    spec_copy.write_text(text.replace("type: string", "type: strin", 1))
+    out = tmp_path / "fresh" / "out"
+    if existing:
+        out.mkdir(parents=True)
+    run = run_cli("generate", spec_copy, "--out", out, "--package-name", "binance.spot")
+    assert run.code == 1, run.stderr
+    assert "error:" in run.stderr and "nothing was written" in run.stderr
+    if existing:
+        assert out.is_dir() and not any(out.iterdir())
+    else:
+        assert not (tmp_path / "fresh").exists()
+    # The same spec with --lenient generates into the same place.
+    lenient = run_cli("generate", spec_copy, "--out", out, "--package-name", "binance.spot", "--lenient")
+    assert lenient.code == 0, lenient.stderr
+    assert (out / "binance" / "spot" / "__init__.py").is_file()
+    assert not [p for p in out.rglob("*") if ".staging." in p.name or p.name.endswith(".tmp")]

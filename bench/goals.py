@@ -1,7 +1,8 @@
 """Everything one benchmark run measured (`Outcome`), and the issue's goals checked against it: each goal
 -> met / not met / not measured, with the numbers that decide it.
 
-The goals: cold Spot generation at most half the faster peer's time; no-op regeneration under 1 s;
+The goals: cold Spot generation at most half the faster peer's time; no-op regeneration under 1 s; a
+one-endpoint edit in a small fraction of a cold run;
 `import binance.spot` under 50 ms and one API class under 150 ms at Spot size; fewer generated lines of
 package code per operation than either peer; per-call CPU overhead over raw urllib3 at most 10 % and
 below openapi-generator's client.
@@ -71,6 +72,21 @@ def _noop(outcome: Outcome) -> Goal:
     return Goal(text, _status(value < 1.0), f"ours {fmt_seconds(value)}")
 
 
+EDIT_FRACTION = 0.25  # the issue says "a small fraction" of a cold run; this is our reading of it
+
+
+def _edit(outcome: Outcome) -> Goal:
+    text = (f"One-endpoint edit (Spot) in a small fraction of a cold run (read here as at most "
+            f"{EDIT_FRACTION:.2f} of ours)")
+    gen = outcome.generation
+    edit = median_of(gen.edit, "wall") if gen is not None else None
+    cold = median_of(gen.cold.get("spot", {}).get(OURS, []), "wall") if gen is not None else None
+    if edit is None or cold is None:
+        return Goal(text, UNKNOWN, "not run or failed")
+    return Goal(text, _status(edit <= EDIT_FRACTION * cold),
+                f"ours edit {fmt_seconds(edit)}, ours cold {fmt_seconds(cold)}: {fmt_ratio(edit / cold)}")
+
+
 def _import(outcome: Outcome, kind: str, limit: float) -> Goal:
     what = "`import binance.spot`" if kind == "package" else "importing one API class"
     text = f"{what} (Spot) under {limit * 1000:.0f} ms"
@@ -131,6 +147,7 @@ def check_goals(outcome: Outcome) -> list[Goal]:
     return [
         _cold_spot(outcome),
         _noop(outcome),
+        _edit(outcome),
         _import(outcome, "package", 0.050),
         _import(outcome, "api", 0.150),
         _lines(outcome),

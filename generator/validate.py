@@ -336,7 +336,8 @@ def _findings(document: dict[str, Any], unreadable: set[str], source: str, halve
     from jsonschema.exceptions import best_match
     from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
 
-    cls = _validator_for("3.0" if str(document["openapi"]).startswith("3.0") else "3.1")
+    version = "3.0" if str(document["openapi"]).startswith("3.0") else "3.1"
+    cls = _validator_for(version)
     if unreadable:  # the validator cannot parse them; the rest of the document is still checked
         paths = document["paths"]
         document = {**document, "paths": {k: v for k, v in paths.items() if k not in unreadable}}
@@ -346,7 +347,6 @@ def _findings(document: dict[str, Any], unreadable: set[str], source: str, halve
     # Third-party code on hostile input: any failure is a finding, not a crash; one half failing
     # still leaves the other's errors (a document whose shape is wrong trips the keyword half, and
     # the schema half says, located, what is wrong with the shape).
-    version = "3.0" if str(document["openapi"]).startswith("3.0") else "3.1"
     if units is None:
         validator = cls(document)
         if "schema" in halves:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -38,6 +41,31 @@ def run_cli(*args: str | Path, cwd: Path = REPO, env: dict[str, str] | None = No
         cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout, check=False,
     )
     return Completed(done.returncode, done.stdout, done.stderr)
+
+
+def run_package_tests(out: Path) -> None:
+    """A generated package's own tests, in a subprocess of their own; they must all pass."""
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=out, capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert tests.returncode == 0, tests.stdout[-5000:] + tests.stderr[-2000:]
+    assert " passed" in tests.stdout and "failed" not in tests.stdout
+
+
+@contextlib.contextmanager
+def imported(root: Path, package: str) -> Iterator[ModuleType]:
+    """`package` imported from the folder `root`; afterwards the folder leaves sys.path and every
+    module of the package's top level leaves sys.modules, so another output can be imported."""
+    sys.path.insert(0, str(root))
+    top = package.partition(".")[0]
+    try:
+        yield importlib.import_module(package)
+    finally:
+        sys.path.remove(str(root))
+        for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+            del sys.modules[name]
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -4,10 +4,6 @@ variables, untagged operations) generated and called on the wire, against a real
 from __future__ import annotations
 
 import asyncio
-import importlib
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -15,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, LoopbackServer, run_cli
+from tests.conftest import REPO, LoopbackServer, imported, run_cli, run_package_tests
 
 SPEC = REPO / "tests" / "e2e" / "specs" / "coverage" / "openapi.yaml"
 PACKAGE = "acme.coverage"
@@ -50,13 +46,8 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def package(out: Path) -> Iterator[ModuleType]:
-    sys.path.insert(0, str(out))
-    try:
-        yield importlib.import_module(PACKAGE)
-    finally:
-        sys.path.remove(str(out))
-        for name in [m for m in sys.modules if m == "acme" or m.startswith("acme.")]:
-            del sys.modules[name]
+    with imported(out, PACKAGE) as module:
+        yield module
 
 
 @pytest.fixture
@@ -66,13 +57,7 @@ def client(package: ModuleType, server: LoopbackServer) -> Iterator[Any]:
 
 
 def test_generated_package_passes_its_own_tests(out: Path) -> None:
-    tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=out, capture_output=True, text=True, timeout=300, check=False,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    assert tests.returncode == 0, tests.stdout[-5000:] + tests.stderr[-2000:]
-    assert " passed" in tests.stdout and "failed" not in tests.stdout
+    run_package_tests(out)
 
 
 def test_signatures_and_docs_show_the_unions(out: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GENERATED, REPO, run_cli
+from tests.conftest import GENERATED, REPO, run_cli, run_package_tests
 
 SPECS = {
     # the three endpoints plus SIGNED ones: GET /api/v3/account (query) and POST /api/v3/order (form body)
@@ -24,13 +24,7 @@ def test_generated_package_passes_its_own_tests(name: str, tmp_path: Path) -> No
     out = tmp_path / "out"
     done = run_cli("generate", SPECS[name], "--out", out, "--package-name", "acme.client")
     assert done.code == 0, done.stderr
-    tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=out, capture_output=True, text=True, timeout=300, check=False,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    assert tests.returncode == 0, tests.stdout[-5000:] + tests.stderr[-2000:]
-    assert " passed" in tests.stdout and "failed" not in tests.stdout
+    run_package_tests(out)
 
 
 def test_signed_spec_hides_timestamp_and_signature(tmp_path: Path) -> None:

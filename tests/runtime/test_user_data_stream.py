@@ -4,7 +4,6 @@ spec/openapi.yaml, against a loopback Binance: create, keepalive PUTs, -1125 re-
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import subprocess
 import sys
@@ -19,6 +18,8 @@ from typing import Any
 import pytest
 from loopback import LoopbackServer, RecordedRequest
 
+from tests.conftest import imported
+
 from .conftest import API_KEY, GENERATED
 
 INTERVAL = 0.1
@@ -27,13 +28,8 @@ STREAM = "/api/v3/userDataStream"
 
 @pytest.fixture(scope="module")
 def uds(generated_root: Path) -> Iterator[ModuleType]:
-    sys.path.insert(0, str(generated_root))
-    try:
-        yield importlib.import_module(GENERATED)
-    finally:
-        sys.path.remove(str(generated_root))
-        for name in [n for n in sys.modules if n == GENERATED or n.startswith(GENERATED + ".")]:
-            del sys.modules[name]
+    with imported(generated_root, GENERATED) as module:
+        yield module
 
 
 class Binance:

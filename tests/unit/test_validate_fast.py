@@ -97,6 +97,7 @@ def test_never_laxer_on_random_broken_documents(document: dict[str, Any]) -> Non
         _agrees(document)
 
 
+@pytest.mark.skipif(not SPOT.is_file(), reason="../shared/specs is not on this machine")
 def test_spot_gives_the_same_diagnostics_with_and_without_it(tmp_path: Path) -> None:
     loaded = load(SPOT, "binance-spot.yaml")
     fast = [str(d) for d in validate.start(loaded.document, loaded.locate, "binance-spot.yaml").wait()]

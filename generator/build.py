@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import keyword
 import re
 import sys
@@ -10,7 +12,7 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from . import examples
+from . import examples, memo
 from .config import Config, is_pep440
 from .diagnostics import Diagnostic, child_pointer, pointer_from_parts
 from .examples import Code
@@ -29,7 +31,8 @@ from .model import (
     TypeRef,
 )
 from .naming import Namer, class_name, constant, module_name, parameter_name, snake
-from .schemas import ANY, Schemas, text
+from .memo import BuildMemo
+from .schemas import ANY, Replay, Schemas, canonical, text
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DEFAULT_TAG = "Default"
@@ -60,12 +63,35 @@ _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 def build(document: dict[str, Any], config: Config, source: str,
           locate: Callable[[str], tuple[str, int | None, int | None]]) -> tuple[Api, list[Diagnostic]]:
     """Build the model; returns it with the warnings met on the way (errors stop earlier, in validate)."""
-    schemas = Schemas(document, locate)
+    api, warnings, _ = build_incrementally(document, config, source, locate, None)
+    return api, warnings
+
+
+def build_incrementally(document: dict[str, Any], config: Config, source: str,
+                        locate: Callable[[str], tuple[str, int | None, int | None]], previous: BuildMemo | None
+                        ) -> tuple[Api, list[Diagnostic], BuildMemo]:
+    """Like build, taking from `previous` (what the last run kept: memo.py) every operation and
+    model that nothing changed since; also returns what the next run may take. The result is the
+    same as without `previous`, byte for byte (tests/unit/test_incremental.py)."""
+    digests = memo.entries(document)
+    if previous is not None:
+        try:
+            return _build(document, config, source, locate, previous.records,
+                          memo.changed(previous.entries, digests), digests)
+        except Replay:
+            pass  # a record that did not fit after all: everything is made again
+    return _build(document, config, source, locate, {}, (), digests)
+
+
+def _build(document: dict[str, Any], config: Config, source: str,
+           locate: Callable[[str], tuple[str, int | None, int | None]], records: dict[Any, Any],
+           changed: tuple[str, ...], digests: dict[str, bytes | None]) -> tuple[Api, list[Diagnostic], BuildMemo]:
+    schemas = Schemas(document, locate, previous=records, changed=changed)
     schemas.register_components()
     info = document.get("info", {}) if isinstance(document.get("info"), dict) else {}
     security = _security_schemes(document, schemas)
-    apis = _api_classes(document, schemas, {s.name for s in security})
-    models = schemas.build_models()
+    apis, prints = _api_classes(document, schemas, {s.name for s in security})
+    models, model_prints = schemas.build_models()
     listen_key_ops = _listen_key_ops(apis, models)
     api = Api(
         title=SpecText(str(info.get("title") or "API")),
@@ -79,8 +105,9 @@ def build(document: dict[str, Any], config: Config, source: str,
         source=source,
         listen_key_ops=listen_key_ops,
         unions=schemas.unions(),
+        fingerprints={**prints, **model_prints},
     )
-    return api, schemas.diagnostics
+    return api, schemas.diagnostics, memo.BuildMemo(digests, schemas.records)
 
 
 def _listen_key_ops(apis: tuple[ApiClass, ...], models: tuple[Model, ...]) -> ListenKeyOps | None:
@@ -165,14 +192,20 @@ def _security_schemes(document: dict[str, Any], schemas: Schemas) -> tuple[Secur
     return tuple(result)
 
 
-def _api_classes(document: dict[str, Any], schemas: Schemas, known_schemes: set[str]) -> tuple[ApiClass, ...]:
-    """Group operations by their first tag into API classes; untagged ones go to DefaultApi."""
+# What every operation reads besides its path item: a change there makes each one again.
+_OPERATION_INPUTS = ("#/security", "#/components/securitySchemes")
+
+
+def _api_classes(document: dict[str, Any], schemas: Schemas, known_schemes: set[str]
+                 ) -> tuple[tuple[ApiClass, ...], dict[str, str]]:
+    """Group operations by their first tag into API classes; untagged ones go to DefaultApi.
+    Also returns each class's fingerprint (a digest of all it holds), by class name."""
     tags = document.get("tags")
     tag_docs = {t.get("name"): t for t in tags if isinstance(t, dict)} if isinstance(tags, list) else {}
-    grouped: dict[str, list[tuple[str, str, dict[str, Any], list[Any]]]] = {}
+    grouped: dict[str, list[tuple[str, str, dict[str, Any], list[Any], str]]] = {}
     paths = _mapping(document.get("paths"))
     for path in paths:
-        item, _item_pointer = schemas.resolve(paths[path], pointer_from_parts(("paths", path)))
+        item, item_pointer = schemas.resolve(paths[path], pointer_from_parts(("paths", path)))
         if not isinstance(item, dict):
             continue
         for method in HTTP_METHODS:
@@ -180,23 +213,27 @@ def _api_classes(document: dict[str, Any], schemas: Schemas, known_schemes: set[
             if isinstance(operation, dict):
                 tags = operation.get("tags") or [DEFAULT_TAG]
                 tag = str(tags[0]) if isinstance(tags, list) and tags else DEFAULT_TAG
-                grouped.setdefault(tag, []).append((path, method, operation, item.get("parameters") or []))
+                grouped.setdefault(tag, []).append((path, method, operation, item.get("parameters") or [],
+                                                    item_pointer))
     class_names = schemas.class_names
     root_security = document.get("security")
     result = []
+    prints: dict[str, str] = {}
     for tag in sorted(grouped, key=lambda t: class_name(t, "Api")):
         api_class = class_names.claim(class_name(tag, "Api"))
         # `api_client` is the instance's client: an operation by that name would be shadowed by it.
-        method_names = Namer(taken=("api_client",), separator="_")
-        operations = []
-        for path, method, op, shared in grouped[tag]:
+        schemas.method_names = Namer(taken=("api_client",), separator="_")
+        made = []
+        for path, method, op, shared, item_pointer in grouped[tag]:
             pointer = pointer_from_parts(("paths", path, method))
-            operations.append(_operation(schemas, path, method, op, shared, pointer, method_names,
-                                         root_security, known_schemes))
-        operations.sort(key=lambda o: o.python_name)
+            roots = (pointer_from_parts(("paths", path)), canonical(item_pointer), *_OPERATION_INPUTS)
+            made.append(schemas.unit(("operation", path, method), roots, functools.partial(
+                _operation, schemas, path, method, op, shared, pointer, root_security, known_schemes)))
+        made.sort(key=lambda pair: pair[0].python_name)
+        operations = [op for op, _ in made]
         used = sorted({m for op in operations for m in _models_of(op)})
         tag_doc = tag_docs.get(tag) or {}
-        result.append(ApiClass(
+        api = ApiClass(
             tag=SpecText(tag),
             class_name=api_class,
             async_class_name=class_names.claim("Async" + api_class),
@@ -204,8 +241,12 @@ def _api_classes(document: dict[str, Any], schemas: Schemas, known_schemes: set[
             description=text(tag_doc.get("description")),
             operations=tuple(operations),
             models=tuple(used),
-        ))
-    return tuple(result)
+        )
+        result.append(api)
+        fields = dataclasses.replace(api, operations=())
+        prints[api_class] = hashlib.sha256(repr((fields, [p for _, p in made])).encode(
+            "utf-8", "surrogatepass")).hexdigest()
+    return tuple(result), prints
 
 
 def _models_of(op: Operation) -> set[str]:
@@ -216,9 +257,9 @@ def _models_of(op: Operation) -> set[str]:
 
 
 def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], shared: list[Any],
-               pointer: str, method_names: Namer, root_security: Any, known_schemes: set[str]) -> Operation:
+               pointer: str, root_security: Any, known_schemes: set[str]) -> Operation:
     operation_id = str(op.get("operationId") or f"{method} {path}")
-    python_name = _method_name(method_names, snake(operation_id, digit_prefix="call_"))
+    python_name = _method_name(schemas, snake(operation_id, digit_prefix="call_"))
     prefix = class_name(operation_id)
     placeholders = set(_PLACEHOLDER.findall(path))
     params = _parameters(schemas, op, shared, pointer, prefix, placeholders)
@@ -264,13 +305,13 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
     )
 
 
-def _method_name(names: Namer, wanted: str) -> str:
-    """A method name whose `*_with_http_info` twin is free too (an operation `getThingWithHttpInfo`
-    next to `getThing` would otherwise replace the twin)."""
-    name = names.claim(wanted)
-    while not names.is_free(f"{name}_with_http_info"):
-        name = names.claim(wanted)
-    names.claim(f"{name}_with_http_info")
+def _method_name(schemas: Schemas, wanted: str) -> str:
+    """A method name (in the current API class) whose `*_with_http_info` twin is free too (an
+    operation `getThingWithHttpInfo` next to `getThing` would otherwise replace the twin)."""
+    name = schemas.claim("method", wanted)
+    while not schemas.is_free("method", f"{name}_with_http_info"):
+        name = schemas.claim("method", wanted)
+    schemas.claim("method", f"{name}_with_http_info")
     return name
 
 
@@ -523,7 +564,7 @@ def _responses(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) 
     raw = _mapping(op.get("responses"))
     result = []
     for status in sorted((str(s) for s in raw), key=_status_order):
-        response, response_pointer = schemas.resolve(raw[status], f"{pointer}/responses/{status}")
+        response, response_pointer = schemas.resolve(raw[status], child_pointer(pointer, "responses", status))
         if not isinstance(response, dict):
             continue
         content: dict[str, Any] = response["content"] if isinstance(response.get("content"), dict) else {}

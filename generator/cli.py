@@ -147,6 +147,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             write_stage.apply(out, todo)
         cache.remember(out, inputs, result.files, len(result.api.operations), len(result.api.models),
                        [str(d) for d in result.diagnostics], result.validation_memo, result.render_keys)
+        if result.build_memo is not None:
+            cache.keep_build_memo(out, result.code, result.build_memo)
     except UsageError as exc:
         _print(exc.diagnostics)
         return 2

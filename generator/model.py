@@ -346,6 +346,8 @@ class Api:
     # class name -> module under models/, of every model and union alias (templates look up
     # thousands of them on a large spec); filled in by __post_init__.
     modules: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # API class or model class name -> a digest of everything in it (build.py): render keys (render.py).
+    fingerprints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.modules.update({m.class_name: m.module for m in self.models})

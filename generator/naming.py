@@ -165,3 +165,7 @@ class Namer:
             candidate = f"{name}{self._separator}{number}"
         self._taken.add(candidate.casefold())
         return candidate
+
+    def release(self, name: str) -> None:
+        """Undo a claim (an incremental build's replay that did not fit)."""
+        self._taken.discard(name.casefold())

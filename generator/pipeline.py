@@ -19,6 +19,7 @@ from . import write as write_stage
 from .config import Config
 from .diagnostics import Diagnostic, Level, ValidationFailed, has_errors
 from .load import LoadedSpec, load
+from .memo import BuildMemo
 from .model import Api
 
 
@@ -30,6 +31,8 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     validation_memo: validate_stage.Memo | None = None  # what the next run in the same folder may reuse
     render_keys: dict[str, str] = field(default_factory=dict)  # likewise (render.Rendered.keys)
+    build_memo: BuildMemo | None = None  # likewise (memo.py)
+    code: str = ""  # cache.code_digest: what the memos are valid for
 
 
 def load_and_validate(spec: Path, config: Config, display: str | None = None) -> tuple[LoadedSpec, list[Diagnostic]]:
@@ -67,16 +70,20 @@ def generate(spec: Path, config: Config, out: Path | None = None, display: str |
     the result is the same, byte for byte. `ready` is handed the files as soon as they are known,
     while validation may still be running (the CLI stages them for writing meanwhile); whether they
     may be used is only known when generate returns rather than raises."""
+    code = cache.code_digest(config)
     memo = cache.validation_memo(out) if incremental and out is not None else None
     render_keys = cache.render_keys(out) if incremental and out is not None else {}
+    previous_build = cache.build_memo(out, code) if incremental and out is not None else None
+    previous_build = previous_build if isinstance(previous_build, BuildMemo) else None
     loaded, validation = load_and_start_validating(spec, display, memo)
     source = loaded.files[0] if loaded.files else str(spec)
     # Build, render and format overlap with validation; nothing is kept unless the spec is valid
     # (or the run lenient). An invalid spec may trip the later stages: its errors are what to report.
     try:
-        api, warnings = build_stage.build(loaded.document, config, source, loaded.locate)
+        api, warnings, kept = build_stage.build_incrementally(loaded.document, config, source, loaded.locate,
+                                                              previous_build)
         previous = write_stage.Unformatted(out, render_keys) if render_keys and out is not None else None
-        rendered = render_stage.render(api, config.templates, previous, cache.code_digest(config))
+        rendered = render_stage.render(api, config.templates, previous, code)
         reuse = write_stage.reuse_from(out) if out is not None else None
         files, formatted = format_stage.format_files(rendered.files, rendered.origins, reuse,
                                                      rendered.laid_out)
@@ -89,4 +96,4 @@ def generate(spec: Path, config: Config, out: Path | None = None, display: str |
         checked(validation.wait(), config)
         raise
     diagnostics = checked(validation.wait(), config) + warnings
-    return Result(api, files, formatted, diagnostics, validation.memo, rendered.keys)
+    return Result(api, files, formatted, diagnostics, validation.memo, rendered.keys, kept, code)

@@ -127,6 +127,10 @@ def _bytecode_cache() -> jinja2.BytecodeCache:
     return _BytecodeCache(str(_BYTECODE_DIR))
 
 
+def _digest(value: Any) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _template_error(exc: Exception, template: str) -> Diagnostic:
     file, line = template, None
     for frame in traceback.extract_tb(exc.__traceback__):
@@ -139,10 +143,11 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
            base: str = "") -> Rendered:
     """Every output file of the client package, its docs and its tests, in memory.
 
-    Model files (most of a large spec's output) are keyed by a digest of everything they are made
-    from: `base` (the generator, its templates and settings), the package, the module names of
-    models and unions, and the model itself. With `previous`, a model whose key is unchanged since the last run takes
-    that run's text instead of being rendered again.
+    Files made from one model or one API class (most of a large spec's output) are keyed by a digest
+    of everything they are made from: `base` (the generator, its templates and settings), the Api
+    apart from its classes and models, the module names of models and unions, and the fingerprint
+    of the model or class (build.py). With `previous`, such a file whose key is unchanged since the
+    last run takes that run's text instead of being rendered again.
     """
     renderer = Renderer(user_templates)
     pkg = api.package.path
@@ -150,18 +155,23 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
     origins: dict[str, str] = {}
     keys: dict[str, str] = {}
     modules = [(m.class_name, m.module) for m in api.models] + [(u.class_name, u.module) for u in api.unions]
-    shared = hashlib.sha256(repr((base, api.package, api.host, modules)).encode("utf-8", "surrogatepass")).hexdigest()
+    # Everything of the Api but its classes and models (those go by their fingerprints, build.py),
+    # and but the spec's file name, which the built-in templates of these files do not show.
+    shown = api.source if user_templates is not None else None
+    shared = _digest((base, api.title, api.description, api.api_version, api.host, api.package,
+                      api.security_schemes, shown, api.listen_key_ops, api.unions, modules))
 
     def emit(path: str, template: str, **context: Any) -> None:
         files[path] = renderer.render(template, api=api, **context)
         origins[path] = template
 
-    def emit_model(path: str, template: str, model: Any) -> None:
-        key = hashlib.sha256(repr((shared, template, model)).encode("utf-8", "surrogatepass")).hexdigest()
+    def emit_keyed(path: str, template: str, name: str, item: Any, **context: Any) -> None:
+        """A file made from one API class or model: its text from the last run if its key is the same."""
+        key = _digest((shared, template, api.fingerprints.get(name) or repr(item)))
         keys[path] = key
         text = previous(path, key) if previous is not None else None
         if text is None:
-            emit(path, template, model=model)
+            emit(path, template, **context)
         else:
             files[path], origins[path] = text, template
 
@@ -178,11 +188,13 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
     emit(f"{pkg}/api/__init__.py", "package/api/__init__.py.jinja")
     emit(f"{pkg}/models/__init__.py", "package/models/__init__.py.jinja")
     for api_class in api.apis:
-        emit(f"{pkg}/api/{api_class.module}.py", "package/api/api.py.jinja", api_class=api_class)
-        emit(f"docs/{api_class.class_name}.md", "docs/api.md.jinja", api_class=api_class)
+        for path, template in ((f"{pkg}/api/{api_class.module}.py", "package/api/api.py.jinja"),
+                               (f"docs/{api_class.class_name}.md", "docs/api.md.jinja")):
+            emit_keyed(path, template, api_class.class_name, api_class, api_class=api_class)
     for model in api.models:
-        emit_model(f"{pkg}/models/{model.module}.py", "package/models/model.py.jinja", model)
-        emit_model(f"docs/{model.class_name}.md", "docs/model.md.jinja", model)
+        for path, template in ((f"{pkg}/models/{model.module}.py", "package/models/model.py.jinja"),
+                               (f"docs/{model.class_name}.md", "docs/model.md.jinja")):
+            emit_keyed(path, template, model.class_name, model, model=model)
     for union in api.unions:
         emit(f"{pkg}/models/{union.module}.py", "package/models/union.py.jinja", union=union)
         emit(f"docs/{union.class_name}.md", "docs/union.md.jinja", union=union)

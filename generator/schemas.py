@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -34,6 +36,22 @@ MAX_NESTING = 32
 Locate = Callable[[str], tuple[str, int | None, int | None]]
 
 
+def canonical(pointer: str) -> str:
+    """One spelling per pointer, for comparing them ("#" if it cannot be read: it covers everything)."""
+    try:
+        return pointer_from_parts(parts_from_pointer(pointer))
+    except ValueError:
+        return "#"
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _truncate(items: list[Any], length: int) -> None:
+    del items[length:]
+
+
 def text(value: Any) -> SpecText | None:
     """Spec text, marked untrusted; None for missing or non-string values."""
     return SpecText(value) if isinstance(value, str) and value != "" else None
@@ -42,10 +60,30 @@ def text(value: Any) -> SpecText | None:
 @dataclass
 class _Pending:
     pointer: str
-    schema: dict[str, Any]
+    schema: dict[str, Any] | None  # None when a replayed unit registered it: looked up when needed
     class_name: str
     schema_name: str
     module: str
+
+
+class Replay(Exception):
+    """A replayed record does not fit this document after all: build again without records."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """What one unit of the build (an operation, a model) read and did, for the next run to replay.
+
+    `roots`: the pointers whose subtrees it read, and every `$ref` it followed (canonical); `events`:
+    its dealings with the state units share (names claimed, schemas registered, warnings), each
+    with the answer it got; `output`: what it made, and `fingerprint`, a digest of that.
+    """
+
+    roots: tuple[str, ...]
+    reads: frozenset[str]
+    events: tuple[tuple[Any, ...], ...]
+    output: Any
+    fingerprint: str
 
 
 @dataclass
@@ -64,8 +102,17 @@ class Schemas:
     _unions: dict[str, UnionModel] = field(default_factory=dict)
     # Memos over the document, which build never changes: a `$ref` -> (node, pointer), and the
     # merged properties of a schema (keyed by its pointer and identity). Spot asks each many times.
-    _refs: dict[str, tuple[Any, str]] = field(default_factory=dict)
-    _properties: dict[tuple[str, int], dict[str, tuple[Any, str]]] = field(default_factory=dict)
+    _refs: dict[str, tuple[Any, str, str]] = field(default_factory=dict)
+    _properties: dict[tuple[str, int], tuple[dict[str, tuple[Any, str]], frozenset[str]]] = \
+        field(default_factory=dict)
+    # Incremental builds (see `unit`): the last run's records, the subtrees changed since (pointers),
+    # and this run's records. While a unit runs, what it reads and does is written down.
+    previous: dict[Any, Record] = field(default_factory=dict)
+    changed: tuple[str, ...] = ()
+    records: dict[Any, Record] = field(default_factory=dict)
+    method_names: Namer = field(default_factory=Namer)
+    _journal: list[tuple[Any, ...]] | None = None
+    _reads: set[str] | None = None
 
     # -- references ------------------------------------------------------------------------------
     def resolve(self, node: Any, pointer: str) -> tuple[Any, str]:
@@ -78,8 +125,10 @@ class Schemas:
             seen.add(ref)
             known = self._refs.get(ref)
             if known is None:
-                known = self._refs[ref] = self._follow(ref)
-            node, pointer = known
+                known = self._refs[ref] = (*self._follow(ref), canonical(ref))
+            node, pointer, read = known
+            if self._reads is not None:
+                self._reads.add(read)
         return node, pointer
 
     def _follow(self, ref: str) -> tuple[Any, str]:
@@ -95,7 +144,95 @@ class Schemas:
                 return {}, pointer
         return node, pointer
 
+    # -- units: incremental builds ------------------------------------------------------------------
+    def unit(self, key: Any, roots: tuple[str, ...], make: Callable[[], Any]) -> tuple[Any, str]:
+        """(output, fingerprint) of one unit of the build: `make()`, or what the last run's record of
+        it says, when nothing it read has changed and every dealing with the shared state comes out
+        as it did then (so `make()` would do exactly the same; tests/unit/test_incremental.py)."""
+        record = self.previous.get(key)
+        if record is not None and record.roots == roots and not self._touched(record.reads) \
+                and self._replayed(record.events):
+            self.records[key] = record
+            return record.output, record.fingerprint
+        self._journal, self._reads = [], set(roots)
+        try:
+            output = make()
+            events, reads = tuple(self._journal), frozenset(self._reads)
+        finally:
+            self._journal = self._reads = None
+        fingerprint = hashlib.sha256(repr(output).encode("utf-8", "surrogatepass")).hexdigest()
+        self.records[key] = Record(roots, reads, events, output, fingerprint)
+        return output, fingerprint
+
+    def _touched(self, reads: frozenset[str]) -> bool:
+        return any(read == change or read.startswith(change + "/") or change.startswith(read + "/")
+                   for change in self.changed for read in reads)
+
+    def _namer_of(self, space: str) -> Namer:
+        return {"class": self._namer, "module": self._modules, "method": self.method_names}[space]
+
+    def _replayed(self, events: tuple[tuple[Any, ...], ...]) -> bool:
+        """Do again what a unit did, checking each answer; all undone at the first that differs."""
+        undo: list[Callable[[], Any]] = []
+        for event in events:
+            kind = event[0]
+            if kind == "get":
+                ok = self._by_pointer.get(event[1]) == event[2]
+            elif kind == "free":
+                ok = self._namer_of(event[1]).is_free(event[2]) == event[3]
+            elif kind == "claim":
+                namer = self._namer_of(event[1])
+                got = namer.claim(event[2])
+                undo.append(functools.partial(namer.release, got))
+                ok = got == event[3]
+            elif kind == "bind":
+                self._by_pointer[event[1]] = event[2]
+                undo.append(functools.partial(self._by_pointer.pop, event[1]))
+                ok = True
+            elif kind == "pend":
+                self._pending.append(_Pending(event[1], None, *event[2:]))
+                undo.append(self._pending.pop)
+                ok = True
+            elif kind == "union":
+                self._unions[event[1].class_name] = event[1]
+                undo.append(functools.partial(self._unions.pop, event[1].class_name))
+                ok = True
+            else:  # "warn": located again (lines may have moved)
+                undo.append(functools.partial(_truncate, self.diagnostics, len(self.diagnostics)))
+                self.warn(event[1], event[2])
+                ok = True
+            if not ok:
+                for step in reversed(undo):
+                    step()
+                return False
+        return True
+
+    def _note(self, *event: Any) -> None:
+        if self._journal is not None:
+            self._journal.append(event)
+
+    def _lookup(self, pointer: str) -> str | None:
+        name = self._by_pointer.get(pointer)
+        self._note("get", pointer, name)
+        return name
+
+    def claim(self, space: str, wanted: str) -> str:
+        """A unique name in one namespace: "class", "module" or "method" (the current API class's)."""
+        got = self._namer_of(space).claim(wanted)
+        self._note("claim", space, wanted, got)
+        return got
+
+    def is_free(self, space: str, name: str) -> bool:
+        free = self._namer_of(space).is_free(name)
+        self._note("free", space, name, free)
+        return free
+
+    def _bind(self, pointer: str, name: str) -> None:
+        self._by_pointer[pointer] = name
+        self._note("bind", pointer, name)
+
     def warn(self, message: str, pointer: str) -> None:
+        self._note("warn", message, pointer)
         file, line, column = self.locate(pointer)
         self.diagnostics.append(warning(escape.terminal(message), file, line, column, escape.terminal(pointer)))
 
@@ -121,13 +258,14 @@ class Schemas:
                 self._register(target, schema, name)
 
     def _register(self, pointer: str, schema: dict[str, Any], name: str) -> str:
-        existing = self._by_pointer.get(pointer)
+        existing = self._lookup(pointer)
         if existing is not None:
             return existing
-        claimed = self._namer.claim(class_name(name))
-        self._by_pointer[pointer] = claimed
-        module = self._modules.claim(module_name(claimed))
+        claimed = self.claim("class", class_name(name))
+        self._bind(pointer, claimed)
+        module = self.claim("module", module_name(claimed))
         self._pending.append(_Pending(pointer, schema, claimed, name, module))
+        self._note("pend", pointer, claimed, name, module)
         return claimed
 
     # -- types ----------------------------------------------------------------------------------
@@ -154,8 +292,9 @@ class Schemas:
 
     def _declared_type(self, resolved: dict[str, Any], target: str, named_ref: bool, inline_name: str,
                        visiting: frozenset[str]) -> TypeRef:
-        if target in self._by_pointer:
-            return _named(self._by_pointer[target])
+        known = self._lookup(target)
+        if known is not None:
+            return _named(known)
         if named_ref and _is_object(resolved, named=True):
             ref_name = parts_from_pointer(target)[-1] if parts_from_pointer(target) else inline_name
             return _named(self._register(target, resolved, ref_name))
@@ -228,20 +367,22 @@ class Schemas:
         mapping: dict[str, str] = {}
         for value, pointer in self.discriminator_values(resolved, target, keyword, warn=True).items():
             mapping[value] = members[pointer]
-        name = self._by_pointer.get(target)
+        name = self._lookup(target)
         if name is None:
             parts = parts_from_pointer(target)
             schema_name = parts[-1] if target.startswith("#/components/schemas/") and parts else inline_name
-            name = self._by_pointer[target] = self._namer.claim(class_name(schema_name))
-            self._unions[name] = UnionModel(
+            name = self.claim("class", class_name(schema_name))
+            self._bind(target, name)
+            union = self._unions[name] = UnionModel(
                 class_name=name,
-                module=self._modules.claim(module_name(name)),
+                module=self.claim("module", module_name(name)),
                 schema_name=SpecText(schema_name),
                 description=text(resolved.get("description")),
                 members=tuple(dict.fromkeys(members.values())),
                 discriminator=SpecText(prop),
                 mapping=tuple((SpecText(value), member) for value, member in mapping.items()),
             )
+            self._note("union", union)
         return _named(name)
 
     def discriminator_values(self, resolved: dict[str, Any], target: str, keyword: str,
@@ -273,15 +414,25 @@ class Schemas:
         return tuple(self._unions[name] for name in sorted(self._unions))
 
     # -- models ------------------------------------------------------------------------------------
-    def build_models(self) -> tuple[Model, ...]:
-        """Turn every registered schema into a Model; fields may register more (nested inline objects)."""
+    def build_models(self) -> tuple[tuple[Model, ...], dict[str, str]]:
+        """Turn every registered schema into a Model; fields may register more (nested inline objects).
+        Also returns each model's fingerprint, by class name."""
+        prints: dict[str, str] = {}
         while self._pending:
             pending = self._pending.pop(0)
-            self._models[pending.class_name] = self._model(pending)
-        return _order_imports(self._models)
+            key = ("model", pending.pointer, pending.class_name, pending.schema_name, pending.module)
+            model, prints[pending.class_name] = self.unit(key, (canonical(pending.pointer),),
+                                                          functools.partial(self._model, pending))
+            self._models[pending.class_name] = model
+        ordered = _order_imports(self._models)
+        return ordered, {m.class_name: _digest((prints[m.class_name], m.imports, m.late_imports)) for m in ordered}
 
     def _model(self, pending: _Pending) -> Model:
         schema, pointer = pending.schema, pending.pointer
+        if schema is None:  # registered by a replayed unit, not made again then
+            schema = self._follow(pointer)[0]
+            if not isinstance(schema, dict) or not schema:
+                raise Replay(pointer)
         properties = _merged_properties(self, schema, pointer)
         required = set(_merged_required(self, schema, pointer))
         names = Namer()
@@ -606,10 +757,17 @@ def _merged_properties(schemas: Schemas, schema: dict[str, Any], pointer: str,
     if seen:
         return _collect_properties(schemas, schema, pointer, seen)
     key = (pointer, id(schema))
-    props = schemas._properties.get(key)
-    if props is None:
-        props = schemas._properties[key] = _collect_properties(schemas, schema, pointer, seen)
-    return props
+    known = schemas._properties.get(key)
+    if known is None:  # what it read is kept with it: a unit that takes it from here reads that too
+        outer, schemas._reads = schemas._reads, set()
+        try:
+            props = _collect_properties(schemas, schema, pointer, seen)
+        finally:
+            reads, schemas._reads = frozenset(schemas._reads), outer
+        known = schemas._properties[key] = (props, reads)
+    if schemas._reads is not None:
+        schemas._reads.update(known[1])
+    return known[0]
 
 
 def _collect_properties(schemas: Schemas, schema: dict[str, Any], pointer: str,

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import importlib.util
 import json
+import marshal
 import multiprocessing
 import re
 import string
@@ -296,8 +297,12 @@ def _refs_in(node: Any) -> set[str]:
 
 
 def _digest(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False, allow_nan=True)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    """Exact (types and key order count) and fast: marshal writes Spot in 10 ms, JSON in 60."""
+    try:
+        return hashlib.sha256(marshal.dumps(value)).hexdigest()
+    except ValueError:  # a type marshal does not know: JSON, with repr for the rest
+        text = json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False, allow_nan=True)
+        return "json:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _size(node: Any) -> int:

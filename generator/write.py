@@ -23,6 +23,7 @@ from .format import sha256
 MANIFEST = ".generator-manifest.json"
 IGNORE_FILE = ".generatorignore"
 CACHE_FILE = ".generator-cache.json"  # cache.py's record: local, never part of the output
+MEMO_FILE = ".generator-cache.pickle"  # cache.py's build memo: likewise
 
 
 @dataclass
@@ -127,7 +128,7 @@ def _safe_target(out: Path, path: str) -> Path:
 
 def plan(out: Path, files: Mapping[str, str]) -> Plan:
     """What a run would change, without changing anything."""
-    patterns = [*ignore_patterns(out), IGNORE_FILE, CACHE_FILE]
+    patterns = [*ignore_patterns(out), IGNORE_FILE, CACHE_FILE, MEMO_FILE]
     result = Plan()
     for path in sorted(files):
         target = _safe_target(out, path)

@@ -16,6 +16,7 @@ from . import examples, memo
 from .config import Config, is_pep440
 from .diagnostics import Diagnostic, child_pointer, pointer_from_parts
 from .examples import Code
+from .memo import BuildMemo
 from .model import (
     Api,
     ApiClass,
@@ -31,7 +32,6 @@ from .model import (
     TypeRef,
 )
 from .naming import Namer, class_name, constant, module_name, parameter_name, snake
-from .memo import BuildMemo
 from .schemas import ANY, Replay, Schemas, canonical, text
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

@@ -4,6 +4,7 @@ a full run gives."""
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ def _write(out: Path, spec: Path, result: pipeline.Result) -> None:
     write_stage.apply(out, write_stage.plan(out, result.files))
     cache.remember(out, cache.fingerprint(spec, CONFIG), result.files, len(result.api.operations),
                    len(result.api.models), [], result.validation_memo, result.render_keys)
+    assert result.build_memo is not None
+    cache.keep_build_memo(out, result.code, result.build_memo)
 
 
 def _edit(spec: Path, old: str, new: str) -> None:
@@ -60,6 +63,7 @@ def generated(tmp_path: Path) -> tuple[Path, Path]:
 def test_an_operation_edit_renders_no_model_and_gives_what_a_full_run_gives(generated: tuple[Path, Path]) -> None:
     spec, out = generated
     _edit(spec, "summary: Account Information V3(USER_DATA)", "summary: Account Information V3 (edited)")
+    previous = cache.build_memo(out, cache.code_digest(CONFIG))
     incremental, rendered = _run(spec, out, incremental=True)
     full, rendered_in_full = _run(spec, out, incremental=False)
     assert incremental.files == full.files
@@ -67,6 +71,11 @@ def test_an_operation_edit_renders_no_model_and_gives_what_a_full_run_gives(gene
     models = len(full.api.models)
     assert rendered_in_full.count("package/models/model.py.jinja") == models > 100
     assert [t for t in rendered if t.endswith(("model.py.jinja", "model.md.jinja"))] == []
+    # One API class rendered again, and of the build only the edited operation made again.
+    assert rendered.count("package/api/api.py.jinja") == 1
+    assert incremental.build_memo is not None and previous is not None
+    made = [key for key, record in incremental.build_memo.records.items() if previous.records.get(key) != record]
+    assert [key[:3] for key in made] == [("operation", "/fapi/v3/account", "get")]
 
 
 def test_a_changed_schema_is_rendered_again(generated: tuple[Path, Path]) -> None:
@@ -96,3 +105,33 @@ def test_other_settings_render_everything(generated: tuple[Path, Path]) -> None:
     result = pipeline.generate(spec, other, out, incremental=True)
     assert result.files == pipeline.generate(spec, other).files | {
         k: v for k, v in result.files.items() if k in ("CHANGELOG.md", ".generator-api.json", write_stage.MANIFEST)}
+
+
+def test_the_build_memo_is_loaded_only_with_this_machines_signature(generated: tuple[Path, Path],
+                                                                    tmp_path: Path) -> None:
+    """A pickle runs code when loaded: one this machine did not sign is never loaded."""
+    _, out = generated
+    code = cache.code_digest(CONFIG)
+    assert cache.build_memo(out, code) is not None
+    assert cache.build_memo(out, "another generator") is None
+    memo_file = out / write_stage.MEMO_FILE
+    data = memo_file.read_bytes()
+    memo_file.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    assert cache.build_memo(out, code) is None
+    marker = tmp_path / "ran"
+    planted = pickle.dumps(_Planted(str(marker)))
+    memo_file.write_bytes(bytes(32) + planted)
+    assert cache.build_memo(out, code) is None
+    assert not marker.exists()
+    with pytest.MonkeyPatch.context() as patch:  # another user's (or machine's) key
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-cache"))
+        memo_file.write_bytes(data)
+        assert cache.build_memo(out, code) is None
+
+
+class _Planted:
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Path(self.marker).touch, ())

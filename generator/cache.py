@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
 import json
 import os
 import pickle
-import secrets
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
@@ -144,62 +142,41 @@ def remember(out: Path, print_: str, files: dict[str, str], operations: int, mod
 
 # -- the build memo: what build.py may replay --------------------------------------------------------
 # Pickled, because it holds the model objects themselves (unpickling them is what makes an edit run
-# fast). A pickle runs code when loaded, and an output folder may come from anyone (a clone): the
-# file is signed with a key that never leaves this machine's user cache folder, and a file without
-# this machine's signature is not loaded, only ignored.
-_MEMO_FORMAT = b"generator-memo-1"
+# fast). A pickle may name any function to call when it is loaded, and an output folder may come
+# from anyone: the memo is loaded by an unpickler that knows the model's classes and nothing else
+# (data classes, made without running any of their code), so a planted file fails to load instead.
+_MEMO_FORMAT = b"generator-memo-2\n"
+_MEMO_CLASSES = frozenset({
+    ("generator.memo", "BuildMemo"), ("generator.schemas", "Record"), ("generator.examples", "Code"),
+    *(("generator.model", name) for name in (
+        "SpecText", "TypeRef", "Example", "Parameter", "Response", "Operation", "Field", "Model", "UnionModel")),
+})
 
 
-def _memo_key(create: bool) -> bytes | None:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(base) / "binance-sdk-generator" / "memo.key"
-    with contextlib.suppress(OSError):
-        key = path.read_bytes()
-        if len(key) == 32:
-            return key
-    if not create:
-        return None
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"memo.key.{os.getpid()}.tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(secrets.token_bytes(32))
-        os.replace(temporary, path)
-        return _memo_key(create=False)
-    return None
-
-
-def _signature(key: bytes, code: str, payload: bytes) -> bytes:
-    return hmac.new(key, _MEMO_FORMAT + code.encode() + payload, hashlib.sha256).digest()
+class _ModelUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _MEMO_CLASSES:
+            raise pickle.UnpicklingError(f"not a class of the model: {module}.{name}")
+        return super().find_class(module, name)
 
 
 def build_memo(out: Path, code: str) -> Any:
-    """What the last run in `out` kept for build.py (memo.BuildMemo), if this machine signed it for
-    this generator (`code`: code_digest); else None."""
-    key = _memo_key(create=False)
-    if key is None:
-        return None
+    """What the last run in `out` kept for build.py (memo.BuildMemo), if it was kept by this generator
+    (`code`: code_digest); else None."""
+    header = _MEMO_FORMAT + code.encode() + b"\n"
     try:
-        data = (out / MEMO_FILE).read_bytes()
-    except OSError:
-        return None
-    signature, payload = data[:32], data[32:]
-    if not hmac.compare_digest(signature, _signature(key, code, payload)):
-        return None
-    try:
-        return pickle.loads(payload)
-    except Exception:  # signed by us, yet unreadable (a Python upgrade): start afresh
+        with (out / MEMO_FILE).open("rb") as stream:
+            if stream.read(len(header)) != header:
+                return None
+            return _ModelUnpickler(stream).load()
+    except Exception:  # unreadable, planted, or from another Python: start afresh
         return None
 
 
 def keep_build_memo(out: Path, code: str, kept: Any) -> None:
-    """Sign and store what build.py may replay next time (best effort, like remember)."""
-    key = _memo_key(create=True)
-    if key is None:
-        return
+    """Store what build.py may replay next time (best effort, like remember)."""
     with contextlib.suppress(OSError, pickle.PicklingError):
         payload = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
         temporary = out / f"{MEMO_FILE}.{os.getpid()}.tmp"
-        temporary.write_bytes(_signature(key, code, payload) + payload)
+        temporary.write_bytes(_MEMO_FORMAT + code.encode() + b"\n" + payload)
         os.replace(temporary, out / MEMO_FILE)

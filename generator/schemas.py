@@ -80,7 +80,7 @@ class Record:
     """
 
     roots: tuple[str, ...]
-    reads: frozenset[str]
+    reads: tuple[str, ...]  # sorted: the memo's bytes must not depend on the hash seed
     events: tuple[tuple[Any, ...], ...]
     output: Any
     fingerprint: str
@@ -157,14 +157,14 @@ class Schemas:
         self._journal, self._reads = [], set(roots)
         try:
             output = make()
-            events, reads = tuple(self._journal), frozenset(self._reads)
+            events, reads = tuple(self._journal), tuple(sorted(self._reads))
         finally:
             self._journal = self._reads = None
         fingerprint = hashlib.sha256(repr(output).encode("utf-8", "surrogatepass")).hexdigest()
         self.records[key] = Record(roots, reads, events, output, fingerprint)
         return output, fingerprint
 
-    def _touched(self, reads: frozenset[str]) -> bool:
+    def _touched(self, reads: tuple[str, ...]) -> bool:
         return any(read == change or read.startswith(change + "/") or change.startswith(read + "/")
                    for change in self.changed for read in reads)
 

@@ -60,13 +60,35 @@ def reuse_from(out: Path) -> Reuse:
     return Reuse(out, read_manifest(out))
 
 
+# Texts this process read back from an output folder, (out, path) -> (text, the file's size and
+# modification time then): plan() need not read a file again to know that it still holds the very
+# text it was read as.
+_READ_BACK: dict[tuple[Path, str], tuple[str, tuple[int, int]]] = {}
+
+
 def _as_written(out: Path, path: str, entry: dict[str, str]) -> str | None:
     """The file's text if it is still exactly what the run that recorded `entry` wrote."""
     try:
-        text = (out / path).read_bytes().decode("utf-8")
+        with (out / path).open("rb") as stream:
+            stat = os.fstat(stream.fileno())
+            text = stream.read().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    return text if sha256(text) == entry.get("sha256") else None
+    if sha256(text) != entry.get("sha256"):
+        return None
+    _READ_BACK[(out, path)] = (text, (stat.st_size, stat.st_mtime_ns))
+    return text
+
+
+def _still_read_back(out: Path, path: str, text: str) -> bool:
+    known = _READ_BACK.get((out, path))
+    if known is None or known[0] is not text:
+        return False
+    try:
+        stat = (out / path).stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == known[1]
 
 
 class Reuse:
@@ -134,6 +156,9 @@ def plan(out: Path, files: Mapping[str, str]) -> Plan:
         target = _safe_target(out, path)
         if is_ignored(path, patterns):
             result.ignored.append(path)
+            continue
+        if _still_read_back(out, path, files[path]):
+            result.unchanged.append(path)
             continue
         try:
             current = target.read_bytes()

@@ -33,20 +33,22 @@ def test_generated_folder_is_what_generate_writes(tmp_path: Path) -> None:
 
 
 def _digest(files: dict[str, bytes]) -> str:
-    """The output's digest; the run's local cache record is not output (git-ignored, absent from a
+    """The output's digest; the run's local cache files are not output (git-ignored, absent from a
     fresh clone until the first `make generate`)."""
-    output = {k: v for k, v in files.items() if k != write_stage.CACHE_FILE}
+    output = {k: v for k, v in files.items() if k not in (write_stage.CACHE_FILE, write_stage.MEMO_FILE)}
     return hashlib.sha256(b"".join(k.encode() + b"\0" + v for k, v in sorted(output.items()))).hexdigest()
 
 
 def test_output_is_identical_across_runs_and_hash_seeds(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    digests = []
+    digests, memos = [], []
     for seed in ("0", "12345"):
         out = _history(tmp_path / f"out-{seed}")
         done = run_cli("generate", "spec/openapi.yaml", "--config", "spec/generator.toml", "--out", out,
                        env={"PYTHONHASHSEED": seed})
         assert done.code == 0, done.stderr
         digests.append(_digest(tree(out)))
+        memos.append((out / write_stage.MEMO_FILE).read_bytes())
     assert digests[0] == digests[1]
+    assert memos[0] == memos[1]  # the build memo too, though it is a cache
     assert digests[0] == _digest({k: v for k, v in tree(GENERATED).items()
                                   if k in tree(tmp_path / "out-0")})

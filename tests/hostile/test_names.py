@@ -135,7 +135,7 @@ def test_output_is_the_same_on_every_run(generated: tuple[Path, Path, pipeline.R
     done = run_cli("generate", spec, "--out", out, env={"PYTHONHASHSEED": "12345"})
     assert done.code == 0, done.stderr
     on_disk = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*")
-               if p.is_file() and p.name != ".generator-cache.json"}
+               if p.is_file() and p.name not in (".generator-cache.json", ".generator-cache.pickle")}
     assert on_disk == first.files
 
 

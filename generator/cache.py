@@ -148,6 +148,7 @@ def remember(out: Path, print_: str, files: dict[str, str], operations: int, mod
 _MEMO_FORMAT = b"generator-memo-2\n"
 _MEMO_CLASSES = frozenset({
     ("generator.memo", "BuildMemo"), ("generator.schemas", "Record"), ("generator.examples", "Code"),
+    ("generator.reload", "LoadMemo"), ("generator.reload", "Span"),
     *(("generator.model", name) for name in (
         "SpecText", "TypeRef", "Example", "Parameter", "Response", "Operation", "Field", "Model", "UnionModel")),
 })

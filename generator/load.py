@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -9,8 +10,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from . import yaml_source
+from . import reload, yaml_source
 from .diagnostics import Diagnostic, GenerationError, error, parts_from_pointer, pointer_from_parts
+from .reload import LoadMemo, Recorded
 from .yaml_source import RefSite, SourceFile, parse_source, unpack
 
 BUNDLE_KEY = "x-generator-files"
@@ -44,6 +46,18 @@ class LoadedSpec:
     files: tuple[str, ...]
     # Bundle key ("" for the root file) -> that file's positions.
     tables: Mapping[str, _Table] = field(default_factory=dict, repr=False, compare=False)
+    # What the next run may load again from (reload.py): a spec of one file only.
+    reload_memo: LoadMemo | None = field(default=None, repr=False, compare=False)
+
+    def memo(self) -> LoadMemo | None:
+        """The memo for the next run, with the positions this run looked up."""
+        if self.reload_memo is None:
+            return None
+        table = self.tables[""]
+        values, keys = table.values, table.keys
+        if not (isinstance(values, Recorded) and isinstance(keys, Recorded)):
+            return None
+        return dataclasses.replace(self.reload_memo, positions=dict(values.seen), key_positions=dict(keys.seen))
 
     def locate(self, pointer: str) -> tuple[str, int | None, int | None]:
         """(display file, line, column) of the node at a pointer into `document` (nearest existing
@@ -79,26 +93,60 @@ class LoadedSpec:
         return table.display, None, None
 
 
-def load(path: Path, display_name: str | None = None) -> LoadedSpec:
-    """Read the spec and every file its `$ref`s name; raise GenerationError with every problem found."""
-    return _Loader(path, display_name or str(path)).run()
+def load(path: Path, display_name: str | None = None, previous: LoadMemo | None = None) -> LoadedSpec:
+    """Read the spec and every file its `$ref`s name; raise GenerationError with every problem found.
+    With `previous` (the last run's LoadedSpec.memo()), an edit inside one entry of a one-file spec
+    parses only that entry (reload.py): the result is the same."""
+    display = display_name or str(path)
+    if previous is not None:
+        again = _reload(path, display, previous)
+        if again is not None:
+            return again
+    return _Loader(path, display).run()
 
 
-def _read(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
-    """Read and parse one file; (None, diagnostics) if it cannot be used at all."""
+def _reload(path: Path, display: str, previous: LoadMemo) -> LoadedSpec | None:
+    raw, problems = _raw(path, display)
+    if raw is None or problems:
+        return None  # the full load reports it
+
+    def full_tables() -> tuple[Mapping[str, int], Mapping[str, int]]:
+        source, _ = parse_source(raw, display)
+        return (source.values, source.keys) if source is not None else ({}, {})
+
+    again = reload.reload(raw, display, previous, full_tables)
+    if again is None:
+        return None
+    try:
+        root_file = path.absolute()
+        root_dir = root_file.parent.resolve()
+    except (OSError, RuntimeError):
+        return None
+    return LoadedSpec(again.document, root_file, root_dir, (display,),
+                      {"": _Table(display, again.values, again.keys)}, again.memo)
+
+
+def _raw(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic]]:
     try:
         if path.is_dir():
             return None, [error("is a folder, not a file", display)]
         if path.stat().st_size > yaml_source.MAX_FILE_BYTES:
             return None, [yaml_source.too_big(display)]  # before reading it all into memory
-        raw = path.read_bytes()
+        return path.read_bytes(), []
     except FileNotFoundError:
         return None, [error("file not found", display)]
     except PermissionError:
         return None, [error("cannot read the file: permission denied", display)]
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         return None, [error(f"cannot read the file: {getattr(exc, 'strerror', None) or exc}", display)]
-    return parse_source(raw, display)
+
+
+def _read(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnostic], bytes]:
+    """Read and parse one file; (None, diagnostics) if it cannot be used at all; and its bytes."""
+    raw, problems = _raw(path, display)
+    if raw is None:
+        return None, problems, b""
+    return (*parse_source(raw, display), raw)
 
 
 @dataclass(slots=True)
@@ -124,7 +172,7 @@ class _Loader:
         self.read_order: list[str] = [display]  # displays, to sort diagnostics file by file
 
     def run(self) -> LoadedSpec:
-        source, problems = _read(self.root_file, self.display)
+        source, problems, raw = _read(self.root_file, self.display)
         if source is None:
             raise GenerationError(problems)
         try:
@@ -167,10 +215,15 @@ class _Loader:
                 site.holder["$ref"] = pointer_from_parts(target.parts)
         if len(queue) > 1:
             document[BUNDLE_KEY] = {file.key: file.source.data for file in queue[1:]}
-        tables = {file.key: _Table(file.source.display, file.source.values, file.source.keys)
-                  for file in queue}
-        return LoadedSpec(document, self.root_file, self.root_dir,
-                          tuple(file.source.display for file in queue), tables)
+            tables = {file.key: _Table(file.source.display, file.source.values, file.source.keys)
+                      for file in queue}
+            return LoadedSpec(document, self.root_file, self.root_dir,
+                              tuple(file.source.display for file in queue), tables)
+        values, keys = source.values, source.keys
+        memo = reload.LoadMemo(raw, document, reload.spans_of(raw, document, keys),
+                               tuple((site.pointer, pointer_from_parts(target.parts)) for _, site, target in sites))
+        table = _Table(source.display, Recorded(values.get), Recorded(keys.get))
+        return LoadedSpec(document, self.root_file, self.root_dir, (source.display,), {"": table}, memo)
 
     # -- one $ref ------------------------------------------------------------------------------------
     def _resolve(self, current: _File, site: RefSite, queue: list[_File]) -> _Target | None:
@@ -234,7 +287,7 @@ class _Loader:
         except (OSError, RuntimeError, ValueError) as exc:
             self._ref_error(current, site, f"names a path that cannot be used: {exc}")
             return None
-        source, problems = _read(resolved, display)
+        source, problems, _ = _read(resolved, display)
         self.read_order.append(display)
         self.diagnostics += problems
         found = None if source is None else _File(source, key, resolved.parent)

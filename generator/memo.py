@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .diagnostics import pointer_from_parts
+from .reload import LoadMemo
 from .schemas import Record
 
 # The top-level members cut finer: into their members (paths) or their sections' members.
@@ -24,6 +25,7 @@ _BY_SECTION = ("components",)
 class BuildMemo:
     entries: dict[str, bytes | None] = field(default_factory=dict)  # entry pointer -> digest
     records: dict[Any, Record] = field(default_factory=dict)
+    load: LoadMemo | None = None  # what load.py may load again from (reload.py)
 
 
 def entries(document: dict[str, Any]) -> dict[str, bytes | None]:
@@ -54,7 +56,9 @@ def changed(old: dict[str, bytes | None], new: dict[str, bytes | None]) -> tuple
 
 
 def _digest(value: Any) -> bytes | None:
+    # marshal format 2: no back-references, whose use depends on which objects are shared (one
+    # document parsed whole and one parsed piecewise are equal but share differently).
     try:
-        return hashlib.blake2b(marshal.dumps(value), digest_size=16).digest()
+        return hashlib.blake2b(marshal.dumps(value, 2), digest_size=16).digest()
     except ValueError:  # a type marshal does not know (not made by the loader)
         return None

@@ -21,6 +21,7 @@ from .diagnostics import Diagnostic, Level, ValidationFailed, has_errors
 from .load import LoadedSpec, load
 from .memo import BuildMemo
 from .model import Api
+from .reload import LoadMemo
 
 
 @dataclass
@@ -41,9 +42,9 @@ def load_and_validate(spec: Path, config: Config, display: str | None = None) ->
     return loaded, checked(validation.wait(), config)
 
 
-def load_and_start_validating(spec: Path, display: str | None = None, memo: validate_stage.Memo | None = None
-                              ) -> tuple[LoadedSpec, validate_stage.Validation]:
-    loaded = load(spec, display)
+def load_and_start_validating(spec: Path, display: str | None = None, memo: validate_stage.Memo | None = None,
+                              previous: LoadMemo | None = None) -> tuple[LoadedSpec, validate_stage.Validation]:
+    loaded = load(spec, display, previous)
     source = loaded.files[0] if loaded.files else str(spec)
     return loaded, validate_stage.start(loaded.document, loaded.locate, source, memo)
 
@@ -75,7 +76,8 @@ def generate(spec: Path, config: Config, out: Path | None = None, display: str |
     render_keys = cache.render_keys(out) if incremental and out is not None else {}
     previous_build = cache.build_memo(out, code) if incremental and out is not None else None
     previous_build = previous_build if isinstance(previous_build, BuildMemo) else None
-    loaded, validation = load_and_start_validating(spec, display, memo)
+    loaded, validation = load_and_start_validating(spec, display, memo,
+                                                   previous_build.load if previous_build is not None else None)
     source = loaded.files[0] if loaded.files else str(spec)
     # Build, render and format overlap with validation; nothing is kept unless the spec is valid
     # (or the run lenient). An invalid spec may trip the later stages: its errors are what to report.
@@ -96,4 +98,5 @@ def generate(spec: Path, config: Config, out: Path | None = None, display: str |
         checked(validation.wait(), config)
         raise
     diagnostics = checked(validation.wait(), config) + warnings
+    kept.load = loaded.memo()  # now: with the positions this run looked up
     return Result(api, files, formatted, diagnostics, validation.memo, rendered.keys, kept, code)

@@ -297,9 +297,10 @@ def _refs_in(node: Any) -> set[str]:
 
 
 def _digest(value: Any) -> str:
-    """Exact (types and key order count) and fast: marshal writes Spot in 10 ms, JSON in 60."""
+    """Exact (types and key order count) and fast: marshal writes Spot in 10 ms, JSON in 60. (Format 2:
+    no back-references, which depend on how objects happen to be shared.)"""
     try:
-        return hashlib.sha256(marshal.dumps(value)).hexdigest()
+        return hashlib.sha256(marshal.dumps(value, 2)).hexdigest()
     except ValueError:  # a type marshal does not know: JSON, with repr for the rest
         text = json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False, allow_nan=True)
         return "json:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

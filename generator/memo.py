@@ -26,6 +26,7 @@ class BuildMemo:
     entries: dict[str, bytes | None] = field(default_factory=dict)  # entry pointer -> digest
     records: dict[Any, Record] = field(default_factory=dict)
     load: LoadMemo | None = None  # what load.py may load again from (reload.py)
+    fragments: dict[str, str] = field(default_factory=dict)  # render.Rendered.fragments
 
 
 def entries(document: dict[str, Any]) -> dict[str, bytes | None]:

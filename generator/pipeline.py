@@ -85,7 +85,9 @@ def generate(spec: Path, config: Config, out: Path | None = None, display: str |
         api, warnings, kept = build_stage.build_incrementally(loaded.document, config, source, loaded.locate,
                                                               previous_build)
         previous = write_stage.Unformatted(out, render_keys) if render_keys and out is not None else None
-        rendered = render_stage.render(api, config.templates, previous, code)
+        rendered = render_stage.render(api, config.templates, previous, code,
+                                       previous_build.fragments if previous_build is not None else None)
+        kept.fragments = rendered.fragments
         reuse = write_stage.reuse_from(out) if out is not None else None
         files, formatted = format_stage.format_files(rendered.files, rendered.origins, reuse,
                                                      rendered.laid_out)

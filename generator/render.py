@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,8 @@ class Rendered:
     origins: dict[str, str]  # output path -> template that made it (for error messages)
     laid_out: frozenset[str]  # outputs of built-in templates only: already in black's layout
     keys: dict[str, str] = field(default_factory=dict)  # model file -> digest of all it was made from
+    # Parts of files, by the digest of all they were made from (the next run's `fragments`).
+    fragments: dict[str, str] = field(default_factory=dict)
 
 
 # (output path, key) -> the text a previous run rendered for that key, if it can be had unchanged.
@@ -140,7 +142,7 @@ def _template_error(exc: Exception, template: str) -> Diagnostic:
 
 
 def render(api: Api, user_templates: Path | None = None, previous: Previous | None = None,
-           base: str = "") -> Rendered:
+           base: str = "", fragments: Mapping[str, str] | None = None) -> Rendered:
     """Every output file of the client package, its docs and its tests, in memory.
 
     Files made from one model or one API class (most of a large spec's output) are keyed by a digest
@@ -204,9 +206,22 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
     emit("pyproject.toml", "pyproject.toml.jinja")
     emit("tests/__init__.py", "tests/__init__.py.jinja")
     emit("tests/conftest.py", "tests/conftest.py.jinja")
-    emit("tests/cases.py", "tests/cases.py.jinja")
+    # tests/cases.py: the part of each API class, and the models' part, kept by their keys like files.
+    made: dict[str, str] = {}
+
+    def part(template: str, identity: Any, **context: Any) -> str:
+        key = _digest((shared, template, identity))
+        text = (fragments or {}).get(key)
+        made[key] = text if text is not None else renderer.render(template, api=api, **context)
+        return made[key]
+
+    operation_cases = [part("tests/operation_cases.py.jinja",
+                            api.fingerprints.get(a.class_name) or repr(a), api_class=a) for a in api.apis]
+    model_cases = part("tests/model_cases.py.jinja",
+                       [api.fingerprints.get(m.class_name) or repr(m) for m in api.models])
+    emit("tests/cases.py", "tests/cases.py.jinja", operation_cases=operation_cases, model_cases=model_cases)
     emit("tests/test_operations.py", "tests/test_operations.py.jinja")
     emit("tests/test_models.py", "tests/test_models.py.jinja")
     # With a user's template folder any template (or macro) may be theirs: black formats everything.
     laid_out = frozenset(files) if user_templates is None else frozenset()
-    return Rendered(files, origins, laid_out, keys)
+    return Rendered(files, origins, laid_out, keys, made)

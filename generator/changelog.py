@@ -15,6 +15,7 @@ No dates, no clock: the same record, spec and settings always give the same byte
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -40,11 +41,15 @@ UNRELEASED = "Unreleased"
 _FORMAT = 1
 
 
-def files(api: Api, out: Path | None) -> dict[str, str]:
-    """{CHANGELOG.md: text, .generator-api.json: text} for this run; `out` is only read."""
-    new = surface(api)
+def files(api: Api, out: Path | None, same: frozenset[str] = frozenset(), record_sha: str = "") -> dict[str, str]:
+    """{CHANGELOG.md: text, .generator-api.json: text} for this run; `out` is only read.
+
+    `same`: API classes and models unchanged since the run that wrote the record whose text has
+    the digest `record_sha` (memo.py): if the record is that one, their part of it is taken as it is."""
     version = str(api.package.version)
-    record = read_record(out) if out is not None else None
+    record, text = _read_record(out) if out is not None else (None, None)
+    written = record is not None and text is not None and bool(record_sha) and _sha(text) == record_sha
+    new = surface(api, record["api"] if written and record is not None else None, same if written else frozenset())
     sections = _sections(_read(out / CHANGELOG) if out is not None else None)
     base: dict[str, Any] | None = None
     if record is None:
@@ -78,15 +83,25 @@ def _dump(value: Any, depth: int = 0) -> str:
 
 def read_record(out: Path) -> dict[str, Any] | None:
     """The last run's record, or None if there is none (or it is unreadable: then start afresh)."""
+    return _read_record(out)[0]
+
+
+def _read_record(out: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """read_record, and the file's text."""
     try:
-        data = json.loads((out / RECORD).read_text(encoding="utf-8"))
+        text = (out / RECORD).read_text(encoding="utf-8")
+        data = json.loads(text)
     except (OSError, ValueError):
-        return None
+        return None, None
     if (not isinstance(data, dict) or data.get("format") != _FORMAT or not isinstance(data.get("version"), str)
             or not is_surface(data.get("api"))):
-        return None
+        return None, text
     since = data.get("unreleased_since")
-    return {**data, "unreleased_since": since if is_surface(since) else None}
+    return {**data, "unreleased_since": since if is_surface(since) else None}, text
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def has_unreleased(out: Path) -> bool:

@@ -85,17 +85,28 @@ def api_of(spec: Path, config: Config, display: str | None = None) -> tuple[Api,
 
 # --- Api -> surface ------------------------------------------------------------------------------
 
-def surface(api: Api) -> dict[str, Any]:
-    """What a user of the generated package can touch, as JSON data with a stable layout."""
+def surface(api: Api, last: dict[str, Any] | None = None, same: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """What a user of the generated package can touch, as JSON data with a stable layout.
+
+    `last`: the surface of an earlier run, whose entries for the API classes and models named in
+    `same` (their fingerprints unchanged since: build.py) are taken as they are."""
+    old_operations = last["operations"] if last is not None else {}
+    old_models = last["models"] if last is not None else {}
     operations: dict[str, Any] = {}
     for api_class in api.apis:
         for op in api_class.operations:
-            operations[f"{op.http_method} {op.path}"] = _operation(api_class.class_name, op)
+            key = f"{op.http_method} {op.path}"
+            kept = old_operations.get(key) if api_class.class_name in same else None
+            operations[key] = kept if kept is not None else _operation(api_class.class_name, op)
+    models = {}
+    for model in sorted(api.models, key=lambda m: m.class_name):
+        kept = old_models.get(model.class_name) if model.class_name in same else None
+        models[model.class_name] = kept if kept is not None else _model(model)
     return {
         "format": SURFACE_FORMAT,
         "host": str(api.host),
         "operations": dict(sorted(operations.items())),
-        "models": {m.class_name: _model(m) for m in sorted(api.models, key=lambda m: m.class_name)},
+        "models": models,
     }
 
 

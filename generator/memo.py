@@ -27,6 +27,8 @@ class BuildMemo:
     records: dict[Any, Record] = field(default_factory=dict)
     load: LoadMemo | None = None  # what load.py may load again from (reload.py)
     fragments: dict[str, str] = field(default_factory=dict)  # render.Rendered.fragments
+    fingerprints: dict[str, str] = field(default_factory=dict)  # model.Api.fingerprints
+    record_sha: str = ""  # sha256 of the API record (changelog.py) written with these fingerprints
 
 
 def entries(document: dict[str, Any]) -> dict[str, bytes | None]:

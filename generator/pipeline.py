@@ -6,6 +6,7 @@ the caller's last step, so a failure anywhere leaves the folder as it was.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +92,12 @@ def generate(spec: Path, config: Config, out: Path | None = None, display: str |
         reuse = write_stage.reuse_from(out) if out is not None else None
         files, formatted = format_stage.format_files(rendered.files, rendered.origins, reuse,
                                                      rendered.laid_out)
-        files.update(changelog.files(api, out))  # CHANGELOG.md: what changed since the last run in `out`
+        # CHANGELOG.md: what changed since the last run in `out`.
+        last = previous_build.fingerprints if previous_build is not None else {}
+        same = frozenset(name for name, print_ in api.fingerprints.items() if last.get(name) == print_)
+        files.update(changelog.files(api, out, same, previous_build.record_sha if previous_build else ""))
+        kept.fingerprints = api.fingerprints
+        kept.record_sha = hashlib.sha256(files[changelog.RECORD].encode("utf-8")).hexdigest()
         sources = {path: text for path, text in rendered.files.items() if path.endswith(".py")}
         files[write_stage.MANIFEST] = write_stage.manifest_text(files, sources)
         if ready is not None:

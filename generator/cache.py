@@ -39,7 +39,7 @@ def _files_below(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[
                   and p.resolve().is_relative_to(root) and p.is_file())
 
 
-def fingerprint(spec: Path, config: Config) -> str:
+def fingerprint(spec: Path, config: Config, code: str | None = None) -> str:
     """Everything a run's output depends on: every spec-like file in the spec's folder (a multi-file
     spec may reference any of them), the settings, the generator's code and templates, black."""
     digest = hashlib.sha256()
@@ -47,7 +47,7 @@ def fingerprint(spec: Path, config: Config) -> str:
     parts: list[tuple[str, Path]] = [("spec", spec.resolve())]
     parts += [("spec-folder", p) for p in _files_below(root, _SPEC_SUFFIXES)]
     _digest_files(digest, parts)
-    digest.update(code_digest(config).encode())
+    digest.update((code or code_digest(config)).encode())  # `code`: code_digest(config), if known
     return digest.hexdigest()
 
 
@@ -56,14 +56,15 @@ def code_digest(config: Config) -> str:
     settings, black. Part of the fingerprint, and of every render key (render.py)."""
     from .render import BUILTIN_TEMPLATES
 
+    settings = json.dumps({k: str(v) for k, v in sorted(asdict(config).items())}, sort_keys=True)
+
     digest = hashlib.sha256()
     parts = [("generator", p) for p in _files_below(_GENERATOR, (".py",))]
     parts += [("templates", p) for p in _files_below(BUILTIN_TEMPLATES)]
     if config.templates is not None:
         parts += [("user-templates", p) for p in _files_below(config.templates)]
     _digest_files(digest, parts)
-    settings = {k: str(v) for k, v in sorted(asdict(config).items())}
-    digest.update(json.dumps(settings, sort_keys=True).encode())
+    digest.update(settings.encode())
     digest.update(metadata.version("black").encode())
     return digest.hexdigest()
 

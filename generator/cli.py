@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 spec errors or drift (check); 2 usage, configuration, t
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from collections.abc import Sequence
@@ -86,6 +87,19 @@ def _print(diagnostics: Sequence[Diagnostic]) -> None:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
+    # A run builds one object graph (document, model, files) that lives until it ends, with next to
+    # no cycles among its garbage: the cyclic collector would only rescan it (8 % of an edit run of
+    # Binance Spot; peak memory is the same without it).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(argv)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "diff":
         return _diff(args)
@@ -101,7 +115,8 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"{display}: valid OpenAPI" + (f" ({len(warnings)} warnings)" if warnings else ""))
             return 0
         out: Path = args.out
-        inputs = cache.fingerprint(args.spec, config) if args.command == "generate" else ""
+        code = cache.code_digest(config)
+        inputs = cache.fingerprint(args.spec, config, code) if args.command == "generate" else ""
         if args.command == "generate" and (record := cache.up_to_date(out, inputs)) is not None:
             for line in record.get("warnings") or ():
                 print(line, file=sys.stderr)
@@ -126,7 +141,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         try:
             result = pipeline.generate(args.spec, config, out if out.is_dir() else None, display,
                                        incremental=args.command == "generate",
-                                       ready=stage if early else None)
+                                       ready=stage if early else None, code=code)
         except BaseException:
             for _, pending in staged:
                 pending.abort()

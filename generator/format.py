@@ -34,8 +34,19 @@ def black_mode() -> Any:
 _PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
 
 
+# id(text) -> (text, its digest): a run hashes most files three times (read back, formatted, listed
+# in the manifest); the text is held, so its id is not reused while the entry lives.
+_DIGESTS: dict[int, tuple[str, str]] = {}
+
+
 def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    known = _DIGESTS.get(id(text))
+    if known is not None and known[0] is text:
+        return known[1]
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if len(_DIGESTS) < 100_000:
+        _DIGESTS[id(text)] = (text, digest)
+    return digest
 
 
 def _format_one(item: tuple[str, str]) -> tuple[str, str | None, str | None]:

@@ -65,14 +65,16 @@ def _as_warning(diagnostic: Diagnostic) -> Diagnostic:
 
 
 def generate(spec: Path, config: Config, out: Path | None = None, display: str | None = None,
-             incremental: bool = False, ready: Callable[[dict[str, str]], None] | None = None) -> Result:
+             incremental: bool = False, ready: Callable[[dict[str, str]], None] | None = None,
+             code: str | None = None) -> Result:
     """Every output file in memory. `out`, if given, is only read: to reuse unchanged formatted files,
     and to continue its CHANGELOG.md. `incremental`: also take what the last run in `out` recorded
     in its cache (cache.py) to skip validating path items and rendering models that did not change;
     the result is the same, byte for byte. `ready` is handed the files as soon as they are known,
     while validation may still be running (the CLI stages them for writing meanwhile); whether they
-    may be used is only known when generate returns rather than raises."""
-    code = cache.code_digest(config)
+    may be used is only known when generate returns rather than raises. `code`: cache.code_digest
+    of `config`, if the caller has it already."""
+    code = code or cache.code_digest(config)
     memo = cache.validation_memo(out) if incremental and out is not None else None
     render_keys = cache.render_keys(out) if incremental and out is not None else {}
     previous_build = cache.build_memo(out, code) if incremental and out is not None else None

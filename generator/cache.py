@@ -16,10 +16,10 @@ import json
 import os
 import pickle
 from dataclasses import asdict
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from . import installed
 from .config import Config
 from .format import sha256
 from .write import CACHE_FILE, MANIFEST, MEMO_FILE, read_manifest
@@ -65,7 +65,7 @@ def code_digest(config: Config) -> str:
         parts += [("user-templates", p) for p in _files_below(config.templates)]
     _digest_files(digest, parts)
     digest.update(settings.encode())
-    digest.update(metadata.version("black").encode())
+    digest.update(installed.version("black").encode())
     return digest.hexdigest()
 
 

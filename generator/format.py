@@ -17,7 +17,6 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from typing import Any
 
@@ -114,6 +113,8 @@ def format_files(files: Mapping[str, str], origins: Mapping[str, str],
             todo.append((path, text))
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) >= _PARALLEL_THRESHOLD and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor  # here: most runs format nothing
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             outcomes = list(pool.map(_format_one, todo, chunksize=max(1, len(todo) // (workers * 4))))
     else:

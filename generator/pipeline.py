@@ -44,10 +44,11 @@ def load_and_validate(spec: Path, config: Config, display: str | None = None) ->
 
 
 def load_and_start_validating(spec: Path, display: str | None = None, memo: validate_stage.Memo | None = None,
-                              previous: LoadMemo | None = None) -> tuple[LoadedSpec, validate_stage.Validation]:
+                              previous: LoadMemo | None = None, warm: validate_stage.Warm | None = None
+                              ) -> tuple[LoadedSpec, validate_stage.Validation]:
     loaded = load(spec, display, previous)
     source = loaded.files[0] if loaded.files else str(spec)
-    return loaded, validate_stage.start(loaded.document, loaded.locate, source, memo)
+    return loaded, validate_stage.start(loaded.document, loaded.locate, source, memo, warm)
 
 
 def checked(problems: list[Diagnostic], config: Config) -> list[Diagnostic]:
@@ -74,13 +75,26 @@ def generate(spec: Path, config: Config, out: Path | None = None, display: str |
     while validation may still be running (the CLI stages them for writing meanwhile); whether they
     may be used is only known when generate returns rather than raises. `code`: cache.code_digest
     of `config`, if the caller has it already."""
-    code = code or cache.code_digest(config)
     memo = cache.validation_memo(out) if incremental and out is not None else None
+    # With a memo most of validating is importing the validator: start that first (validate.Warm).
+    warm = validate_stage.Warm() if memo is not None else None
+    try:
+        return _generate(spec, config, out, display, incremental, ready, code, memo, warm)
+    finally:
+        if warm is not None:
+            warm.close()
+
+
+def _generate(spec: Path, config: Config, out: Path | None, display: str | None, incremental: bool,
+              ready: Callable[[dict[str, str]], None] | None, code: str | None, memo: validate_stage.Memo | None,
+              warm: validate_stage.Warm | None) -> Result:
+    code = code or cache.code_digest(config)
     render_keys = cache.render_keys(out) if incremental and out is not None else {}
     previous_build = cache.build_memo(out, code) if incremental and out is not None else None
     previous_build = previous_build if isinstance(previous_build, BuildMemo) else None
     loaded, validation = load_and_start_validating(spec, display, memo,
-                                                   previous_build.load if previous_build is not None else None)
+                                                   previous_build.load if previous_build is not None else None,
+                                                   warm)
     source = loaded.files[0] if loaded.files else str(spec)
     # Build, render and format overlap with validation; nothing is kept unless the spec is valid
     # (or the run lenient). An invalid spec may trip the later stages: its errors are what to report.

@@ -72,12 +72,16 @@ def files(api: Api, out: Path | None, same: frozenset[str] = frozenset(), record
     }
 
 
+# json.dumps(value, sort_keys=True, ensure_ascii=False), without making an encoder for every call.
+_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
 def _dump(value: Any, depth: int = 0) -> str:
     """JSON, sorted, one line per operation and per model (three levels deep): small, reviewable diffs."""
     if depth == 3 or not isinstance(value, dict) or not value:
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+        return _JSON.encode(value)
     pad = " " * (depth + 1)
-    items = [f"{pad}{json.dumps(key, ensure_ascii=False)}: {_dump(value[key], depth + 1)}" for key in sorted(value)]
+    items = [f"{pad}{_JSON.encode(key)}: {_dump(value[key], depth + 1)}" for key in sorted(value)]
     return "{\n" + ",\n".join(items) + "\n" + " " * depth + "}"
 
 

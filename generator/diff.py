@@ -139,9 +139,13 @@ def _model(model: Model) -> dict[str, Any]:
     }
 
 
+# json.dumps(value, sort_keys=True, default=str, ensure_ascii=False), one encoder for all calls.
+_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
+
+
 def _digest(value: Any) -> str:
     """A short fingerprint of documentation and examples: enough to tell that they changed."""
-    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    text = _JSON.encode(value)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

@@ -185,10 +185,17 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
         origins[name] = name
     files[f"{pkg}/py.typed"] = ""
     origins[f"{pkg}/py.typed"] = "(empty marker)"
-    emit(f"{pkg}/__init__.py", "package/__init__.py.jinja", runtime_exports=RUNTIME_EXPORT_MODULES)
+    if user_templates is None:  # the built-in index modules show these and the modules (in `shared`) only
+        index = (api.title, api.source, api.listen_key_ops is not None,
+                 [(a.class_name, a.async_class_name, a.module) for a in api.apis])
+        emit_keyed(f"{pkg}/__init__.py", "package/__init__.py.jinja", "", index,
+                   runtime_exports=RUNTIME_EXPORT_MODULES)
+        emit_keyed(f"{pkg}/models/__init__.py", "package/models/__init__.py.jinja", "", ())
+    else:
+        emit(f"{pkg}/__init__.py", "package/__init__.py.jinja", runtime_exports=RUNTIME_EXPORT_MODULES)
+        emit(f"{pkg}/models/__init__.py", "package/models/__init__.py.jinja")
     emit(f"{pkg}/_metadata.py", "package/_metadata.py.jinja")
     emit(f"{pkg}/api/__init__.py", "package/api/__init__.py.jinja")
-    emit(f"{pkg}/models/__init__.py", "package/models/__init__.py.jinja")
     for api_class in api.apis:
         for path, template in ((f"{pkg}/api/{api_class.module}.py", "package/api/api.py.jinja"),
                                (f"docs/{api_class.class_name}.md", "docs/api.md.jinja")):

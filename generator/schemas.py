@@ -243,11 +243,14 @@ class Schemas:
 
     # -- registration ------------------------------------------------------------------------------
     def register_components(self) -> None:
-        """Every object schema under components/schemas becomes a model, in name order."""
+        """Every object schema under components/schemas becomes a model, in name order (one unit:
+        replayed while no component schema changed)."""
         components = self.document.get("components")
         schemas = components.get("schemas") if isinstance(components, dict) else None
-        if not isinstance(schemas, dict):
-            return
+        if isinstance(schemas, dict):
+            self.unit(("components",), ("#/components/schemas",), functools.partial(self._register_all, schemas))
+
+    def _register_all(self, schemas: dict[str, Any]) -> None:
         for name in sorted(schemas):
             pointer = pointer_from_parts(("components", "schemas", name))
             schema, target = self.resolve(schemas[name], pointer)

@@ -188,11 +188,18 @@ def start(document: dict[str, Any], locate: Locate, source: str, memo: Memo | No
     problem = _version_problem(document, locate)
     if problem is not None:
         raise GenerationError([problem])
-    own, unreadable = _own_checks(document, locate)
-    if any(d.message.startswith(_SELF_CONTAINED) for d in own):
-        return Validation(lambda: (_finish(own), None))  # the validator would only recurse until the stack runs out
+    unreadable = _unreadable_paths(document)
     rest, units = _unit_digests(document, unreadable)
     reused = _reusable(memo, rest, units)
+    # A schema containing itself is a cycle among ref targets. With nothing outside `paths` changed,
+    # and no ref naming a node under `paths` (in the last run's document or in the changed path
+    # items), the targets and what they refer to are the last run's, which had no such cycle.
+    paths = _mapping(document.get("paths"))
+    quick = reused is not None and isinstance(memo, dict) and memo.get("paths_targeted") is False and not any(
+        r.startswith("#/paths/") for url in reused[1] for r in _refs_in(paths.get(url)))
+    own, targeted = _own_checks(document, locate, unreadable, not quick)
+    if any(d.message.startswith(_SELF_CONTAINED) for d in own):
+        return Validation(lambda: (_finish(own), None))  # the validator would only recurse until the stack runs out
     components = document.get("components")
     size = _size(document.get("paths")) + _size(components.get("schemas") if isinstance(components, dict) else None)
     parallel = size >= _PARALLEL_SIZE and "fork" in multiprocessing.get_all_start_methods()
@@ -209,14 +216,15 @@ def start(document: dict[str, Any], locate: Locate, source: str, memo: Memo | No
     if not parallel or (reused is not None and not reused[1]):
         results = [_job(document, unreadable, source, job) for job in jobs]
         return Validation(lambda: _outcome(own, [d for _, c in results for d in c],
-                                           kept + [f for h, _ in results for f in h], locate, rest, units))
+                                           kept + [f for h, _ in results for f in h], locate, rest, units,
+                                           targeted))
     if warm is not None and warm.pool is not None and reused is not None:  # the changed path items, shipped
         changed = list(jobs[0][1:])
         shipped = warm.pool.map_async(_changed_paths, [(_only_paths(document, changed), source, changed)])
 
         def checked() -> tuple[list[Diagnostic], Memo | None]:
             found, crashed = shipped.get()[0]
-            return _outcome(own, crashed, kept + found, locate, rest, units)
+            return _outcome(own, crashed, kept + found, locate, rest, units, targeted)
 
         return Validation(checked)
     global _shared
@@ -232,7 +240,7 @@ def start(document: dict[str, Any], locate: Locate, source: str, memo: Memo | No
             pool.close()
             pool.join()
         return _outcome(own, [d for _, c in results for d in c], kept + [f for h, _ in results for f in h],
-                        locate, rest, units)
+                        locate, rest, units, targeted)
 
     return Validation(wait)
 
@@ -258,7 +266,7 @@ def _job(document: dict[str, Any], unreadable: set[str], source: str,
 
 
 def _outcome(own: list[Diagnostic], crashed: list[Diagnostic], findings: list[Finding], locate: Locate,
-             rest: str, units: dict[str, str]) -> tuple[list[Diagnostic], Memo | None]:
+             rest: str, units: dict[str, str], targeted: bool = True) -> tuple[list[Diagnostic], Memo | None]:
     located = [error(message, *locate(pointer), escape.terminal(pointer)) for _, pointer, message in findings]
     memo: Memo | None = None
     if not crashed:
@@ -266,7 +274,8 @@ def _outcome(own: list[Diagnostic], crashed: list[Diagnostic], findings: list[Fi
         for finding in findings:
             by_unit.setdefault(finding[0], []).append(finding)
         memo = {"format": _MEMO_FORMAT, "tool": _tool(), "rest": [rest, sorted(set(by_unit.get(None, ())))],
-                "paths": {url: [digest, sorted(set(by_unit.get(url, ())))] for url, digest in units.items()}}
+                "paths": {url: [digest, sorted(set(by_unit.get(url, ())))] for url, digest in units.items()},
+                "paths_targeted": targeted}
     return _finish(own + crashed + located), memo
 
 
@@ -314,10 +323,25 @@ def _unit_digests(document: dict[str, Any], unreadable: set[str]) -> tuple[str, 
     for url, item in paths.items() if isinstance(paths, dict) else ():
         if isinstance(url, str) and url not in unreadable:
             # A ref into another path item makes this one depend on it: its target joins the digest.
-            inside = sorted(r for r in _refs_in(item) if r.startswith("#/paths/"))
+            # (Only an item whose bytes hold "#/paths/" can have one: the rest need no walk.)
+            data = _marshal(item)
+            inside = sorted(r for r in _refs_in(item) if r.startswith("#/paths/")) \
+                if data is None or b"#/paths/" in data else []
             targets = [_resolve(document, {"$ref": r}, r)[0] for r in inside]
-            units[url] = _digest([item, inside, targets])
+            units[url] = _digest([item, inside, targets]) if data is None or inside else \
+                hashlib.sha256(data).hexdigest()
     return rest, units
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _marshal(value: Any) -> bytes | None:
+    try:
+        return marshal.dumps(value, 2)
+    except ValueError:
+        return None
 
 
 def _refs_in(node: Any) -> set[str]:
@@ -366,7 +390,8 @@ def validate(document: dict[str, Any], locate: Locate, source: str) -> list[Diag
     problem = _version_problem(document, locate)
     if problem is not None:
         return [problem]
-    own, unreadable = _own_checks(document, locate)
+    unreadable = _unreadable_paths(document)
+    own, _ = _own_checks(document, locate, unreadable)
     if any(d.message.startswith(_SELF_CONTAINED) for d in own):
         return _finish(own)  # the validator would only recurse until the stack runs out
     findings, crashed = _findings(document, unreadable, source, _HALVES)
@@ -517,17 +542,21 @@ _SAME_INSTANCE_LISTS = ("allOf", "anyOf", "oneOf")
 _LITERAL_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
 
 
-def _own_checks(document: dict[str, Any], locate: Locate) -> tuple[list[Diagnostic], set[str]]:
-    """Problems the validator misses or trips over, and the paths it cannot be shown."""
-    problems: list[Diagnostic] = []
-    unreadable: set[str] = set()
+def _unreadable_paths(document: dict[str, Any]) -> set[str]:
+    """The paths the validator cannot be shown (their templates are broken: _own_checks says how)."""
     paths = document.get("paths")
-    for path in paths if isinstance(paths, dict) else ():
-        where = pointer_from_parts(("paths", path))
+    return {path for path in (paths if isinstance(paths, dict) else ()) if _template_problem(path) is not None}
+
+
+def _own_checks(document: dict[str, Any], locate: Locate, unreadable: set[str],
+                self_contained: bool = True) -> tuple[list[Diagnostic], bool]:
+    """Problems the validator misses or trips over; and whether a ref names a node under `paths`
+    (False without `self_contained`, the search for schemas that contain themselves: the caller
+    skips it only when it knows none does)."""
+    problems: list[Diagnostic] = []
+    for path in sorted(unreadable, key=list(document["paths"]).index) if unreadable else ():
         reason = _template_problem(path)
-        if reason is not None:
-            unreadable.add(path)
-            problems.append(_located(f"path {path!r} {reason}", where, locate))
+        problems.append(_located(f"path {path!r} {reason}", pointer_from_parts(("paths", path)), locate))
     for pointer, param in _parameters(document):
         name = param.get("name")
         if param.get("in") == "header" and isinstance(name, str) and not _TOKEN.fullmatch(name):
@@ -549,8 +578,11 @@ def _own_checks(document: dict[str, Any], locate: Locate) -> tuple[list[Diagnost
             problems.append(_located(f"API key header name {name!r} is not an HTTP header name",
                                      where, locate))
     problems += _duplicate_operation_ids(document, unreadable, locate)
-    problems += _self_contained_schemas(document, locate)
-    return problems, unreadable
+    targeted = False
+    if self_contained:
+        found, targeted = _self_contained_schemas(document, locate)
+        problems += found
+    return problems, targeted
 
 
 def _duplicate_operation_ids(document: dict[str, Any], unreadable: set[str], locate: Locate) -> list[Diagnostic]:
@@ -653,7 +685,7 @@ def _resolved_once(document: dict[str, Any], found: list[tuple[Any, str]]) -> It
             yield pointer, node
 
 
-def _self_contained_schemas(document: dict[str, Any], locate: Locate) -> list[Diagnostic]:
+def _self_contained_schemas(document: dict[str, Any], locate: Locate) -> tuple[list[Diagnostic], bool]:
     """Schemas that contain themselves through allOf/anyOf/oneOf/not: no value can be checked against
     one (checking it means checking it again, first). Containing itself through properties or items
     is recursion, and fine: those describe other, smaller values."""
@@ -678,7 +710,7 @@ def _self_contained_schemas(document: dict[str, Any], locate: Locate) -> list[Di
             elif step not in done and step in edges:
                 path.append(step)
                 stack.append(iter(edges[step]))
-    return problems
+    return problems, any(target.startswith("#/paths/") for target in targets)
 
 
 def _ref_targets(document: dict[str, Any]) -> set[str]:

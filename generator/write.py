@@ -10,12 +10,15 @@ from __future__ import annotations
 import contextlib
 import difflib
 import fnmatch
+import functools
 import json
 import os
+import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from .diagnostics import GenerationError, error
 from .format import sha256
@@ -141,12 +144,18 @@ def is_ignored(path: str, patterns: list[str]) -> bool:
     """gitignore-like: a pattern matches the path or any folder above it; a trailing / means a folder."""
     parts = _parts(path)
     candidates = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-    for pattern in patterns:
-        pattern = pattern.rstrip("/").lstrip("/")
-        if any(fnmatch.fnmatchcase(c, pattern) or fnmatch.fnmatchcase(c.rsplit("/", 1)[-1], pattern)
-               for c in candidates):
-            return True
-    return False
+    match = _matcher(tuple(patterns))
+    return any(match(c) is not None or match(c.rsplit("/", 1)[-1]) is not None for c in candidates)
+
+
+@functools.lru_cache(maxsize=64)
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], Any]:
+    """One regular expression for all the patterns (fnmatch's, case-sensitive): plan() asks for
+    every file of the output, with the same patterns."""
+    if not patterns:
+        return lambda _: None
+    either = "|".join(f"(?:{fnmatch.translate(p.rstrip('/').lstrip('/'))})" for p in patterns)
+    return re.compile(either, re.DOTALL).match
 
 
 def _safe_target(out: Path, path: str) -> Path:

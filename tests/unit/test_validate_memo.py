@@ -127,3 +127,31 @@ def test_a_tampered_finding_is_not_printed(tmp_path: Path) -> None:
     tampered["rest"][1] = [[None, "#/info", "\x1b[2Jcleared"]]
     problems, _, runs = _validated(tmp_path, document, tampered, "b")
     assert set(runs) == {None} and problems == []
+
+
+def test_a_schema_made_to_contain_itself_in_a_changed_path_item_is_found(tmp_path: Path) -> None:
+    """The search for self-containing schemas is skipped only when no ref can reach into `paths`."""
+    document = _spec()
+    _, memo, _ = _validated(tmp_path, document, None, "a")
+    assert memo is not None and memo["paths_targeted"] is False
+    edited = copy.deepcopy(document)
+    here = "#/paths/~1p2/get/responses/200/content/application~1json/schema"
+    edited["paths"]["/p2"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "allOf": [{"$ref": here}]}
+    problems, _, _ = _validated(tmp_path, edited, memo, "b")
+    assert problems == _full(tmp_path, edited)
+    assert any(validate._SELF_CONTAINED in line for line in problems)
+
+
+def test_after_a_ref_into_paths_the_search_is_not_skipped(tmp_path: Path) -> None:
+    document = _spec()
+    document["paths"]["/p1"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "$ref": "#/paths/~1p0/get/responses/200/content/application~1json/schema"}
+    _, memo, _ = _validated(tmp_path, document, None, "a")
+    assert memo is not None and memo["paths_targeted"] is True
+    edited = copy.deepcopy(document)
+    edited["paths"]["/p0"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "allOf": [{"$ref": "#/paths/~1p1/get/responses/200/content/application~1json/schema"}]}
+    problems, _, _ = _validated(tmp_path, edited, memo, "b")
+    assert problems == _full(tmp_path, edited)
+    assert any(validate._SELF_CONTAINED in line for line in problems)

@@ -66,23 +66,47 @@ def files(api: Api, out: Path | None, same: frozenset[str] = frozenset(), record
         elif changes:
             sections.insert(0, (version, _released(changes, record["version"], version)))
     state = {"format": _FORMAT, "version": version, "api": new, "unreleased_since": base}
+    known = _entry_texts(record, text) if written and record is not None and text is not None else {}
     return {
         CHANGELOG: _preamble(api) + "".join(f"\n## {heading}\n\n{body}" for heading, body in sections),
-        RECORD: _dump(state) + "\n",
+        RECORD: _dump(state, 0, known) + "\n",
     }
 
 
 # json.dumps(value, sort_keys=True, ensure_ascii=False), without making an encoder for every call.
 _JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+_DECODER = json.JSONDecoder()
 
 
-def _dump(value: Any, depth: int = 0) -> str:
-    """JSON, sorted, one line per operation and per model (three levels deep): small, reviewable diffs."""
+def _dump(value: Any, depth: int = 0, known: dict[int, tuple[Any, str]] | None = None) -> str:
+    """JSON, sorted, one line per operation and per model (three levels deep): small, reviewable diffs.
+    `known`: id -> (entry, its JSON) for entries read from the last record (_entry_texts)."""
     if depth == 3 or not isinstance(value, dict) or not value:
-        return _JSON.encode(value)
+        hit = known.get(id(value)) if known else None
+        return hit[1] if hit is not None and hit[0] is value else _JSON.encode(value)
     pad = " " * (depth + 1)
-    items = [f"{pad}{_JSON.encode(key)}: {_dump(value[key], depth + 1)}" for key in sorted(value)]
+    items = [f"{pad}{_JSON.encode(key)}: {_dump(value[key], depth + 1, known)}" for key in sorted(value)]
     return "{\n" + ",\n".join(items) + "\n" + " " * depth + "}"
+
+
+def _entry_texts(record: dict[str, Any], text: str) -> dict[int, tuple[Any, str]]:
+    """The JSON of each operation and model in a record this generator wrote (one per line: see
+    _dump), by the id of the entry that JSON was read as: written again without encoding it again."""
+    found: dict[int, tuple[Any, str]] = {}
+    section: Any = None
+    group: Any = None
+    for line in text.split("\n"):
+        if line.startswith('   "'):
+            key, end = _DECODER.raw_decode(line, 3)
+            entry = group.get(key) if isinstance(group, dict) else None
+            if isinstance(entry, dict | list):
+                found[id(entry)] = (entry, line[end + 2:].removesuffix(","))
+        elif line.startswith('  "'):
+            name = _DECODER.raw_decode(line, 2)[0]
+            group = section.get(name) if isinstance(section, dict) else None
+        elif line.startswith(' "'):
+            section = record.get(_DECODER.raw_decode(line, 1)[0])
+    return found
 
 
 def read_record(out: Path) -> dict[str, Any] | None:

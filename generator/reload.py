@@ -152,8 +152,8 @@ def reload(raw: bytes, display: str, previous: LoadMemo, full_tables: Callable[[
         change = _changed_entry(raw, previous)
         if change is None:
             return None
-    if any(mark in raw for mark in _OTHER_BREAKS) or _whole_file_problem(raw):
-        return None  # (nesting depth is checked below, in the entry: nothing else changed)
+    if any(mark in raw for mark in _OTHER_BREAKS) or _too_many_nodes(raw):
+        return None  # (the rest is checked below, in the entry: nothing else changed)
     if change is None:
         values, keys = _moved(previous, full_tables, None)
         return Reloaded(previous.document, values, keys, previous)
@@ -161,6 +161,8 @@ def reload(raw: bytes, display: str, previous: LoadMemo, full_tables: Callable[[
     chunk = raw[start_byte:end_byte]
     if not (chunk.endswith(b"\n") or end_byte == len(raw)):
         return None  # the next line would join its last one
+    if len(raw) > yaml_source.MAX_FILE_BYTES or _bad_text(chunk):
+        return None
     old_chunk = previous.raw[span.first:span.last]
     if not (_plain(chunk) and _plain(old_chunk)):
         return None
@@ -256,20 +258,20 @@ def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
     return low
 
 
-def _whole_file_problem(raw: bytes) -> bool:
-    """Whether a check a full load runs on the whole file would object (then it reports it), but for
-    the depth of nesting (see _depth)."""
-    if len(raw) > yaml_source.MAX_FILE_BYTES:
-        return True
+def _too_many_nodes(raw: bytes) -> bool:
+    """Whether the whole file may hold more nodes than a full load allows (yaml_source.too_many_nodes:
+    its quick bound, counted in bytes, which the ASCII characters it counts are in UTF-8 too); if it
+    may, only the full load can tell."""
+    starts = sum(raw.count(char.encode()) for char in yaml_source._NODE_STARTS)
+    return 2 * (starts + 1) > yaml_source.MAX_NODES
+
+
+def _bad_text(chunk: bytes) -> bool:
+    """Whether the entry's new text is not UTF-8 or holds a character YAML forbids (the rest of the
+    file is as it was when the last run loaded it)."""
     try:
-        text = raw.decode("utf-8")
+        return yaml_source._FORBIDDEN.search(chunk.decode("utf-8")) is not None
     except UnicodeDecodeError:
-        return True
-    if yaml_source._FORBIDDEN.search(text) is not None:
-        return True
-    try:
-        return yaml_source.too_many_nodes(raw, text) is not None
-    except yaml.YAMLError:
         return True
 
 

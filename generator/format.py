@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -92,7 +92,7 @@ def black_would_change(text: str) -> bool:
 
 
 def format_files(files: Mapping[str, str], origins: Mapping[str, str],
-                 reuse: Callable[[str, str], str | None] | None = None,
+                 reuse: Any = None,  # write.Reuse: (path, source digest) -> text, and settled()
                  laid_out: frozenset[str] = frozenset()) -> tuple[dict[str, str], int]:
     """Black-formatted copies of all files and the number that went through black.
 
@@ -104,6 +104,8 @@ def format_files(files: Mapping[str, str], origins: Mapping[str, str],
     for path, text in files.items():
         if not path.endswith(".py"):
             continue
+        if reuse is not None and reuse.settled(path, text):
+            continue  # read back from the output as rendered: black left it as it is
         previous = reuse(path, sha256(text)) if reuse is not None else None
         if previous is not None:
             result[path] = previous

@@ -11,6 +11,7 @@ Wall time is taken here, around the whole process: what a user waits for.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -118,7 +119,10 @@ def run(cmd: list[str], *, cwd: Path, timeout: float, env: dict[str, str] | None
                 _kill_group(proc)
                 timed_out = True
                 break
-            time.sleep(_SAMPLE_EVERY)
+            # Waits at most until the next sample, and returns as soon as the process ends: the
+            # wall time is exact, not rounded up to the sampling interval (50 ms on a 0.5 s run).
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=_SAMPLE_EVERY)
         wall = time.perf_counter() - start
     stdout = out_path.read_text(errors="replace")
     stderr = err_path.read_text(errors="replace")

@@ -9,8 +9,10 @@ those of the whole file), and it replaces the old entry in the document.
 Anything this cannot vouch for makes a full load, which also reports every problem: a spec of
 several files, YAML anchors, aliases, tags or merge keys in the entry before or after, a `$ref`
 into the entry or one that does not resolve, line breaks other than `\n`, a problem in the new text.
-The checks that look at the whole file (size, characters, nesting depth, node count) run on the
-whole new file. tests/unit/test_reload.py compares the result with a full load, edit after edit.
+The checks a full load makes of the whole file hold: its size and node count (the quick bound) are
+checked on the new file; its encoding and characters on the new entry (the rest is as it was);
+nesting depth on the new entry, counting the levels above it. tests/unit/test_reload.py compares
+the result with a full load, edit after edit.
 
 Positions (file, line, column) of nodes outside the entry are not kept for every node: the last run
 records those it looked up (they are few: the ones warnings point at), each moved by the lines the

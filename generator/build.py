@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import keyword
 import re
 import sys
@@ -32,7 +31,7 @@ from .model import (
     TypeRef,
 )
 from .naming import Namer, class_name, constant, module_name, parameter_name, snake
-from .schemas import ANY, Replay, Schemas, canonical, text
+from .schemas import ANY, Replay, Schemas, canonical, fingerprint, text
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DEFAULT_TAG = "Default"
@@ -244,8 +243,7 @@ def _api_classes(document: dict[str, Any], schemas: Schemas, known_schemes: set[
         )
         result.append(api)
         fields = dataclasses.replace(api, operations=())
-        prints[api_class] = hashlib.sha256(repr((fields, [p for _, p in made])).encode(
-            "utf-8", "surrogatepass")).hexdigest()
+        prints[api_class] = fingerprint((fields, [p for _, p in made]))
     return tuple(result), prints
 
 

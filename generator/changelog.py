@@ -15,7 +15,6 @@ No dates, no clock: the same record, spec and settings always give the same byte
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -33,6 +32,7 @@ from .diff import (
     next_version,
     surface,
 )
+from .format import sha256
 from .model import Api
 
 CHANGELOG = "CHANGELOG.md"
@@ -48,7 +48,7 @@ def files(api: Api, out: Path | None, same: frozenset[str] = frozenset(), record
     the digest `record_sha` (memo.py): if the record is that one, their part of it is taken as it is."""
     version = str(api.package.version)
     record, text = _read_record(out) if out is not None else (None, None)
-    written = record is not None and text is not None and bool(record_sha) and _sha(text) == record_sha
+    written = record is not None and text is not None and bool(record_sha) and sha256(text) == record_sha
     new = surface(api, record["api"] if written and record is not None else None, same if written else frozenset())
     sections = _sections(_read(out / CHANGELOG) if out is not None else None)
     base: dict[str, Any] | None = None
@@ -126,10 +126,6 @@ def _read_record(out: Path) -> tuple[dict[str, Any] | None, str | None]:
         return None, text
     since = data.get("unreleased_since")
     return {**data, "unreleased_since": since if is_surface(since) else None}, text
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def has_unreleased(out: Path) -> bool:

@@ -3,6 +3,7 @@ start, a twentieth of an edit run): the name of its `NAME-VERSION.dist-info` fol
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -11,7 +12,19 @@ _SUFFIX = ".dist-info"
 
 
 def version(distribution: str) -> str:
-    wanted = _normalized(distribution)
+    found = _installed().get(_normalized(distribution))
+    if found is not None:
+        return found
+    from importlib import metadata  # installed some other way (an egg, a zip): ask the slow way
+
+    return metadata.version(distribution)
+
+
+@functools.cache
+def _installed() -> dict[str, str]:
+    """Normalized name -> version of every distribution on sys.path (the first one found wins, as
+    for imports): one listing per folder, however many versions a run asks for."""
+    found: dict[str, str] = {}
     for folder in sys.path:
         try:
             names = os.listdir(folder or ".")
@@ -19,12 +32,10 @@ def version(distribution: str) -> str:
             continue
         for name in names:
             if name.endswith(_SUFFIX):
-                project, _, found = name[:-len(_SUFFIX)].rpartition("-")
-                if found and _normalized(project) == wanted:
-                    return found
-    from importlib import metadata  # installed some other way (an egg, a zip): ask the slow way
-
-    return metadata.version(distribution)
+                project, _, number = name[:-len(_SUFFIX)].rpartition("-")
+                if number:
+                    found.setdefault(_normalized(project), number)
+    return found
 
 
 def _normalized(name: str) -> str:

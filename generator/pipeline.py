@@ -6,7 +6,6 @@ the caller's last step, so a failure anywhere leaves the folder as it was.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,7 +112,7 @@ def _generate(spec: Path, config: Config, out: Path | None, display: str | None,
         same = frozenset(name for name, print_ in api.fingerprints.items() if last.get(name) == print_)
         files.update(changelog.files(api, out, same, previous_build.record_sha if previous_build else ""))
         kept.fingerprints = api.fingerprints
-        kept.record_sha = hashlib.sha256(files[changelog.RECORD].encode("utf-8")).hexdigest()
+        kept.record_sha = format_stage.sha256(files[changelog.RECORD])
         sources = {path: text for path, text in rendered.files.items() if path.endswith(".py")}
         files[write_stage.MANIFEST] = write_stage.manifest_text(files, sources)
         if ready is not None:

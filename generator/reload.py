@@ -321,6 +321,12 @@ def _is_literal(document: dict[str, Any], parts: tuple[str, ...]) -> bool:
     return literal(document, parts)
 
 
+def _is_index(part: str, length: int) -> bool:
+    from .load import _is_index as index
+
+    return index(part, length)
+
+
 def _local_target(document: dict[str, Any], ref: str) -> str | None:
     """The canonical pointer a `$ref` in the entry names; None if it is not a local ref to a node
     that exists (the full load reports what is wrong)."""
@@ -334,8 +340,7 @@ def _local_target(document: dict[str, Any], ref: str) -> str | None:
     for part in parts:
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and part.isdigit() and (part == "0" or not part.startswith("0")) \
-                and int(part) < len(node):
+        elif isinstance(node, list) and _is_index(part, len(node)):
             node = node[int(part)]
         else:
             return None

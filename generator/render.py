@@ -6,7 +6,6 @@ ones (--templates DIR): a file there with the same relative name replaces ours.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import traceback
 from collections.abc import Callable, Mapping
@@ -21,6 +20,7 @@ from . import escape, examples
 from .diagnostics import Diagnostic, GenerationError, error
 from .model import Api, SpecText
 from .naming import RUNTIME_EXPORT_MODULES
+from .schemas import fingerprint
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 if not BUILTIN_TEMPLATES.is_dir():  # installed as a wheel: templates are packaged inside
@@ -129,10 +129,6 @@ def _bytecode_cache() -> jinja2.BytecodeCache:
     return _BytecodeCache(str(_BYTECODE_DIR))
 
 
-def _digest(value: Any) -> str:
-    return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def _template_error(exc: Exception, template: str) -> Diagnostic:
     file, line = template, None
     for frame in traceback.extract_tb(exc.__traceback__):
@@ -160,7 +156,7 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
     # Everything of the Api but its classes and models (those go by their fingerprints, build.py),
     # and but the spec's file name, which the built-in templates of these files do not show.
     shown = api.source if user_templates is not None else None
-    shared = _digest((base, api.title, api.description, api.api_version, api.host, api.package,
+    shared = fingerprint((base, api.title, api.description, api.api_version, api.host, api.package,
                       api.security_schemes, shown, api.listen_key_ops, api.unions, modules))
 
     def emit(path: str, template: str, **context: Any) -> None:
@@ -169,7 +165,7 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
 
     def emit_keyed(path: str, template: str, name: str, item: Any, **context: Any) -> None:
         """A file made from one API class or model: its text from the last run if its key is the same."""
-        key = _digest((shared, template, api.fingerprints.get(name) or repr(item)))
+        key = fingerprint((shared, template, api.fingerprints.get(name) or repr(item)))
         keys[path] = key
         text = previous(path, key) if previous is not None else None
         if text is None:
@@ -217,7 +213,7 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
     made: dict[str, str] = {}
 
     def part(template: str, identity: Any, **context: Any) -> str:
-        key = _digest((shared, template, identity))
+        key = fingerprint((shared, template, identity))
         text = (fragments or {}).get(key)
         made[key] = text if text is not None else renderer.render(template, api=api, **context)
         return made[key]

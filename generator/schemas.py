@@ -44,7 +44,8 @@ def canonical(pointer: str) -> str:
         return "#"
 
 
-def _digest(value: Any) -> str:
+def fingerprint(value: Any) -> str:
+    """A digest of everything in a model value (its repr: the model's classes are dataclasses)."""
     return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -160,9 +161,9 @@ class Schemas:
             events, reads = tuple(self._journal), tuple(sorted(self._reads))
         finally:
             self._journal = self._reads = None
-        fingerprint = hashlib.sha256(repr(output).encode("utf-8", "surrogatepass")).hexdigest()
-        self.records[key] = Record(roots, reads, events, output, fingerprint)
-        return output, fingerprint
+        print_ = fingerprint(output)
+        self.records[key] = Record(roots, reads, events, output, print_)
+        return output, print_
 
     def _touched(self, reads: tuple[str, ...]) -> bool:
         return any(read == change or read.startswith(change + "/") or change.startswith(read + "/")
@@ -428,7 +429,7 @@ class Schemas:
                                                           functools.partial(self._model, pending))
             self._models[pending.class_name] = model
         ordered = _order_imports(self._models)
-        return ordered, {m.class_name: _digest((prints[m.class_name], m.imports, m.late_imports)) for m in ordered}
+        return ordered, {m.class_name: fingerprint((prints[m.class_name], m.imports, m.late_imports)) for m in ordered}
 
     def _model(self, pending: _Pending) -> Model:
         schema, pointer = pending.schema, pending.pointer

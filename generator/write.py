@@ -67,7 +67,6 @@ def reuse_from(out: Path) -> Reuse:
 # modification time then): plan() need not read a file again to know that it still holds the very
 # text it was read as.
 _READ_BACK: dict[tuple[Path, str], tuple[str, tuple[int, int]]] = {}
-_SETTLED: set[tuple[Path, str]] = set()  # files whose text read back is as rendered and as formatted
 
 
 def _as_written(out: Path, path: str, entry: dict[str, str]) -> str | None:
@@ -111,10 +110,12 @@ class Reuse:
         return _as_written(self.out, path, entry)
 
     def settled(self, path: str, text: str) -> bool:
-        """Whether `text` is the very text Unformatted read back for `path` this run: one it reads
-        back only if black changed nothing in it (so its formatted text is itself)."""
+        """Whether `text` is the very text read back for `path` this run, from a file black changed
+        nothing in when it was written (so its formatted text is itself)."""
         known = _READ_BACK.get((self.out, path))
-        return known is not None and known[0] is text and (self.out, path) in _SETTLED
+        entry = self.manifest.get(path) or {}
+        return (known is not None and known[0] is text
+                and entry.get("source_sha256", entry.get("sha256")) == entry.get("sha256"))
 
 
 class Unformatted:
@@ -131,10 +132,7 @@ class Unformatted:
             return None
         if entry.get("source_sha256", entry.get("sha256")) != entry.get("sha256"):
             return None  # black changed it: the rendered text is not on disk
-        text = _as_written(self.out, path, entry)
-        if text is not None:
-            _SETTLED.add((self.out, path))
-        return text
+        return _as_written(self.out, path, entry)
 
 
 def ignore_patterns(out: Path) -> list[str]:

@@ -15,14 +15,17 @@ import io
 import json
 import os
 import pickle
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from . import installed
+from . import write as write_stage
 from .config import Config
 from .format import sha256
-from .write import CACHE_FILE, MANIFEST, MEMO_FILE, read_manifest
+from .layout import CACHE_FILE, MANIFEST, MEMO_FILE
+from .write import read_manifest
 
 _SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _GENERATOR = Path(__file__).resolve().parent
@@ -78,12 +81,9 @@ def _digest_files(digest: Any, parts: list[tuple[str, Path]]) -> None:
 
 def up_to_date(out: Path, print_: str) -> dict[str, Any] | None:
     """The last run's record (counts, warnings) if the output is exactly what a run with this
-    fingerprint wrote, else None."""
-    try:
-        record = json.loads((out / CACHE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(record, dict) or record.get("fingerprint") != print_:
+    fingerprint wrote, else None. A file whose stamp is the one recorded is not read (write.stamps)."""
+    record = _record(out)
+    if record.get("fingerprint") != print_:
         return None
     manifest = read_manifest(out)
     try:
@@ -92,7 +92,10 @@ def up_to_date(out: Path, print_: str) -> dict[str, Any] | None:
         return None
     if not manifest or sha256(manifest_text) != record.get("manifest_sha256"):
         return None
+    known = stamps(out)
     for path, entry in manifest.items():
+        if write_stage.holds(out, path, entry.get("sha256"), known.get(path)):
+            continue
         try:
             if sha256((out / path).read_bytes().decode("utf-8")) != entry.get("sha256"):
                 return None
@@ -101,12 +104,25 @@ def up_to_date(out: Path, print_: str) -> dict[str, Any] | None:
     return record
 
 
+# The record as this process last read it: (out, the file's stamp) -> record. A run asks for several
+# of its parts; the file is read and parsed once unless it changed.
+_RECORDS: dict[Path, tuple[Any, dict[str, Any]]] = {}
+
+
 def _record(out: Path) -> dict[str, Any]:
+    path = out / CACHE_FILE
     try:
-        record = json.loads((out / CACHE_FILE).read_text(encoding="utf-8"))
+        with path.open("rb") as stream:
+            stamp = write_stage.stamp_of(os.fstat(stream.fileno()))
+            known = _RECORDS.get(out)
+            if known is not None and known[0] == stamp:
+                return known[1]
+            record = json.loads(stream.read().decode("utf-8"))
     except (OSError, ValueError):
         return {}
-    return record if isinstance(record, dict) else {}
+    record = record if isinstance(record, dict) else {}
+    _RECORDS[out] = (stamp, record)
+    return record
 
 
 def validation_memo(out: Path) -> dict[str, Any] | None:
@@ -124,12 +140,27 @@ def render_keys(out: Path) -> dict[str, str]:
     return {k: v for k, v in keys.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def remember(out: Path, print_: str, files: dict[str, str], operations: int, models: int,
+def stamps(out: Path) -> dict[str, tuple[write_stage.Stamp, str]]:
+    """The stamps of the last run's output files, with the digests of the texts they stand for
+    (write.stamps): path -> (stamp, sha256)."""
+    found = _record(out).get("stamps")
+    kept: dict[str, tuple[write_stage.Stamp, str]] = {}
+    for path, value in found.items() if isinstance(found, dict) else ():
+        if (isinstance(value, list) and len(value) == 5 and all(type(v) is int for v in value[:4])
+                and isinstance(value[4], str)):
+            kept[path] = ((value[0], value[1], value[2], value[3]), value[4])
+    return kept
+
+
+def remember(out: Path, print_: str, files: Mapping[str, str], operations: int, models: int,
              warnings: list[str], validation: dict[str, Any] | None = None,
-             render: dict[str, str] | None = None) -> None:
+             render: dict[str, str] | None = None,
+             stamped: Mapping[str, tuple[write_stage.Stamp, str]] | None = None) -> None:
     """Record the fingerprint after a successful run (best effort: a cache that fails to write is no
-    error). Warnings are kept so that a run with nothing to do still shows them."""
+    error). Warnings are kept so that a run with nothing to do still shows them. `stamped`: the
+    output files' stamps (write.stamps), which spare the next run reading them."""
     record = {
+        "stamps": {path: [*stamp, digest] for path, (stamp, digest) in sorted((stamped or {}).items())},
         "fingerprint": print_,
         "manifest_sha256": sha256(files.get(MANIFEST, "")),
         "operations": operations,

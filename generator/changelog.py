@@ -47,8 +47,7 @@ def files(api: Api, out: Path | None, same: frozenset[str] = frozenset(), record
     `same`: API classes and models unchanged since the run that wrote the record whose text has
     the digest `record_sha` (memo.py): if the record is that one, their part of it is taken as it is."""
     version = str(api.package.version)
-    record, text = _read_record(out) if out is not None else (None, None)
-    written = record is not None and text is not None and bool(record_sha) and sha256(text) == record_sha
+    record, written = _read_record(out, record_sha) if out is not None else (None, False)
     new = surface(api, record["api"] if written and record is not None else None, same if written else frozenset())
     sections = _sections(_read(out / CHANGELOG) if out is not None else None)
     base: dict[str, Any] | None = None
@@ -58,7 +57,7 @@ def files(api: Api, out: Path | None, same: frozenset[str] = frozenset(), record
         base = record["unreleased_since"]  # nothing happened: everything stays as it is
     else:
         start = record["unreleased_since"] or record["api"]
-        changes = compare(start, new)
+        changes = compare(*_parsed(start, new))
         sections = [s for s in sections if s[0] != UNRELEASED]
         if changes and version == record["version"]:
             sections.insert(0, (UNRELEASED, _unreleased(changes, version)))
@@ -66,47 +65,98 @@ def files(api: Api, out: Path | None, same: frozenset[str] = frozenset(), record
         elif changes:
             sections.insert(0, (version, _released(changes, record["version"], version)))
     state = {"format": _FORMAT, "version": version, "api": new, "unreleased_since": base}
-    known = _entry_texts(record, text) if written and record is not None and text is not None else {}
     return {
         CHANGELOG: _preamble(api) + "".join(f"\n## {heading}\n\n{body}" for heading, body in sections),
-        RECORD: _dump(state, 0, known) + "\n",
+        RECORD: _dump(state) + "\n",
     }
 
 
 # json.dumps(value, sort_keys=True, ensure_ascii=False), without making an encoder for every call.
 _JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 _DECODER = json.JSONDecoder()
+_ENTRY_DEPTH = 3  # the record's operations and models: one line each
 
 
-def _dump(value: Any, depth: int = 0, known: dict[int, tuple[Any, str]] | None = None) -> str:
-    """JSON, sorted, one line per operation and per model (three levels deep): small, reviewable diffs.
-    `known`: id -> (entry, its JSON) for entries read from the last record (_entry_texts)."""
-    if depth == 3 or not isinstance(value, dict) or not value:
-        hit = known.get(id(value)) if known else None
-        return hit[1] if hit is not None and hit[0] is value else _JSON.encode(value)
+class _Entry:
+    """One operation or model of a record this generator wrote (one line of it: _dump), read as its
+    text only: most are written back as they are, the rest parsed when something looks inside."""
+
+    __slots__ = ("_value", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._value: Any = None
+
+    def value(self) -> Any:
+        if self._value is None:
+            self._value = json.loads(self.text)
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        if other is self:
+            return True
+        return bool(self.value() == (other.value() if isinstance(other, _Entry) else other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _dump(value: Any, depth: int = 0) -> str:
+    """JSON, sorted, one line per operation and per model (three levels deep): small, reviewable diffs."""
+    if isinstance(value, _Entry):
+        return value.text
+    if depth == _ENTRY_DEPTH or not isinstance(value, dict) or not value:
+        return _JSON.encode(value)
     pad = " " * (depth + 1)
-    items = [f"{pad}{_JSON.encode(key)}: {_dump(value[key], depth + 1, known)}" for key in sorted(value)]
+    items = [f"{pad}{_JSON.encode(key)}: {_dump(value[key], depth + 1)}" for key in sorted(value)]
     return "{\n" + ",\n".join(items) + "\n" + " " * depth + "}"
 
 
-def _entry_texts(record: dict[str, Any], text: str) -> dict[int, tuple[Any, str]]:
-    """The JSON of each operation and model in a record this generator wrote (one per line: see
-    _dump), by the id of the entry that JSON was read as: written again without encoding it again."""
-    found: dict[int, tuple[Any, str]] = {}
-    section: Any = None
-    group: Any = None
-    for line in text.split("\n"):
-        if line.startswith('   "'):
-            key, end = _DECODER.raw_decode(line, 3)
-            entry = group.get(key) if isinstance(group, dict) else None
-            if isinstance(entry, dict | list):
-                found[id(entry)] = (entry, line[end + 2:].removesuffix(","))
-        elif line.startswith('  "'):
-            name = _DECODER.raw_decode(line, 2)[0]
-            group = section.get(name) if isinstance(section, dict) else None
-        elif line.startswith(' "'):
-            section = record.get(_DECODER.raw_decode(line, 1)[0])
-    return found
+def _load_own(text: str) -> Any:
+    """A record this generator wrote (its digest is the one the memo kept), read by its layout
+    (_dump): the entries stay text (_Entry). Raises ValueError where the layout is not _dump's."""
+    lines = text.split("\n")
+    if lines[0] != "{" or lines[-1] != "":
+        raise ValueError("not a record written by _dump")
+    value, end = _block(lines, 1, 1)
+    if end != len(lines) - 1:
+        raise ValueError("not a record written by _dump")
+    return value
+
+
+def _block(lines: list[str], at: int, depth: int) -> tuple[dict[str, Any], int]:
+    """The object whose members start at lines[at], each indented by `depth`; and the line after it."""
+    found: dict[str, Any] = {}
+    close = " " * (depth - 1) + "}"
+    while True:
+        line = lines[at]
+        key, end = _DECODER.raw_decode(line, depth)
+        if line[:depth].strip() or not isinstance(key, str) or line[end:end + 2] != ": ":
+            raise ValueError("not a record written by _dump")
+        rest = line[end + 2:]
+        last = not rest.endswith(",")
+        rest = rest if last else rest[:-1]
+        if rest == "{" and depth < _ENTRY_DEPTH:
+            found[key], at = _block(lines, at + 1, depth + 1)
+            last = not lines[at - 1].endswith(",")  # the line that closed it
+        elif depth == _ENTRY_DEPTH:
+            found[key], at = _Entry(rest), at + 1
+        else:
+            found[key], at = json.loads(rest), at + 1
+        if last:
+            if lines[at].rstrip(",") != close:
+                raise ValueError("not a record written by _dump")
+            return found, at + 1
+
+
+def _parsed(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two surfaces (is_surface) to compare, with every entry parsed but those both hold as one and
+    the same (an operation or model the record has and this run kept: equal, whatever it holds)."""
+    def parsed(mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+        return {**mine, **{section: {
+            key: entry.value() if isinstance(entry, _Entry) and theirs[section].get(key) is not entry else entry
+            for key, entry in mine[section].items()} for section in ("operations", "models")}}
+
+    return parsed(old, new), parsed(new, old)
 
 
 def read_record(out: Path) -> dict[str, Any] | None:
@@ -114,18 +164,20 @@ def read_record(out: Path) -> dict[str, Any] | None:
     return _read_record(out)[0]
 
 
-def _read_record(out: Path) -> tuple[dict[str, Any] | None, str | None]:
-    """read_record, and the file's text."""
+def _read_record(out: Path, own: str = "") -> tuple[dict[str, Any] | None, bool]:
+    """read_record, and whether the file is the one whose digest is `own` (its entries then stay
+    text until needed: _Entry)."""
     try:
         text = (out / RECORD).read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, ValueError):
-        return None, None
+        written = bool(own) and sha256(text) == own
+        data = _load_own(text) if written else json.loads(text)
+    except (OSError, ValueError, IndexError):
+        return None, False
     if (not isinstance(data, dict) or data.get("format") != _FORMAT or not isinstance(data.get("version"), str)
             or not is_surface(data.get("api"))):
-        return None, text
+        return None, False
     since = data.get("unreleased_since")
-    return {**data, "unreleased_since": since if is_surface(since) else None}, text
+    return {**data, "unreleased_since": since if is_surface(since) else None}, written
 
 
 def has_unreleased(out: Path) -> bool:

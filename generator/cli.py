@@ -12,11 +12,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import cache
-from . import write as write_stage
-from .config import Config, check_config, load_config
-from .diagnostics import Diagnostic, GenerationError, ValidationFailed, error
+from .layout import CACHE_FILE
+from .warm import Warm
+
+# The rest of the generator is imported where it is used, once the validating helper is forked: the
+# sooner that starts, the sooner an edit run has its validation (warm.py).
+if TYPE_CHECKING:
+    from .config import Config
+    from .diagnostics import Diagnostic, GenerationError
 
 CONFIG_NAME = "generator.toml"
 
@@ -60,6 +65,9 @@ class UsageError(Exception):
 
 
 def _config(args: argparse.Namespace) -> Config:
+    from .config import Config, check_config, load_config
+    from .diagnostics import GenerationError, error
+
     path: Path | None = args.config
     if path is None and (args.spec.parent / CONFIG_NAME).is_file():
         path = args.spec.parent / CONFIG_NAME
@@ -78,6 +86,8 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _check_spec_readable(spec: Path) -> None:
+    from .diagnostics import error
+
     if not spec.is_file():
         raise UsageError([error("spec file not found" if not spec.exists() else "spec is not a file", str(spec))])
 
@@ -104,13 +114,29 @@ def _run(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "diff":
         return _diff(args)
-    from . import pipeline  # here, not at the top: a run with nothing to do never needs it
+    # A folder an earlier run wrote may need only a few path items validated: the validator's import
+    # starts now, in a helper process, beside everything else (warm.py).
+    warm = Warm() if args.command == "generate" and (args.out / CACHE_FILE).is_file() else None
+    try:
+        return _generate(args, warm)
+    finally:
+        if warm is not None:
+            warm.close()
+
+
+def _generate(args: argparse.Namespace, warm: Warm | None) -> int:
+    from . import cache
+    from . import write as write_stage
+    from .diagnostics import GenerationError, ValidationFailed, error
+
     started = time.perf_counter()
     display = str(args.spec)
     try:
         _check_spec_readable(args.spec)
         config = _config(args)
         if args.command == "validate":
+            from . import pipeline
+
             _, warnings = pipeline.load_and_validate(args.spec, config, display)
             _print(warnings)
             print(f"{display}: valid OpenAPI" + (f" ({len(warnings)} warnings)" if warnings else ""))
@@ -126,29 +152,34 @@ def _run(argv: Sequence[str] | None) -> int:
                   f"{record.get('files')} unchanged, 0 removed (0 formatted) in {seconds:.2f}s "
                   "(inputs and output unchanged)")
             return 0
+        from . import pipeline
+
         if out.exists() and not out.is_dir():
             raise UsageError([error("output path exists and is not a folder", str(out))])
-        staged: list[tuple[write_stage.Plan, write_stage.Staged]] = []
-
-        def stage(files: dict[str, str]) -> None:
-            """Write the output into a new folder's staging area while validation finishes; it is
-            moved in if validation passes, and removed with the folder if not."""
-            todo = write_stage.plan(out, files)
-            staged.append((todo, write_stage.stage(out, todo)))
-
+        planned: list[write_stage.Plan] = []
+        staged: list[write_stage.Staged] = []
         # Only a new (absent or empty) folder is staged early: one that holds anything is not
         # written to before the run is known to succeed.
         early = args.command == "generate" and write_stage.is_new(out)
+
+        def ready(files: dict[str, write_stage.Text]) -> None:
+            """While validation finishes: plan the writing (which only reads the folder), and stage
+            the output in a new folder's staging area, moved in if validation passes and removed
+            with the folder if not."""
+            planned.append(write_stage.plan(out, files))
+            if early:
+                staged.append(write_stage.stage(out, planned[0]))
+
         try:
             result = pipeline.generate(args.spec, config, out if out.is_dir() else None, display,
                                        incremental=args.command == "generate",
-                                       ready=stage if early else None, code=code)
+                                       ready=ready if args.command == "generate" else None, code=code, warm=warm)
         except BaseException:
-            for _, pending in staged:
+            for pending in staged:
                 pending.abort()
             raise
         _print(result.diagnostics)
-        todo = write_stage.plan(out, result.files) if not staged else staged[0][0]
+        todo = planned[0] if planned else write_stage.plan(out, result.files.raw)
         if args.command == "check":
             if todo.changed:
                 sys.stdout.write(write_stage.diff(out, todo))
@@ -158,13 +189,10 @@ def _run(argv: Sequence[str] | None) -> int:
             print(f"{out}: up to date ({len(todo.unchanged)} files)")
             return 0
         if staged:
-            staged[0][1].commit()
+            staged[0].commit()
         else:
             write_stage.apply(out, todo)
-        cache.remember(out, inputs, result.files, len(result.api.operations), len(result.api.models),
-                       [str(d) for d in result.diagnostics], result.validation_memo, result.render_keys)
-        if result.build_memo is not None:
-            cache.keep_build_memo(out, result.code, result.build_memo)
+        pipeline.keep(out, inputs, result, todo)
     except UsageError as exc:
         _print(exc.diagnostics)
         return 2
@@ -193,6 +221,7 @@ def _run(argv: Sequence[str] | None) -> int:
 def _diff(args: argparse.Namespace) -> int:
     """Both specs through load -> validate (lenient) -> build; their API surfaces compared, as Markdown."""
     from . import diff
+    from .diagnostics import GenerationError
 
     display = str(args.old)
     try:

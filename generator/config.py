@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,8 @@ _KEYS = {f.name for f in fields(Config)}
 
 def load_config(path: Path) -> Config:
     """Read a TOML settings file; unknown keys and bad values are errors naming the file."""
+    import tomllib  # here: most runs have no settings file
+
     display = str(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))

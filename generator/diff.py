@@ -183,9 +183,9 @@ def _operations(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         changes.append(Change(Kind.REMOVED, f"{_op(was)} removed.", Bump.MAJOR))
     for now in added.values():
         changes.append(Change(Kind.ADDED, f"{_op(now)}.", Bump.MINOR))
-    for was, now in sorted(pairs, key=lambda pair: (pair[1]["api"], pair[1]["method"])):
-        if was != now:  # most are unchanged: one comparison in C settles them
-            changes += _operation_changes(was, now)
+    changed = [(was, now) for was, now in pairs if was != now]  # most are the same: one comparison settles them
+    for was, now in sorted(changed, key=lambda pair: (pair[1]["api"], pair[1]["method"])):
+        changes += _operation_changes(was, now)
     return changes
 
 

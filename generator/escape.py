@@ -6,7 +6,6 @@ stays data: it cannot end the literal, the docstring, the comment line, the tabl
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 
@@ -72,16 +71,21 @@ def docstring(value: str, indent: int = 0, first: bool = True, last: bool = True
     return text
 
 
+def _html(text: str) -> str:
+    """html.escape(text, quote=False), without importing html (and its entity tables) for it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def md(value: str) -> str:
     """Inline Markdown, safe in a table cell or a heading: HTML escaped, pipes escaped, one line."""
-    return html.escape(one_line(value), quote=False).replace("|", "\\|")
+    return _html(one_line(value)).replace("|", "\\|")
 
 
 def md_block(value: str) -> str:
     """A Markdown paragraph: HTML escaped; lines that would open a code fence are neutralised."""
     out = []
     for line in _lines(value):
-        escaped = html.escape(line, quote=False)
+        escaped = _html(line)
         if re.match(r"^\s{0,3}(```|~~~)", escaped):
             escaped = "\\" + escaped.lstrip()
         out.append(escaped)

@@ -91,9 +91,9 @@ def black_would_change(text: str) -> bool:
     return False
 
 
-def format_files(files: Mapping[str, str], origins: Mapping[str, str],
+def format_files(files: Mapping[str, Any], origins: Mapping[str, str],  # path -> text or write.Kept
                  reuse: Any = None,  # write.Reuse: (path, source digest) -> text, and settled()
-                 laid_out: frozenset[str] = frozenset()) -> tuple[dict[str, str], int]:
+                 laid_out: frozenset[str] = frozenset()) -> tuple[dict[str, Any], int]:
     """Black-formatted copies of all files and the number that went through black.
 
     `laid_out`: files made by the built-in templates, which need black only if `black_would_change`.
@@ -102,8 +102,8 @@ def format_files(files: Mapping[str, str], origins: Mapping[str, str],
     result = dict(files)
     todo = []
     for path, text in files.items():
-        if not path.endswith(".py"):
-            continue
+        if not path.endswith(".py") or not isinstance(text, str):
+            continue  # a write.Kept is the last run's text, which needed no formatting
         if reuse is not None and reuse.settled(path, text):
             continue  # read back from the output as rendered: black left it as it is
         previous = reuse(path, sha256(text)) if reuse is not None else None

@@ -12,10 +12,9 @@ from urllib.parse import unquote
 
 from . import reload, yaml_source
 from .diagnostics import Diagnostic, GenerationError, error, parts_from_pointer, pointer_from_parts
+from .layout import BUNDLE_KEY as BUNDLE_KEY
 from .reload import LoadMemo, Recorded
 from .yaml_source import RefSite, SourceFile, parse_source, unpack
-
-BUNDLE_KEY = "x-generator-files"
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # Where a `$ref` is data, not a reference: example values, defaults, enums (OpenAPI says these are

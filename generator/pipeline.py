@@ -22,12 +22,13 @@ from .load import LoadedSpec, load
 from .memo import BuildMemo
 from .model import Api
 from .reload import LoadMemo
+from .warm import Warm
 
 
 @dataclass
 class Result:
     api: Api
-    files: dict[str, str]
+    files: write_stage.Outputs  # path -> text; its `raw` holds write.Kept for files not read back
     formatted: int  # how many files went through black (the rest were reused)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     validation_memo: validate_stage.Memo | None = None  # what the next run in the same folder may reuse
@@ -43,7 +44,7 @@ def load_and_validate(spec: Path, config: Config, display: str | None = None) ->
 
 
 def load_and_start_validating(spec: Path, display: str | None = None, memo: validate_stage.Memo | None = None,
-                              previous: LoadMemo | None = None, warm: validate_stage.Warm | None = None
+                              previous: LoadMemo | None = None, warm: Warm | None = None
                               ) -> tuple[LoadedSpec, validate_stage.Validation]:
     loaded = load(spec, display, previous)
     source = loaded.files[0] if loaded.files else str(spec)
@@ -65,28 +66,29 @@ def _as_warning(diagnostic: Diagnostic) -> Diagnostic:
 
 
 def generate(spec: Path, config: Config, out: Path | None = None, display: str | None = None,
-             incremental: bool = False, ready: Callable[[dict[str, str]], None] | None = None,
-             code: str | None = None) -> Result:
+             incremental: bool = False, ready: Callable[[dict[str, write_stage.Text]], None] | None = None,
+             code: str | None = None, warm: Warm | None = None) -> Result:
     """Every output file in memory. `out`, if given, is only read: to reuse unchanged formatted files,
     and to continue its CHANGELOG.md. `incremental`: also take what the last run in `out` recorded
     in its cache (cache.py) to skip validating path items and rendering models that did not change;
     the result is the same, byte for byte. `ready` is handed the files as soon as they are known,
     while validation may still be running (the CLI stages them for writing meanwhile); whether they
     may be used is only known when generate returns rather than raises. `code`: cache.code_digest
-    of `config`, if the caller has it already."""
+    of `config`, if the caller has it already. `warm`: a helper forked to validate (warm.py), if the
+    caller made one already; it stays the caller's to close."""
     memo = cache.validation_memo(out) if incremental and out is not None else None
-    # With a memo most of validating is importing the validator: start that first (validate.Warm).
-    warm = validate_stage.Warm() if memo is not None else None
+    # With a memo most of validating is importing the validator: start that first (warm.py).
+    own = Warm() if memo is not None and warm is None else None
     try:
-        return _generate(spec, config, out, display, incremental, ready, code, memo, warm)
+        return _generate(spec, config, out, display, incremental, ready, code, memo, own or warm)
     finally:
-        if warm is not None:
-            warm.close()
+        if own is not None:
+            own.close()
 
 
 def _generate(spec: Path, config: Config, out: Path | None, display: str | None, incremental: bool,
-              ready: Callable[[dict[str, str]], None] | None, code: str | None, memo: validate_stage.Memo | None,
-              warm: validate_stage.Warm | None) -> Result:
+              ready: Callable[[dict[str, write_stage.Text]], None] | None, code: str | None, memo: validate_stage.Memo | None,
+              warm: Warm | None) -> Result:
     code = code or cache.code_digest(config)
     render_keys = cache.render_keys(out) if incremental and out is not None else {}
     previous_build = cache.build_memo(out, code) if incremental and out is not None else None
@@ -100,7 +102,8 @@ def _generate(spec: Path, config: Config, out: Path | None, display: str | None,
     try:
         api, warnings, kept = build_stage.build_incrementally(loaded.document, config, source, loaded.locate,
                                                               previous_build)
-        previous = write_stage.Unformatted(out, render_keys) if render_keys and out is not None else None
+        previous = write_stage.Unformatted(out, render_keys, cache.stamps(out)) \
+            if render_keys and out is not None else None
         rendered = render_stage.render(api, config.templates, previous, code,
                                        previous_build.fragments if previous_build is not None else None)
         kept.fragments = rendered.fragments
@@ -122,4 +125,15 @@ def _generate(spec: Path, config: Config, out: Path | None, display: str | None,
         raise
     diagnostics = checked(validation.wait(), config) + warnings
     kept.load = loaded.memo()  # now: with the positions this run looked up
-    return Result(api, files, formatted, diagnostics, validation.memo, rendered.keys, kept, code)
+    return Result(api, write_stage.Outputs(files), formatted, diagnostics, validation.memo, rendered.keys, kept,
+                  code)
+
+
+def keep(out: Path, inputs: str, result: Result, written: write_stage.Plan) -> None:
+    """After `result` was written into `out` (`written`: what that changed): record what the next run
+    there may skip or reuse (cache.py): the inputs' fingerprint, the files' stamps, the memos."""
+    stamped = write_stage.stamps(out, result.files.raw, written)
+    cache.remember(out, inputs, result.files, len(result.api.operations), len(result.api.models),
+                   [str(d) for d in result.diagnostics], result.validation_memo, result.render_keys, stamped)
+    if result.build_memo is not None:
+        cache.keep_build_memo(out, result.code, result.build_memo)

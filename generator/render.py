@@ -7,7 +7,6 @@ ones (--templates DIR): a file there with the same relative name replaces ours.
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from .diagnostics import Diagnostic, GenerationError, error
 from .model import Api, SpecText
 from .naming import RUNTIME_EXPORT_MODULES
 from .schemas import fingerprint
+from .write import Kept
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 if not BUILTIN_TEMPLATES.is_dir():  # installed as a wheel: templates are packaged inside
@@ -37,7 +37,7 @@ VERBATIM_TEST_FILES = ("tests/loopback.py",)
 
 @dataclass(frozen=True)
 class Rendered:
-    files: dict[str, str]  # output path -> text
+    files: dict[str, str | Kept]  # output path -> text (write.Kept: one the last run wrote, not read back)
     origins: dict[str, str]  # output path -> template that made it (for error messages)
     laid_out: frozenset[str]  # outputs of built-in templates only: already in black's layout
     keys: dict[str, str] = field(default_factory=dict)  # model file -> digest of all it was made from
@@ -45,8 +45,9 @@ class Rendered:
     fragments: dict[str, str] = field(default_factory=dict)
 
 
-# (output path, key) -> the text a previous run rendered for that key, if it can be had unchanged.
-Previous = Callable[[str, str], str | None]
+# (output path, key, how to render it) -> the text a previous run rendered for that key, or what stands
+# in for it (write.Kept), if it can be had unchanged.
+Previous = Callable[[str, str, Callable[[], str]], str | Kept | None]
 
 
 def _refuse_spec_text(value: Any) -> Any:
@@ -130,6 +131,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache:
 
 
 def _template_error(exc: Exception, template: str) -> Diagnostic:
+    import traceback  # here: only a failing template needs it
+
     file, line = template, None
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.endswith(".jinja"):
@@ -149,7 +152,7 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
     """
     renderer = Renderer(user_templates)
     pkg = api.package.path
-    files: dict[str, str] = {}
+    files: dict[str, str | Kept] = {}
     origins: dict[str, str] = {}
     keys: dict[str, str] = {}
     modules = [(m.class_name, m.module) for m in api.models] + [(u.class_name, u.module) for u in api.unions]
@@ -167,7 +170,10 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
         """A file made from one API class or model: its text from the last run if its key is the same."""
         key = fingerprint((shared, template, api.fingerprints.get(name) or repr(item)))
         keys[path] = key
-        text = previous(path, key) if previous is not None else None
+        if previous is None:
+            emit(path, template, **context)
+            return
+        text = previous(path, key, lambda: renderer.render(template, api=api, **context))
         if text is None:
             emit(path, template, **context)
         else:
@@ -191,7 +197,11 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
         emit(f"{pkg}/__init__.py", "package/__init__.py.jinja", runtime_exports=RUNTIME_EXPORT_MODULES)
         emit(f"{pkg}/models/__init__.py", "package/models/__init__.py.jinja")
     emit(f"{pkg}/_metadata.py", "package/_metadata.py.jinja")
-    emit(f"{pkg}/api/__init__.py", "package/api/__init__.py.jinja")
+    if user_templates is None:  # the built-in one shows the API classes' names and modules only
+        emit_keyed(f"{pkg}/api/__init__.py", "package/api/__init__.py.jinja", "",
+                   [(a.class_name, a.async_class_name, a.module) for a in api.apis])
+    else:
+        emit(f"{pkg}/api/__init__.py", "package/api/__init__.py.jinja")
     for api_class in api.apis:
         for path, template in ((f"{pkg}/api/{api_class.module}.py", "package/api/api.py.jinja"),
                                (f"docs/{api_class.class_name}.md", "docs/api.md.jinja")):
@@ -223,7 +233,12 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
     model_cases = part("tests/model_cases.py.jinja",
                        [api.fingerprints.get(m.class_name) or repr(m) for m in api.models])
     emit("tests/cases.py", "tests/cases.py.jinja", operation_cases=operation_cases, model_cases=model_cases)
-    emit("tests/test_operations.py", "tests/test_operations.py.jinja")
+    if user_templates is None:  # the built-in one asks two things of the operations
+        emit_keyed("tests/test_operations.py", "tests/test_operations.py.jinja", "",
+                   (any(op.signed for op in api.operations),
+                    any(not p.required for op in api.operations for p in op.parameters)))
+    else:
+        emit("tests/test_operations.py", "tests/test_operations.py.jinja")
     emit("tests/test_models.py", "tests/test_models.py.jinja")
     # With a user's template folder any template (or macro) may be theirs: black formats everything.
     laid_out = frozenset(files) if user_templates is None else frozenset()

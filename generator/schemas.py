@@ -612,7 +612,7 @@ def _kinds(schema: dict[str, Any]) -> list[Any]:
     if kind is None and "const" in schema:
         kind = _CONST_KINDS.get(type(schema["const"]))
         return [kind] if kind is not None else []
-    return [kind] if kind is not None else []
+    return [kind] if isinstance(kind, str) else []  # another `type` is the validator's to report
 
 
 _CONST_KINDS: dict[type, str] = {

@@ -16,7 +16,7 @@ import hashlib
 import importlib.util
 import json
 import marshal
-import multiprocessing
+import os
 import re
 import string
 from collections.abc import Callable, Iterator
@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import escape, installed
 from .diagnostics import Diagnostic, GenerationError, error, parts_from_pointer, pointer_from_parts
-from .load import BUNDLE_KEY
+from .layout import BUNDLE_KEY
+from .warm import Warm
 
 if TYPE_CHECKING:  # imported where used: 0.26 s that forked validation spares the main process
     from jsonschema.exceptions import ValidationError
@@ -147,24 +148,8 @@ class Validation:
         return self._result[1]
 
 
-class Warm:
-    """A validating process forked before the spec is even read. It imports the validator (0.2 s,
-    most of the time it takes to check one path item) while this process loads and builds: after an
-    edit, the few path items that changed are then checked at once. Closed by whoever made it."""
-
-    def __init__(self) -> None:
-        self.pool: Any = None
-        if "fork" in multiprocessing.get_all_start_methods():
-            self.pool = multiprocessing.get_context("fork").Pool(1, initializer=_import_validator)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
-
-
-def _import_validator() -> None:
+def prepare_validator() -> None:
+    """Import the validator and build its classes (warm.py does this ahead of a run's job)."""
     from jsonschema.exceptions import best_match  # noqa: F401
     from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError  # noqa: F401
 
@@ -202,7 +187,7 @@ def start(document: dict[str, Any], locate: Locate, source: str, memo: Memo | No
         return Validation(lambda: (_finish(own), None))  # the validator would only recurse until the stack runs out
     components = document.get("components")
     size = _size(document.get("paths")) + _size(components.get("schemas") if isinstance(components, dict) else None)
-    parallel = size >= _PARALLEL_SIZE and "fork" in multiprocessing.get_all_start_methods()
+    parallel = size >= _PARALLEL_SIZE and hasattr(os, "fork")
     kept: list[Finding] = []
     if reused is not None:  # the changed path items only: one job, forked for a large document
         kept, changed = reused
@@ -218,15 +203,17 @@ def start(document: dict[str, Any], locate: Locate, source: str, memo: Memo | No
         return Validation(lambda: _outcome(own, [d for _, c in results for d in c],
                                            kept + [f for h, _ in results for f in h], locate, rest, units,
                                            targeted))
-    if warm is not None and warm.pool is not None and reused is not None:  # the changed path items, shipped
+    if warm is not None and warm.ready and reused is not None:  # the changed path items, shipped
         changed = list(jobs[0][1:])
-        shipped = warm.pool.map_async(_changed_paths, [(_only_paths(document, changed), source, changed)])
+        shipped = warm.submit(_changed_paths, (_only_paths(document, changed), source, changed))
 
         def checked() -> tuple[list[Diagnostic], Memo | None]:
-            found, crashed = shipped.get()[0]
+            found, crashed = shipped()
             return _outcome(own, crashed, kept + found, locate, rest, units, targeted)
 
         return Validation(checked)
+    import multiprocessing  # here: an edit run never needs it
+
     global _shared
     _shared = (document, unreadable, source)
     pool = multiprocessing.get_context("fork").Pool(len(jobs))

@@ -8,25 +8,24 @@ Paths matched by `.generatorignore` (one glob a line) are never written nor remo
 from __future__ import annotations
 
 import contextlib
-import difflib
 import fnmatch
 import functools
+import hashlib
 import json
 import os
 import re
-import shutil
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .diagnostics import GenerationError, error
 from .format import sha256
-
-MANIFEST = ".generator-manifest.json"
-IGNORE_FILE = ".generatorignore"
-CACHE_FILE = ".generator-cache.json"  # cache.py's record: local, never part of the output
-MEMO_FILE = ".generator-cache.pickle"  # cache.py's build memo: likewise
+from .layout import CACHE_FILE as CACHE_FILE
+from .layout import IGNORE_FILE as IGNORE_FILE
+from .layout import MANIFEST as MANIFEST
+from .layout import MEMO_FILE as MEMO_FILE
 
 
 @dataclass
@@ -50,10 +49,10 @@ def read_manifest(out: Path) -> dict[str, dict[str, str]]:
         return {}
 
 
-def manifest_text(files: Mapping[str, str], sources: Mapping[str, str]) -> str:
+def manifest_text(files: Mapping[str, Text], sources: Mapping[str, Text]) -> str:
     """The manifest for a set of outputs; `sources` holds the unformatted text of formatted files."""
     entries = {
-        path: {"sha256": sha256(text), **({"source_sha256": sha256(sources[path])} if path in sources else {})}
+        path: {"sha256": digest(text), **({"source_sha256": digest(sources[path])} if path in sources else {})}
         for path, text in sorted(files.items())
     }
     return json.dumps({"generator": "binance-sdk-generator", "files": entries}, indent=2, sort_keys=True) + "\n"
@@ -63,10 +62,96 @@ def reuse_from(out: Path) -> Reuse:
     return Reuse(out, read_manifest(out))
 
 
-# Texts this process read back from an output folder, (out, path) -> (text, the file's size and
-# modification time then): plan() need not read a file again to know that it still holds the very
-# text it was read as.
-_READ_BACK: dict[tuple[Path, str], tuple[str, tuple[int, int]]] = {}
+# A file's stamp: size, modification and change times, inode. While it is the one recorded when the
+# file was known to hold some text, the file holds that text still: nothing writes a file, renames
+# one over it or sets its times without changing its change time (ctime), which no one can set.
+Stamp = tuple[int, int, int, int]
+# Stamps are kept only for files whose last change is older than this when the stamp is taken: a file
+# changed again within the same tick of the file system's clock (kernels tick every 10 ms at worst)
+# could keep its times. Such a file is read back next time instead (git's "racily clean" entries).
+_RACY_NS = 20_000_000
+
+
+def stamp_of(stat: os.stat_result) -> Stamp:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
+def holds(out: Path, path: str, sha: str | None, known: tuple[Stamp, str] | None) -> bool:
+    """Whether the file is known to hold the text whose digest is `sha`, by its stamp (`known`: the
+    one recorded with that digest), without reading it."""
+    return known is not None and known[1] == sha and _stamp_now(os.path.join(out, *_parts(path))) == known[0]
+
+
+def _settled_since(stat: os.stat_result, taken_ns: int) -> bool:
+    return max(stat.st_mtime_ns, stat.st_ctime_ns) < taken_ns - _RACY_NS
+
+
+class Kept:
+    """Stands in for the text of an output file that this run would write again as the last run
+    wrote it (same render key), while the file's stamp says it is still as written: the text is not
+    read back (a one-endpoint edit of Binance Spot keeps 1,460 files). The manifest has its digest;
+    plan() checks the stamp once more; `text()` renders it again, for whoever asks to see it."""
+
+    __slots__ = ("_make", "_text", "path", "sha256", "stamp")
+
+    def __init__(self, path: str, sha256: str, stamp: Stamp, make: Callable[[], str]) -> None:
+        self.path, self.sha256, self._make = path, sha256, make
+        self.stamp: Stamp | None = stamp
+        self._text: str | None = None
+
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._make()
+        return self._text
+
+    def holds(self, target: str) -> bool:
+        """Whether the file at target holds the text all the same (its stamp changed: a copied
+        folder, a file touched or written back as it was). Its stamp then becomes the file's, or
+        None if the file changed too lately for a stamp to be kept."""
+        try:
+            taken = time.time_ns()
+            with open(target, "rb") as stream:
+                stat = os.fstat(stream.fileno())
+                same = hashlib.sha256(stream.read()).hexdigest() == self.sha256
+        except OSError:
+            return False
+        if same:
+            self.stamp = stamp_of(stat) if _settled_since(stat, taken) else None
+        return same
+
+    def __repr__(self) -> str:
+        return f"Kept({self.path!r}, {self.sha256[:12]})"
+
+
+Text = str | Kept  # an output file's text, or what stands in for it
+
+
+def digest(text: Text) -> str:
+    return text.sha256 if isinstance(text, Kept) else sha256(text)
+
+
+class Outputs(Mapping[str, str]):
+    """Output path -> text, as a run made them: `raw` may hold Kept files, whose texts are made only
+    when asked for (the CLI never asks: it plans and writes from `raw`)."""
+
+    def __init__(self, raw: dict[str, Text]) -> None:
+        self.raw = raw
+
+    def __getitem__(self, path: str) -> str:
+        text = self.raw[path]
+        return text.text() if isinstance(text, Kept) else text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
+# Texts this process read back from an output folder, (out, path) -> (text, the file's stamp then, and
+# whether that stamp may be kept): plan() need not read a file again to know that it still holds the
+# very text it was read as.
+_READ_BACK: dict[tuple[Path, str], tuple[str, Stamp, bool]] = {}
 
 
 def _as_written(out: Path, path: str, entry: dict[str, str]) -> str | None:
@@ -75,6 +160,7 @@ def _as_written(out: Path, path: str, entry: dict[str, str]) -> str | None:
     if known is not None and _still_read_back(out, path, known[0]):  # read once already
         return known[0] if sha256(known[0]) == entry.get("sha256") else None
     try:
+        taken = time.time_ns()
         with open(os.path.join(out, path), "rb") as stream:
             stat = os.fstat(stream.fileno())
             text = stream.read().decode("utf-8")
@@ -82,7 +168,7 @@ def _as_written(out: Path, path: str, entry: dict[str, str]) -> str | None:
         return None
     if sha256(text) != entry.get("sha256"):
         return None
-    _READ_BACK[(out, path)] = (text, (stat.st_size, stat.st_mtime_ns))
+    _READ_BACK[(out, path)] = (text, stamp_of(stat), _settled_since(stat, taken))
     return text
 
 
@@ -90,11 +176,14 @@ def _still_read_back(out: Path, path: str, text: str) -> bool:
     known = _READ_BACK.get((out, path))
     if known is None or known[0] is not text:
         return False
+    return _stamp_now(os.path.join(out, path)) == known[1]
+
+
+def _stamp_now(target: str) -> Stamp | None:
     try:
-        stat = os.stat(os.path.join(out, path))
+        return stamp_of(os.stat(target))
     except OSError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns) == known[1]
+        return None
 
 
 class Reuse:
@@ -119,20 +208,55 @@ class Reuse:
 
 
 class Unformatted:
-    """render.Previous over an output folder: the text a model file was rendered as last time, if
-    its render key is the one recorded then and the file is still what that run wrote (and what it
-    rendered: black changed nothing in it)."""
+    """render.Previous over an output folder: the text a file was rendered as last time, if its
+    render key is the one recorded then and the file is still what that run wrote (and what it
+    rendered: black changed nothing in it). With the file's stamp recorded (`stamps`, see stamps()),
+    a Kept stands in for the text instead of reading it."""
 
-    def __init__(self, out: Path, keys: Mapping[str, str]) -> None:
+    def __init__(self, out: Path, keys: Mapping[str, str], stamps: Mapping[str, tuple[Stamp, str]]) -> None:
         self.out, self.keys, self.manifest = out, keys, read_manifest(out) if keys else {}
+        self.stamps = stamps
 
-    def __call__(self, path: str, key: str) -> str | None:
+    def __call__(self, path: str, key: str, make: Callable[[], str]) -> Text | None:
         entry = self.manifest.get(path)
         if self.keys.get(path) != key or not entry:
             return None
         if entry.get("source_sha256", entry.get("sha256")) != entry.get("sha256"):
             return None  # black changed it: the rendered text is not on disk
+        known = self.stamps.get(path)
+        if holds(self.out, path, entry.get("sha256"), known):
+            assert known is not None
+            return Kept(path, known[1], known[0], make)
         return _as_written(self.out, path, entry)
+
+
+def stamps(out: Path, files: Mapping[str, Text], todo: Plan) -> dict[str, tuple[Stamp, str]]:
+    """After a run wrote `todo`: path -> (stamp, digest of the text) of each output file known to hold
+    that text, for the next run's Unformatted. A Kept file keeps its stamp; one read back this run has
+    the stamp it was read with; the others are looked at now. Files changed too lately are left out."""
+    kept: dict[str, tuple[Stamp, str]] = {}
+    taken = time.time_ns()
+    folder = str(out)
+    for path in (*todo.unchanged, *todo.write):
+        text, written = files[path], path in todo.write
+        if isinstance(text, Kept):
+            if not written:
+                if text.stamp is not None:
+                    kept[path] = (text.stamp, text.sha256)
+                continue
+            text = text.text()
+        known = _READ_BACK.get((out, path))
+        if known is not None and known[0] is text and not written:
+            if known[2]:
+                kept[path] = (known[1], sha256(text))
+            continue
+        try:
+            stat = os.stat(os.path.join(folder, *_parts(path)))
+        except OSError:
+            continue
+        if _settled_since(stat, taken) and stat.st_size == len(text.encode("utf-8")):
+            kept[path] = (stamp_of(stat), sha256(text))
+    return kept
 
 
 def ignore_patterns(out: Path) -> list[str]:
@@ -177,8 +301,9 @@ def _safe_parts(out: Path, path: str) -> tuple[str, ...]:
     return parts
 
 
-def plan(out: Path, files: Mapping[str, str]) -> Plan:
-    """What a run would change, without changing anything."""
+def plan(out: Path, files: Mapping[str, Text]) -> Plan:
+    """What a run would change, without changing anything. A Kept file is unchanged while its
+    stamp is the one recorded; else its text is made and compared like any other."""
     patterns = [*ignore_patterns(out), IGNORE_FILE, CACHE_FILE, MEMO_FILE]
     result = Plan()
     folder = str(out)
@@ -187,7 +312,13 @@ def plan(out: Path, files: Mapping[str, str]) -> Plan:
         if is_ignored(path, patterns):
             result.ignored.append(path)
             continue
-        if _still_read_back(out, path, files[path]):
+        text = files[path]
+        if isinstance(text, Kept):
+            if _stamp_now(target) == text.stamp or text.holds(target):
+                result.unchanged.append(path)
+                continue
+            text = text.text()
+        elif _still_read_back(out, path, text):
             result.unchanged.append(path)
             continue
         try:
@@ -195,10 +326,10 @@ def plan(out: Path, files: Mapping[str, str]) -> Plan:
                 current: bytes | None = stream.read()
         except OSError:
             current = None
-        if current == files[path].encode("utf-8"):
+        if current == text.encode("utf-8"):
             result.unchanged.append(path)
         else:
-            result.write[path] = files[path]
+            result.write[path] = text
     for path in sorted(read_manifest(out)):
         if path not in files and not is_ignored(path, patterns) and _safe_target(out, path).is_file():
             result.remove.append(path)
@@ -325,6 +456,8 @@ class _FreshStaging(Staged):
     def abort(self) -> None:
         if self.done:
             return
+        import shutil  # here: only a failed run needs it
+
         shutil.rmtree(self.staging, ignore_errors=True)
         for top in sorted({PurePosixPath(p).parts[0] for p in self.todo.write}):
             moved = self.out / top
@@ -340,6 +473,8 @@ class _FreshStaging(Staged):
 
 def diff(out: Path, todo: Plan) -> str:
     """A unified diff from what is in the folder to what generate would write."""
+    import difflib  # here: only `check` needs it
+
     chunks: list[str] = []
     for path, text in todo.write.items():
         target = out / path

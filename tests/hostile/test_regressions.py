@@ -15,5 +15,6 @@ REGRESSIONS = sorted(Path(__file__).with_name("regressions").glob("*.yaml"))
 @pytest.mark.parametrize("spec", REGRESSIONS, ids=[p.stem for p in REGRESSIONS])
 def test_regression_spec_gives_a_working_client(spec: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = generate_into(spec, out, package_name=f"regression_{spec.stem}")
+    # Lenient, as the fuzz test that found them generates: some are invalid documents on purpose.
+    result = generate_into(spec, out, package_name=f"regression_{spec.stem}", lenient=True)
     check_generated_package(out, result)

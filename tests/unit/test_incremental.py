@@ -36,11 +36,10 @@ def _run(spec: Path, out: Path, incremental: bool) -> tuple[pipeline.Result, lis
 
 
 def _write(out: Path, spec: Path, result: pipeline.Result) -> None:
-    write_stage.apply(out, write_stage.plan(out, result.files))
-    cache.remember(out, cache.fingerprint(spec, CONFIG), result.files, len(result.api.operations),
-                   len(result.api.models), [], result.validation_memo, result.render_keys)
+    todo = write_stage.plan(out, result.files.raw)
+    write_stage.apply(out, todo)
     assert result.build_memo is not None
-    cache.keep_build_memo(out, result.code, result.build_memo)
+    pipeline.keep(out, cache.fingerprint(spec, CONFIG), result, todo)
 
 
 def _edit(spec: Path, old: str, new: str) -> None:
@@ -103,7 +102,7 @@ def test_other_settings_render_everything(generated: tuple[Path, Path]) -> None:
     spec, out = generated
     other = Config(package_name="binance.other", lenient=True)
     result = pipeline.generate(spec, other, out, incremental=True)
-    assert result.files == pipeline.generate(spec, other).files | {
+    assert result.files == dict(pipeline.generate(spec, other).files) | {
         k: v for k, v in result.files.items() if k in ("CHANGELOG.md", ".generator-api.json", write_stage.MANIFEST)}
 
 

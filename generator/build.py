@@ -67,12 +67,15 @@ def build(document: dict[str, Any], config: Config, source: str,
 
 
 def build_incrementally(document: dict[str, Any], config: Config, source: str,
-                        locate: Callable[[str], tuple[str, int | None, int | None]], previous: BuildMemo | None
-                        ) -> tuple[Api, list[Diagnostic], BuildMemo]:
+                        locate: Callable[[str], tuple[str, int | None, int | None]], previous: BuildMemo | None,
+                        changed: tuple[str, ...] | None = None) -> tuple[Api, list[Diagnostic], BuildMemo]:
     """Like build, taking from `previous` (what the last run kept: memo.py) every operation and
     model that nothing changed since; also returns what the next run may take. The result is the
-    same as without `previous`, byte for byte (tests/unit/test_incremental.py)."""
-    digests = memo.entries(document)
+    same as without `previous`, byte for byte (tests/unit/test_incremental.py). `changed`: if the
+    document was loaded again from the one `previous` was built from, its entries with a new value
+    (load.LoadedSpec.changed)."""
+    digests = memo.entries(document, (previous.entries, changed) if previous is not None and changed is not None
+                           else None)
     if previous is not None:
         try:
             return _build(document, config, source, locate, previous.records,

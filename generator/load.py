@@ -47,6 +47,9 @@ class LoadedSpec:
     tables: Mapping[str, _Table] = field(default_factory=dict, repr=False, compare=False)
     # What the next run may load again from (reload.py): a spec of one file only.
     reload_memo: LoadMemo | None = field(default=None, repr=False, compare=False)
+    # Loaded again from the last run's document (reload.py): the entries whose value is new, every
+    # other one being the very value the last run had. None: loaded afresh.
+    changed: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
     def memo(self) -> LoadMemo | None:
         """The memo for the next run, with the positions this run looked up."""
@@ -122,7 +125,7 @@ def _reload(path: Path, display: str, previous: LoadMemo) -> LoadedSpec | None:
     except (OSError, RuntimeError):
         return None
     return LoadedSpec(again.document, root_file, root_dir, (display,),
-                      {"": _Table(display, again.values, again.keys)}, again.memo)
+                      {"": _Table(display, again.values, again.keys)}, again.memo, again.changed)
 
 
 def _raw(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic]]:

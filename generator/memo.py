@@ -31,24 +31,33 @@ class BuildMemo:
     record_sha: str = ""  # sha256 of the API record (changelog.py) written with these fingerprints
 
 
-def entries(document: dict[str, Any]) -> dict[str, bytes | None]:
+def entries(document: dict[str, Any], last: tuple[dict[str, bytes | None], tuple[str, ...]] | None = None
+            ) -> dict[str, bytes | None]:
     """Entry pointer -> a digest of its value, in which types count (1, 1.0 and true differ) and so
     does the order of keys. None: a value the digest cannot take (never equal to anything). Where
-    the members of `paths` or of a section stand is not an entry: units read members, not order."""
+    the members of `paths` or of a section stand is not an entry: units read members, not order.
+
+    `last`: the entries of the document this one was loaded again from, and those whose value is
+    new since (load.LoadedSpec.changed): the others' digests are the same, and taken from there."""
+    old, changed = last if last is not None else ({}, ())
     found: dict[str, bytes | None] = {}
+
+    def add(pointer: str, value: Any) -> None:
+        found[pointer] = old[pointer] if pointer in old and pointer not in changed else _digest(value)
+
     for key, value in document.items():
         if key in _BY_MEMBER and isinstance(value, dict):
             for name, member in value.items():
-                found[pointer_from_parts((key, name))] = _digest(member)
+                add(pointer_from_parts((key, name)), member)
         elif key in _BY_SECTION and isinstance(value, dict):
             for section, members in value.items():
                 if not isinstance(members, dict):
-                    found[pointer_from_parts((key, section))] = _digest(members)
+                    add(pointer_from_parts((key, section)), members)
                     continue
                 for name, member in members.items():
-                    found[pointer_from_parts((key, section, name))] = _digest(member)
+                    add(pointer_from_parts((key, section, name)), member)
         else:
-            found[pointer_from_parts((key,))] = _digest(value)
+            add(pointer_from_parts((key,)), value)
     return found
 
 

@@ -101,7 +101,7 @@ def _generate(spec: Path, config: Config, out: Path | None, display: str | None,
     # (or the run lenient). An invalid spec may trip the later stages: its errors are what to report.
     try:
         api, warnings, kept = build_stage.build_incrementally(loaded.document, config, source, loaded.locate,
-                                                              previous_build)
+                                                              previous_build, loaded.changed)
         previous = write_stage.Unformatted(out, render_keys, cache.stamps(out)) \
             if render_keys and out is not None else None
         rendered = render_stage.render(api, config.templates, previous, code,

@@ -141,6 +141,7 @@ class Reloaded:
     values: Mapping[str, int]
     keys: Mapping[str, int]
     memo: LoadMemo
+    changed: tuple[str, ...] = ()  # the entries whose value is new (pointers, before and after a rename)
 
 
 def reload(raw: bytes, display: str, previous: LoadMemo, full_tables: Callable[[], tuple[Mapping[str, int],
@@ -216,7 +217,7 @@ def reload(raw: bytes, display: str, previous: LoadMemo, full_tables: Callable[[
     entry_keys = {_moved_pointer(at, pointer): position for at, position in source.keys.items() if at != "#"}
     values, keys = _moved(previous, full_tables, (inside, entry, entry_keys, span.end, lines))
     memo = LoadMemo(raw, document, spans, tuple(refs))
-    return Reloaded(document, values, keys, memo)
+    return Reloaded(document, values, keys, memo, tuple(sorted({span.pointer, pointer})))
 
 
 def _changed_entry(raw: bytes, previous: LoadMemo) -> tuple[Span, int, int] | None:

@@ -49,13 +49,31 @@ def read_manifest(out: Path) -> dict[str, dict[str, str]]:
         return {}
 
 
+_GENERATOR_NAME = "binance-sdk-generator"
+
+
 def manifest_text(files: Mapping[str, Text], sources: Mapping[str, Text]) -> str:
-    """The manifest for a set of outputs; `sources` holds the unformatted text of formatted files."""
-    entries = {
-        path: {"sha256": digest(text), **({"source_sha256": digest(sources[path])} if path in sources else {})}
-        for path, text in sorted(files.items())
-    }
-    return json.dumps({"generator": "binance-sdk-generator", "files": entries}, indent=2, sort_keys=True) + "\n"
+    """The manifest for a set of outputs; `sources` holds the unformatted text of formatted files.
+
+    It is json.dumps(manifest, indent=2, sort_keys=True), written line by line: json's indenting
+    encoder is Python, and slow for 1,500 entries (tests/unit/test_write.py holds the two equal)."""
+    lines = ["{", '  "files": {']
+    for path in sorted(files):
+        lines.append(f"    {json.dumps(path)}: {{")
+        if path in sources:
+            lines.append(f'      "sha256": "{digest(files[path])}",')
+            lines.append(f'      "source_sha256": "{digest(sources[path])}"')
+        else:
+            lines.append(f'      "sha256": "{digest(files[path])}"')
+        lines.append("    },")
+    if files:
+        lines[-1] = "    }"
+        lines.append("  },")
+    else:
+        lines[-1] = '  "files": {},'
+    lines.append(f'  "generator": {json.dumps(_GENERATOR_NAME)}')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def reuse_from(out: Path) -> Reuse:
@@ -78,8 +96,8 @@ def stamp_of(stat: os.stat_result) -> Stamp:
 
 def holds(out: Path, path: str, sha: str | None, known: tuple[Stamp, str] | None) -> bool:
     """Whether the file is known to hold the text whose digest is `sha`, by its stamp (`known`: the
-    one recorded with that digest), without reading it."""
-    return known is not None and known[1] == sha and _stamp_now(os.path.join(out, *_parts(path))) == known[0]
+    one recorded with that digest), without reading it. `path`: one of the output's own."""
+    return known is not None and known[1] == sha and _stamp_now(os.path.join(out, path)) == known[0]
 
 
 def _settled_since(stat: os.stat_result, taken_ns: int) -> bool:
@@ -274,20 +292,36 @@ def _parts(path: str) -> tuple[str, ...]:
 
 def is_ignored(path: str, patterns: list[str]) -> bool:
     """gitignore-like: a pattern matches the path or any folder above it; a trailing / means a folder."""
-    parts = _parts(path)
-    candidates = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-    match = _matcher(tuple(patterns))
-    return any(match(c) is not None or match(c.rsplit("/", 1)[-1]) is not None for c in candidates)
+    return _Ignored.of(tuple(patterns))(path)
 
 
-@functools.lru_cache(maxsize=64)
-def _matcher(patterns: tuple[str, ...]) -> Callable[[str], Any]:
-    """One regular expression for all the patterns (fnmatch's, case-sensitive): plan() asks for
-    every file of the output, with the same patterns."""
-    if not patterns:
-        return lambda _: None
-    either = "|".join(f"(?:{fnmatch.translate(p.rstrip('/').lstrip('/'))})" for p in patterns)
-    return re.compile(either, re.DOTALL).match
+class _Ignored:
+    """is_ignored for one set of patterns, as one regular expression (fnmatch's, case-sensitive), with
+    the answer for each folder kept: plan() asks for every file of the output, most in a few folders."""
+
+    @staticmethod
+    @functools.lru_cache(maxsize=64)
+    def of(patterns: tuple[str, ...]) -> _Ignored:
+        return _Ignored(patterns)
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        either = "|".join(f"(?:{fnmatch.translate(p.rstrip('/').lstrip('/'))})" for p in patterns)
+        self.match: Callable[[str], Any] = re.compile(either, re.DOTALL).match if patterns else lambda _: None
+        self.folders: dict[str, bool] = {"": False}
+
+    def __call__(self, path: str) -> bool:
+        folder, _, name = "/".join(_parts(path)).rpartition("/")
+        return self._matches(folder + "/" + name if folder else name, name) or self._folder(folder)
+
+    def _matches(self, candidate: str, name: str) -> bool:
+        return self.match(candidate) is not None or self.match(name) is not None
+
+    def _folder(self, folder: str) -> bool:
+        known = self.folders.get(folder)
+        if known is None:
+            above, _, name = folder.rpartition("/")
+            known = self.folders[folder] = self._matches(folder, name) or self._folder(above)
+        return known
 
 
 def _safe_target(out: Path, path: str) -> Path:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import write
 from generator.diagnostics import GenerationError
@@ -95,3 +98,26 @@ def test_a_new_output_folder_is_written_whole_or_not_at_all(tmp_path: Path, exis
         write.apply(other, write.plan(other, {"a.txt": "a", f"z/{long_name}.txt": "z"}))
     assert (other.exists(), list(other.iterdir()) if other.exists() else []) == (existing, [])
     assert (tmp_path / "other").exists() == existing
+
+
+@settings(max_examples=200, deadline=None)
+@given(paths=st.lists(st.text(min_size=1, max_size=12), max_size=6, unique=True), data=st.data())
+def test_the_manifest_is_what_json_dumps_writes(paths: list[str], data: st.DataObject) -> None:
+    files = {path: data.draw(st.text(max_size=5)) for path in paths}
+    sources = {path: data.draw(st.text(max_size=5)) for path in paths if data.draw(st.booleans())}
+    from generator.format import sha256
+
+    expected = {"generator": "binance-sdk-generator", "files": {
+        path: {"sha256": sha256(text), **({"source_sha256": sha256(sources[path])} if path in sources else {})}
+        for path, text in files.items()}}
+    assert write.manifest_text(files, sources) == json.dumps(expected, indent=2, sort_keys=True) + "\n"
+
+
+@pytest.mark.parametrize(("path", "ignored"), [
+    ("README.md", True), ("docs/A.md", True), ("pkg/docs/A.md", True), ("pkg/a.py", False),
+    ("pkg/build/x.py", True), ("x.generated.txt", True), ("pkg/y.generated.txt", True), ("docsx/A.md", False),
+])
+def test_ignore_patterns_match_a_path_or_any_folder_above_it(path: str, ignored: bool) -> None:
+    patterns = ["README.md", "docs/", "pkg/build", "*.generated.txt"]
+    assert write.is_ignored(path, patterns) is ignored
+    assert write.is_ignored(path, patterns) is ignored  # the folder's answer, kept, is the same

@@ -70,10 +70,36 @@ class GenerationResults:
     rounds: int = 0
 
 
-def edited_copy(spec: Path) -> tuple[Path, str]:
-    """A copy of spec, alone in a folder of its own, with the summary of its first operation changed;
-    and a note naming that operation."""
-    lines = spec.read_text(encoding="utf-8").splitlines(keepends=True)
+@dataclass
+class OwnSpec:
+    """Ours' copy of the Spot spec, alone in a folder of its own: ours generates Spot from it, and
+    the edit is made to it in place, as a user edits their spec (the same path, so the output's
+    mentions of the spec's path stay the same)."""
+    path: Path
+    original: str
+    edited: str
+
+    def edit(self) -> None:
+        self.path.write_text(self.edited, encoding="utf-8")
+
+    def restore(self) -> None:
+        self.path.write_text(self.original, encoding="utf-8")
+
+
+def own_spec(spec: Path) -> tuple[OwnSpec, str]:
+    """Ours' copy of spec (see OwnSpec), and a note naming the operation the edit changes."""
+    original = spec.read_text(encoding="utf-8")
+    edited, note = edited_text(original, spec)
+    folder = fresh_dir(WORK / "edit")
+    own = OwnSpec(folder / spec.name, original, edited)
+    own.restore()
+    return own, note
+
+
+def edited_text(text: str, spec: Path) -> tuple[str, str]:
+    """The spec's text with the summary of its first operation changed; and a note naming that
+    operation."""
+    lines = text.splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if line.rstrip() == "paths:")
     path_name, operation_id = "?", "?"
     for i in range(start + 1, len(lines)):
@@ -88,12 +114,10 @@ def edited_copy(spec: Path) -> tuple[Path, str]:
             body = body[:-1] + EDIT_MARK + quote if quote else body + EDIT_MARK
             lines[i] = body + "\n"
             break
-    folder = fresh_dir(WORK / "edit")
-    copy = folder / spec.name
-    copy.write_text("".join(lines), encoding="utf-8")
     note = (f"the summary of `{operation_id}` ({path_name}), the first operation of "
-            f"{display_path(spec)}, gets \"{EDIT_MARK.strip()}\" appended")
-    return copy, note
+            f"{display_path(spec)}, gets \"{EDIT_MARK.strip()}\" appended, in place (ours generates Spot, "
+            "cold runs included, from a copy of the spec in a folder of its own, edited there)")
+    return "".join(lines), note
 
 
 def _summary_line(done: measure.Completed) -> str:
@@ -104,9 +128,10 @@ def _summary_line(done: measure.Completed) -> str:
     return scrub(tail(done.stdout, 1))
 
 
-def _cold(tool: str, spec: SpecCase, label: str, timeout: float) -> tuple[Sample, Path]:
+def _cold(tool: str, spec: SpecCase, label: str, timeout: float, spec_path: Path | None = None
+          ) -> tuple[Sample, Path]:
     out = fresh_dir(WORK / "gen" / f"{tool}-{spec.key}") / "out"
-    done = measure.run(generate_command(tool, spec, out), cwd=generate_cwd(tool, out),
+    done = measure.run(generate_command(tool, spec, out, spec_path=spec_path), cwd=generate_cwd(tool, out),
                        env=generate_env(tool), timeout=timeout, label=label)
     return done.sample, out
 
@@ -117,9 +142,9 @@ def run_generation(specs: Sequence[SpecCase], tools: Sequence[str], rounds: int,
     for spec in specs:
         results.cold[spec.key] = {tool: [] for tool in tools}
     spot = next((s for s in specs if s.key == SPOT.key), None)
-    edited: Path | None = None
+    own: OwnSpec | None = None
     if spot is not None and OURS in tools:
-        edited, results.edit_note = edited_copy(spot.path)
+        own, results.edit_note = own_spec(spot.path)
 
     # One untimed run per tool first: disk caches, bytecode, the JVM's class data.
     warm = specs[0]
@@ -131,11 +156,13 @@ def run_generation(specs: Sequence[SpecCase], tools: Sequence[str], rounds: int,
     for r in range(rounds):
         for spec in specs:
             for tool in tools:
-                sample, out = _cold(tool, spec, f"cold-{tool}-{spec.key}", timeout)
+                mine = own if tool == OURS and spec is spot else None
+                sample, out = _cold(tool, spec, f"cold-{tool}-{spec.key}", timeout,
+                                    mine.path if mine is not None else None)
                 results.cold[spec.key][tool].append(sample)
                 log(f"  round {r + 1}/{rounds} {spec.key:4} {tool:22} {_brief(sample)}")
-                if sample.ok and tool == OURS and spec is spot and edited is not None:
-                    _regenerate(results, spot, edited, out, timeout, log)
+                if sample.ok and mine is not None:
+                    _regenerate(results, spot, mine, out, timeout, log)
                 if sample.ok:
                     products.keep(tool, spec, out)
                 else:
@@ -145,11 +172,22 @@ def run_generation(specs: Sequence[SpecCase], tools: Sequence[str], rounds: int,
     return results
 
 
-def _regenerate(results: GenerationResults, spot: SpecCase, edited: Path, out: Path, timeout: float,
+def _regenerate(results: GenerationResults, spot: SpecCase, own: OwnSpec, out: Path, timeout: float,
                 log: Log) -> None:
-    """Ours only: generate again into out, unchanged (no-op), then from the edited copy."""
-    for kind, source, series in (("no-op", spot.path, results.noop), ("edit", edited, results.edit)):
-        done = measure.run(generate_command(OURS, spot, out, spec_path=source), cwd=generate_cwd(OURS, out),
+    """Ours only: generate again into out, unchanged (no-op), then after the edit (own spec put back
+    afterwards, for the next round's cold run)."""
+    try:
+        _regenerate_twice(results, spot, own, out, timeout, log)
+    finally:
+        own.restore()
+
+
+def _regenerate_twice(results: GenerationResults, spot: SpecCase, own: OwnSpec, out: Path, timeout: float,
+                      log: Log) -> None:
+    for kind, series in (("no-op", results.noop), ("edit", results.edit)):
+        if kind == "edit":
+            own.edit()
+        done = measure.run(generate_command(OURS, spot, out, spec_path=own.path), cwd=generate_cwd(OURS, out),
                            env=generate_env(OURS), timeout=timeout, label=f"{kind}-ours-spot")
         if done.sample.ok:
             done.sample.extra["summary"] = _summary_line(done)

@@ -42,7 +42,7 @@ SPOT = SpecCase("spot", "Spot (382 operations)", SPOT_SPEC, lenient=True)
 
 
 def generate_command(tool: str, spec: SpecCase, out: Path, spec_path: Path | None = None) -> list[str]:
-    """The command line that generates spec (or spec_path, an edited copy) into out."""
+    """The command line that generates spec (or spec_path, a copy of it) into out."""
     source = str(spec_path or spec.path)
     if tool == OURS:
         cmd = [str(OUR_PYTHON), "-m", "generator", "generate", source, "--out", str(out),

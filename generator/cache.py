@@ -140,11 +140,11 @@ def render_keys(out: Path) -> dict[str, str]:
     return {k: v for k, v in keys.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def stamps(out: Path) -> dict[str, tuple[write_stage.Stamp, str]]:
+def stamps(out: Path) -> dict[str, write_stage.Stamped]:
     """The stamps of the last run's output files, with the digests of the texts they stand for
     (write.stamps): path -> (stamp, sha256)."""
     found = _record(out).get("stamps")
-    kept: dict[str, tuple[write_stage.Stamp, str]] = {}
+    kept: dict[str, write_stage.Stamped] = {}
     for path, value in found.items() if isinstance(found, dict) else ():
         if (isinstance(value, list) and len(value) == 5 and all(type(v) is int for v in value[:4])
                 and isinstance(value[4], str)):
@@ -155,7 +155,7 @@ def stamps(out: Path) -> dict[str, tuple[write_stage.Stamp, str]]:
 def remember(out: Path, print_: str, files: Mapping[str, str], operations: int, models: int,
              warnings: list[str], validation: dict[str, Any] | None = None,
              render: dict[str, str] | None = None,
-             stamped: Mapping[str, tuple[write_stage.Stamp, str]] | None = None) -> None:
+             stamped: Mapping[str, write_stage.Stamped] | None = None) -> None:
     """Record the fingerprint after a successful run (best effort: a cache that fails to write is no
     error). Warnings are kept so that a run with nothing to do still shows them. `stamped`: the
     output files' stamps (write.stamps), which spare the next run reading them."""

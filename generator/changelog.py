@@ -117,7 +117,10 @@ def _load_own(text: str) -> Any:
     lines = text.split("\n")
     if lines[0] != "{" or lines[-1] != "":
         raise ValueError("not a record written by _dump")
-    value, end = _block(lines, 1, 1)
+    try:
+        value, end = _block(lines, 1, 1)
+    except IndexError:  # the text ends inside an object
+        raise ValueError("not a record written by _dump") from None
     if end != len(lines) - 1:
         raise ValueError("not a record written by _dump")
     return value
@@ -171,7 +174,7 @@ def _read_record(out: Path, own: str = "") -> tuple[dict[str, Any] | None, bool]
         text = (out / RECORD).read_text(encoding="utf-8")
         written = bool(own) and sha256(text) == own
         data = _load_own(text) if written else json.loads(text)
-    except (OSError, ValueError, IndexError):
+    except (OSError, ValueError):
         return None, False
     if (not isinstance(data, dict) or data.get("format") != _FORMAT or not isinstance(data.get("version"), str)
             or not is_surface(data.get("api"))):

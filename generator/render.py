@@ -170,10 +170,8 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
         """A file made from one API class or model: its text from the last run if its key is the same."""
         key = fingerprint((shared, template, api.fingerprints.get(name) or repr(item)))
         keys[path] = key
-        if previous is None:
-            emit(path, template, **context)
-            return
-        text = previous(path, key, lambda: renderer.render(template, api=api, **context))
+        text = previous(path, key, lambda: renderer.render(template, api=api, **context)) \
+            if previous is not None else None
         if text is None:
             emit(path, template, **context)
         else:
@@ -187,21 +185,21 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
         origins[name] = name
     files[f"{pkg}/py.typed"] = ""
     origins[f"{pkg}/py.typed"] = "(empty marker)"
-    if user_templates is None:  # the built-in index modules show these and the modules (in `shared`) only
-        index = (api.title, api.source, api.listen_key_ops is not None,
-                 [(a.class_name, a.async_class_name, a.module) for a in api.apis])
-        emit_keyed(f"{pkg}/__init__.py", "package/__init__.py.jinja", "", index,
-                   runtime_exports=RUNTIME_EXPORT_MODULES)
-        emit_keyed(f"{pkg}/models/__init__.py", "package/models/__init__.py.jinja", "", ())
-    else:
-        emit(f"{pkg}/__init__.py", "package/__init__.py.jinja", runtime_exports=RUNTIME_EXPORT_MODULES)
-        emit(f"{pkg}/models/__init__.py", "package/models/__init__.py.jinja")
+    def emit_shown(path: str, template: str, shown: Callable[[], Any], **context: Any) -> None:
+        """A file of a built-in template that shows `shown()` of the Api and what `shared` covers,
+        nothing else: keyed by them. A user's template may show anything: rendered every time."""
+        if user_templates is None:
+            emit_keyed(path, template, "", shown(), **context)
+        else:
+            emit(path, template, **context)
+
+    classes = [(a.class_name, a.async_class_name, a.module) for a in api.apis]
+    emit_shown(f"{pkg}/__init__.py", "package/__init__.py.jinja",
+               lambda: (api.title, api.source, api.listen_key_ops is not None, classes),
+               runtime_exports=RUNTIME_EXPORT_MODULES)
+    emit_shown(f"{pkg}/models/__init__.py", "package/models/__init__.py.jinja", lambda: ())
     emit(f"{pkg}/_metadata.py", "package/_metadata.py.jinja")
-    if user_templates is None:  # the built-in one shows the API classes' names and modules only
-        emit_keyed(f"{pkg}/api/__init__.py", "package/api/__init__.py.jinja", "",
-                   [(a.class_name, a.async_class_name, a.module) for a in api.apis])
-    else:
-        emit(f"{pkg}/api/__init__.py", "package/api/__init__.py.jinja")
+    emit_shown(f"{pkg}/api/__init__.py", "package/api/__init__.py.jinja", lambda: classes)
     for api_class in api.apis:
         for path, template in ((f"{pkg}/api/{api_class.module}.py", "package/api/api.py.jinja"),
                                (f"docs/{api_class.class_name}.md", "docs/api.md.jinja")):
@@ -233,12 +231,9 @@ def render(api: Api, user_templates: Path | None = None, previous: Previous | No
     model_cases = part("tests/model_cases.py.jinja",
                        [api.fingerprints.get(m.class_name) or repr(m) for m in api.models])
     emit("tests/cases.py", "tests/cases.py.jinja", operation_cases=operation_cases, model_cases=model_cases)
-    if user_templates is None:  # the built-in one asks two things of the operations
-        emit_keyed("tests/test_operations.py", "tests/test_operations.py.jinja", "",
-                   (any(op.signed for op in api.operations),
-                    any(not p.required for op in api.operations for p in op.parameters)))
-    else:
-        emit("tests/test_operations.py", "tests/test_operations.py.jinja")
+    emit_shown("tests/test_operations.py", "tests/test_operations.py.jinja",
+               lambda: (any(op.signed for op in api.operations),
+                        any(not p.required for op in api.operations for p in op.parameters)))
     emit("tests/test_models.py", "tests/test_models.py.jinja")
     # With a user's template folder any template (or macro) may be theirs: black formats everything.
     laid_out = frozenset(files) if user_templates is None else frozenset()

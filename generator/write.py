@@ -90,11 +90,26 @@ Stamp = tuple[int, int, int, int]
 _RACY_NS = 20_000_000
 
 
+Stamped = tuple[Stamp, str]  # a stamp and the digest of the text the file held when it was taken
+
+
 def stamp_of(stat: os.stat_result) -> Stamp:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
-def holds(out: Path, path: str, sha: str | None, known: tuple[Stamp, str] | None) -> bool:
+def _read_stamped(target: str) -> tuple[bytes, Stamp, bool] | None:
+    """The file's bytes, its stamp as they were read, and whether that stamp may be kept (the file
+    changed long enough before: _RACY_NS); None if it cannot be read."""
+    try:
+        taken = time.time_ns()
+        with open(target, "rb") as stream:
+            stat = os.fstat(stream.fileno())
+            return stream.read(), stamp_of(stat), _settled_since(stat, taken)
+    except OSError:
+        return None
+
+
+def holds(out: Path, path: str, sha: str | None, known: Stamped | None) -> bool:
     """Whether the file is known to hold the text whose digest is `sha`, by its stamp (`known`: the
     one recorded with that digest), without reading it. `path`: one of the output's own."""
     return known is not None and known[1] == sha and _stamp_now(os.path.join(out, path)) == known[0]
@@ -122,20 +137,15 @@ class Kept:
             self._text = self._make()
         return self._text
 
-    def holds(self, target: str) -> bool:
+    def found_in(self, target: str) -> bool:
         """Whether the file at target holds the text all the same (its stamp changed: a copied
         folder, a file touched or written back as it was). Its stamp then becomes the file's, or
         None if the file changed too lately for a stamp to be kept."""
-        try:
-            taken = time.time_ns()
-            with open(target, "rb") as stream:
-                stat = os.fstat(stream.fileno())
-                same = hashlib.sha256(stream.read()).hexdigest() == self.sha256
-        except OSError:
+        read = _read_stamped(target)
+        if read is None or hashlib.sha256(read[0]).hexdigest() != self.sha256:
             return False
-        if same:
-            self.stamp = stamp_of(stat) if _settled_since(stat, taken) else None
-        return same
+        self.stamp = read[1] if read[2] else None
+        return True
 
     def __repr__(self) -> str:
         return f"Kept({self.path!r}, {self.sha256[:12]})"
@@ -177,16 +187,16 @@ def _as_written(out: Path, path: str, entry: dict[str, str]) -> str | None:
     known = _READ_BACK.get((out, path))
     if known is not None and _still_read_back(out, path, known[0]):  # read once already
         return known[0] if sha256(known[0]) == entry.get("sha256") else None
+    read = _read_stamped(os.path.join(out, path))
+    if read is None:
+        return None
     try:
-        taken = time.time_ns()
-        with open(os.path.join(out, path), "rb") as stream:
-            stat = os.fstat(stream.fileno())
-            text = stream.read().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read[0].decode("utf-8")
+    except UnicodeDecodeError:
         return None
     if sha256(text) != entry.get("sha256"):
         return None
-    _READ_BACK[(out, path)] = (text, stamp_of(stat), _settled_since(stat, taken))
+    _READ_BACK[(out, path)] = (text, read[1], read[2])
     return text
 
 
@@ -231,7 +241,7 @@ class Unformatted:
     rendered: black changed nothing in it). With the file's stamp recorded (`stamps`, see stamps()),
     a Kept stands in for the text instead of reading it."""
 
-    def __init__(self, out: Path, keys: Mapping[str, str], stamps: Mapping[str, tuple[Stamp, str]]) -> None:
+    def __init__(self, out: Path, keys: Mapping[str, str], stamps: Mapping[str, Stamped]) -> None:
         self.out, self.keys, self.manifest = out, keys, read_manifest(out) if keys else {}
         self.stamps = stamps
 
@@ -248,11 +258,11 @@ class Unformatted:
         return _as_written(self.out, path, entry)
 
 
-def stamps(out: Path, files: Mapping[str, Text], todo: Plan) -> dict[str, tuple[Stamp, str]]:
+def stamps(out: Path, files: Mapping[str, Text], todo: Plan) -> dict[str, Stamped]:
     """After a run wrote `todo`: path -> (stamp, digest of the text) of each output file known to hold
     that text, for the next run's Unformatted. A Kept file keeps its stamp; one read back this run has
     the stamp it was read with; the others are looked at now. Files changed too lately are left out."""
-    kept: dict[str, tuple[Stamp, str]] = {}
+    kept: dict[str, Stamped] = {}
     taken = time.time_ns()
     folder = str(out)
     for path in (*todo.unchanged, *todo.write):
@@ -348,7 +358,7 @@ def plan(out: Path, files: Mapping[str, Text]) -> Plan:
             continue
         text = files[path]
         if isinstance(text, Kept):
-            if _stamp_now(target) == text.stamp or text.holds(target):
+            if _stamp_now(target) == text.stamp or text.found_in(target):
                 result.unchanged.append(path)
                 continue
             text = text.text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterator
 
 import pytest
 
@@ -25,31 +26,28 @@ def _gone(pid: int) -> bool:
     return False
 
 
+@pytest.fixture
+def warm() -> Iterator[Warm]:
+    helper = Warm()
+    assert helper.pid is not None and helper.ready
+    yield helper
+    helper.close()
+
+
 @pytest.mark.parametrize("value", [12, 1 << 600_000], ids=["small", "larger than a pipe holds"])
-def test_a_job_runs_in_the_helper(value: int) -> None:
-    warm = Warm()
-    try:
-        assert warm.pid is not None and warm.ready
-        result = warm.submit(_pid_and_square, value)
-        assert not warm.ready  # one job per helper
-        assert result() == (warm.pid, value * value)
-    finally:
-        warm.close()
+def test_a_job_runs_in_the_helper(warm: Warm, value: int) -> None:
+    result = warm.submit(_pid_and_square, value)
+    assert not warm.ready  # one job per helper
+    assert result() == (warm.pid, value * value)
 
 
-def test_a_helper_that_died_leaves_the_job_to_this_process() -> None:
-    warm = Warm()
-    pid = warm.pid
-    assert pid is not None
-    os.kill(pid, signal.SIGKILL)
-    try:
-        assert warm.submit(_pid_and_square, 3)() == (os.getpid(), 9)
-    finally:
-        warm.close()
+def test_a_helper_that_died_leaves_the_job_to_this_process(warm: Warm) -> None:
+    assert warm.pid is not None
+    os.kill(warm.pid, signal.SIGKILL)
+    assert warm.submit(_pid_and_square, 3)() == (os.getpid(), 9)
 
 
-def test_closing_stops_the_helper_and_reaps_it() -> None:
-    warm = Warm()
+def test_closing_stops_the_helper_and_reaps_it(warm: Warm) -> None:
     pid = warm.pid
     assert pid is not None
     warm.close()

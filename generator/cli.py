@@ -1,6 +1,7 @@
-"""Command line: argparse -> pipeline -> diagnostics on stderr, a summary on stdout, an exit code.
+"""Command line: argparse -> pipeline.run -> diagnostics on stderr, a summary on stdout, an exit code.
 
-Exit codes: 0 success; 1 spec errors or drift (check); 2 usage, configuration, template or I/O errors.
+Exit codes: 0 success; 1 spec errors or drift (check); 2 usage, settings, template or I/O errors
+(the kind each Diagnostic carries says which).
 """
 
 from __future__ import annotations
@@ -12,16 +13,9 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .layout import CACHE_FILE
-from .warm import Warm
-
-# The rest of the generator is imported where it is used, once the validating helper is forked: the
-# sooner that starts, the sooner an edit run has its validation (warm.py).
-if TYPE_CHECKING:
-    from .config import Config
-    from .diagnostics import Diagnostic, GenerationError
+from .config import Config, check_config, load_config
+from .diagnostics import Diagnostic, GenerationError, Kind, ValidationFailed, error
 
 CONFIG_NAME = "generator.toml"
 
@@ -57,39 +51,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-class UsageError(Exception):
-    """A problem with the command line, the settings or the file system: exit code 2."""
-
-    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
-        self.diagnostics = diagnostics
+def _usage(message: str, file: str) -> GenerationError:
+    return GenerationError([error(message, file, kind=Kind.USAGE)])
 
 
 def _config(args: argparse.Namespace) -> Config:
-    from .config import Config, check_config, load_config
-    from .diagnostics import GenerationError, error
-
     path: Path | None = args.config
     if path is None and (args.spec.parent / CONFIG_NAME).is_file():
         path = args.spec.parent / CONFIG_NAME
-    try:
-        config = load_config(path) if path is not None else Config()
-        config = config.merged(package_name=args.package_name, lenient=args.lenient,
-                               templates=args.templates.resolve() if args.templates else None)
-        problems = check_config(config, "--package-name" if args.package_name else str(path or "options"))
-        if problems:
-            raise GenerationError(problems)
-    except GenerationError as exc:
-        raise UsageError(exc.diagnostics) from None
+    config = load_config(path) if path is not None else Config()
+    config = config.merged(package_name=args.package_name, lenient=args.lenient,
+                           templates=args.templates.resolve() if args.templates else None)
+    problems = check_config(config, "--package-name" if args.package_name else str(path or "options"))
+    if problems:
+        raise GenerationError(problems)
     if config.templates is not None and not config.templates.is_dir():
-        raise UsageError([error("templates folder not found", str(config.templates))])
+        raise GenerationError([error("templates folder not found", str(config.templates), kind=Kind.TEMPLATE)])
     return config
 
 
 def _check_spec_readable(spec: Path) -> None:
-    from .diagnostics import error
-
     if not spec.is_file():
-        raise UsageError([error("spec file not found" if not spec.exists() else "spec is not a file", str(spec))])
+        raise _usage("spec file not found" if not spec.exists() else "spec is not a file", str(spec))
 
 
 def _print(diagnostics: Sequence[Diagnostic]) -> None:
@@ -99,158 +82,131 @@ def _print(diagnostics: Sequence[Diagnostic]) -> None:
 
 def run(argv: Sequence[str] | None = None) -> int:
     # A run builds one object graph (document, model, files) that lives until it ends, with next to
-    # no cycles among its garbage: the cyclic collector would only rescan it (8 % of an edit run of
-    # Binance Spot; peak memory is the same without it).
+    # no cycles among its garbage: the cyclic collector would only rescan it.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run(argv)
+        args = _parser().parse_args(argv)
+        return _run(args)
     finally:
         if collecting:
             gc.enable()
 
 
-def _run(argv: Sequence[str] | None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "diff":
-        return _diff(args)
-    # A folder an earlier run wrote may need only a few path items validated: the validator's import
-    # starts now, in a helper process, beside everything else (warm.py).
-    warm = Warm() if args.command == "generate" and (args.out / CACHE_FILE).is_file() else None
-    try:
-        return _generate(args, warm)
-    finally:
-        if warm is not None:
-            warm.close()
-
-
-def _generate(args: argparse.Namespace, warm: Warm | None) -> int:
-    from . import cache
-    from . import write as write_stage
-    from .diagnostics import GenerationError, ValidationFailed, error
-
-    started = time.perf_counter()
+def _run(args: argparse.Namespace) -> int:
     display = str(args.spec)
     try:
+        if args.command == "diff":
+            return _diff(args)
         _check_spec_readable(args.spec)
         config = _config(args)
         if args.command == "validate":
-            from . import pipeline
-
-            _, warnings = pipeline.load_and_validate(args.spec, config, display)
-            _print(warnings)
-            print(f"{display}: valid OpenAPI" + (f" ({len(warnings)} warnings)" if warnings else ""))
-            return 0
-        out: Path = args.out
-        code = cache.code_digest(config)
-        inputs = cache.fingerprint(args.spec, config, code) if args.command == "generate" else ""
-        if args.command == "generate" and (record := cache.up_to_date(out, inputs)) is not None:
-            for line in record.get("warnings") or ():
-                print(line, file=sys.stderr)
-            seconds = time.perf_counter() - started
-            print(f"{record.get('operations')} operations, {record.get('models')} models: 0 files written, "
-                  f"{record.get('files')} unchanged, 0 removed (0 formatted) in {seconds:.2f}s "
-                  "(inputs and output unchanged)")
-            return 0
-        from . import pipeline
-
-        if out.exists() and not out.is_dir():
-            raise UsageError([error("output path exists and is not a folder", str(out))])
-        planned: list[write_stage.Plan] = []
-        staged: list[write_stage.Staged] = []
-        # Only a new (absent or empty) folder is staged early: one that holds anything is not
-        # written to before the run is known to succeed.
-        early = args.command == "generate" and write_stage.is_new(out)
-
-        def ready(files: dict[str, write_stage.Text]) -> None:
-            """While validation finishes: plan the writing (which only reads the folder), and stage
-            the output in a new folder's staging area, moved in if validation passes and removed
-            with the folder if not."""
-            planned.append(write_stage.plan(out, files))
-            if early:
-                staged.append(write_stage.stage(out, planned[0]))
-
-        try:
-            result = pipeline.generate(args.spec, config, out if out.is_dir() else None, display,
-                                       incremental=args.command == "generate",
-                                       ready=ready if args.command == "generate" else None, code=code, warm=warm)
-        except BaseException:
-            for pending in staged:
-                pending.abort()
-            raise
-        _print(result.diagnostics)
-        todo = planned[0] if planned else write_stage.plan(out, result.files.raw)
-        if args.command == "check":
-            if todo.changed:
-                sys.stdout.write(write_stage.diff(out, todo))
-                print(f"{out}: {len(todo.write)} files differ, {len(todo.remove)} would be removed: "
-                      "run `make generate`", file=sys.stderr)
-                return 1
-            print(f"{out}: up to date ({len(todo.unchanged)} files)")
-            return 0
-        if staged:
-            staged[0].commit()
-        else:
-            write_stage.apply(out, todo)
-        pipeline.keep(out, inputs, result, todo)
-    except UsageError as exc:
-        _print(exc.diagnostics)
-        return 2
+            return _validate(args.spec, config, display)
+        return _generate(args, config, display)
     except GenerationError as exc:
         _print(exc.diagnostics)
         errors = sum(1 for d in exc.diagnostics if d.is_error)
-        if not _is_spec_problem(exc):
+        if not exc.is_spec_problem:
             return 2
-        if args.command == "validate" and errors:
-            print(f"{display}: {errors} error{'s' if errors != 1 else ''}.", file=sys.stderr)
-        elif errors:
+        plural = "s" if errors != 1 else ""
+        if args.command == "validate":
+            print(f"{display}: {errors} error{plural}.", file=sys.stderr)
+        elif args.command == "diff":
+            print(f"{exc.diagnostics[0].file}: {errors} error{plural}; nothing was compared.", file=sys.stderr)
+        else:
             hint = " Fix them, or pass --lenient to generate anyway." if isinstance(exc, ValidationFailed) else ""
-            print(f"{display}: {errors} error{'s' if errors != 1 else ''}; nothing was written.{hint}",
-                  file=sys.stderr)
+            print(f"{display}: {errors} error{plural}; nothing was written.{hint}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 2
-    seconds = time.perf_counter() - started
-    print(f"{len(result.api.operations)} operations, {len(result.api.models)} models: "
-          f"{len(todo.write)} files written, {len(todo.unchanged)} unchanged, {len(todo.remove)} removed "
-          f"({result.formatted} formatted) in {seconds:.2f}s")
+
+
+def _validate(spec: Path, config: Config, display: str) -> int:
+    from . import pipeline
+
+    warnings = pipeline.run(spec, config, display=display, until="validate").diagnostics
+    _print(warnings)
+    print(f"{display}: valid OpenAPI" + (f" ({len(warnings)} warnings)" if warnings else ""))
+    return 0
+
+
+def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
+    from . import incremental, pipeline
+    from .output import write as write_stage
+
+    started = time.perf_counter()
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        raise GenerationError([error("output path exists and is not a folder", str(out), kind=Kind.OUTPUT)])
+    generating = args.command == "generate"
+    cache = incremental.Cache(out, args.spec, config) if generating else None
+    if cache is not None and (summary := cache.unchanged()) is not None:
+        for line in summary.warnings:
+            print(line, file=sys.stderr)
+        print(f"{summary.operations} operations, {summary.models} models: 0 files written, "
+              f"{summary.files} unchanged, 0 removed (0 formatted) in {time.perf_counter() - started:.2f}s "
+              "(inputs and output unchanged)")
+        return 0
+    kept = (incremental.CACHE_FILE,)
+    holds = cache.holds if cache is not None else None
+    staged: list[write_stage.Staged] = []
+    planned: list[write_stage.Plan] = []
+
+    def ready(made: pipeline.Result) -> None:
+        """While validation finishes: plan the writing (which only reads the folder) and, for a new
+        (absent or empty) folder, stage the files, to be moved in if the run succeeds."""
+        planned.append(write_stage.plan(out, made.files, kept, holds, made.digests))
+        if generating and write_stage.is_new(out):
+            staged.append(write_stage.stage(out, planned[0]))
+
+    try:
+        result = pipeline.run(args.spec, config, display=display, out=out if out.is_dir() else None,
+                              cache=cache, ready=ready)
+    except BaseException:
+        for pending in staged:
+            pending.abort()
+        raise
+    _print(result.diagnostics)
+    todo = planned[0] if planned else write_stage.plan(out, result.files, kept, holds, result.digests)
+    if not generating:
+        if todo.changed:
+            sys.stdout.write(write_stage.diff(out, todo))
+            print(f"{out}: {len(todo.write)} files differ, {len(todo.remove)} would be removed: "
+                  "run `make generate`", file=sys.stderr)
+            return 1
+        print(f"{out}: up to date ({len(todo.unchanged)} files)")
+        return 0
+    if staged:
+        staged[0].commit()
+    else:
+        write_stage.apply(out, todo)
+    api = result.api
+    assert api is not None  # a run until "files" has its model
+    operations, models = len(api.operations), len(api.models)
+    if cache is not None:
+        cache.keep(result.digests, result.keys, todo,
+                   incremental.Summary(operations, models, len(result.files), [str(d) for d in result.diagnostics]))
+    print(f"{operations} operations, {models} models: {len(todo.write)} files written, "
+          f"{len(todo.unchanged)} unchanged, {len(todo.remove)} removed ({result.formatted} formatted) "
+          f"in {time.perf_counter() - started:.2f}s")
     return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
-    """Both specs through load -> validate (lenient) -> build; their API surfaces compared, as Markdown."""
-    from . import diff
-    from .diagnostics import GenerationError
+    """Both specs through the pipeline up to the model (leniently); their API surfaces compared."""
+    from . import pipeline
+    from .output import surface
 
-    display = str(args.old)
-    try:
-        _check_spec_readable(args.old)
-        _check_spec_readable(args.spec)
-        config = _config(args)
-        old, old_warnings = diff.api_of(args.old, config, display)
-        display = str(args.spec)
-        new, new_warnings = diff.api_of(args.spec, config, display)
-    except UsageError as exc:
-        _print(exc.diagnostics)
-        return 2
-    except GenerationError as exc:
-        _print(exc.diagnostics)
-        errors = sum(1 for d in exc.diagnostics if d.is_error)
-        print(f"{display}: {errors} error{'s' if errors != 1 else ''}; nothing was compared.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 2
-    _print(old_warnings + new_warnings)
-    sys.stdout.write(diff.report(old, new, str(args.old), str(args.spec)))
+    _check_spec_readable(args.old)
+    _check_spec_readable(args.spec)
+    config = _config(args).merged(lenient=True)
+    old = pipeline.run(args.old, config, until="model")
+    new = pipeline.run(args.spec, config, until="model")
+    assert old.api is not None and new.api is not None
+    _print(old.diagnostics + new.diagnostics)
+    sys.stdout.write(surface.report(old.api, new.api, str(args.old), str(args.spec)))
     return 0
-
-
-def _is_spec_problem(exc: GenerationError) -> bool:
-    """Template and output problems are not the spec's fault: they exit 2."""
-    return not any(d.message.startswith(("template", "cannot write", "refusing to write", "built-in template"))
-                   for d in exc.diagnostics)
 
 
 def main() -> None:

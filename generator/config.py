@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import GenerationError, error
+from .diagnostics import Diagnostic, GenerationError, Kind, error
 
 _DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
@@ -50,35 +50,35 @@ def load_config(path: Path) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise GenerationError([error("config file not found", display)]) from None
+        raise GenerationError([error("config file not found", display, kind=Kind.USAGE)]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise GenerationError([error(f"cannot read config file: {exc}", display)]) from None
+        raise GenerationError([error(f"cannot read config file: {exc}", display, kind=Kind.USAGE)]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise GenerationError([error(f"invalid TOML: {exc}", display)]) from None
-    problems = []
+        raise GenerationError([error(f"invalid TOML: {exc}", display, kind=Kind.USAGE)]) from None
+    problems: list[Diagnostic] = []
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in _KEYS:
             known = ", ".join(sorted(_KEYS))
-            problems.append(error(f"unknown setting {key!r}; known settings: {known}", display))
+            problems.append(error(f"unknown setting {key!r}; known settings: {known}", display, kind=Kind.USAGE))
         elif key == "lenient":
             if not isinstance(value, bool):
-                problems.append(error("'lenient' must be true or false", display))
+                problems.append(error("'lenient' must be true or false", display, kind=Kind.USAGE))
             values[key] = value
         elif key == "project_urls":
             if not (isinstance(value, dict) and all(
                     isinstance(k, str) and isinstance(v, str) and v.startswith(("https://", "http://"))
                     for k, v in value.items())):
-                problems.append(error("'project_urls' must be a table of label = \"https://...\" pairs", display))
+                problems.append(error("'project_urls' must be a table of label = \"https://...\" pairs", display, kind=Kind.USAGE))
             else:
                 values[key] = tuple(value.items())
         elif key == "templates":
             if not isinstance(value, str):
-                problems.append(error("'templates' must be a folder path (a string)", display))
+                problems.append(error("'templates' must be a folder path (a string)", display, kind=Kind.USAGE))
             else:
                 values[key] = (path.parent / value).resolve()
         elif not isinstance(value, str):
-            problems.append(error(f"{key!r} must be a string", display))
+            problems.append(error(f"{key!r} must be a string", display, kind=Kind.USAGE))
         else:
             values[key] = value
     config = Config(**values)
@@ -88,20 +88,20 @@ def load_config(path: Path) -> Config:
     return config
 
 
-def check_config(config: Config, source: str) -> list[Any]:
+def check_config(config: Config, source: str) -> list[Diagnostic]:
     """Errors for option values that would produce a broken package."""
-    problems = []
+    problems: list[Diagnostic] = []
     if config.package_name is not None and not _DOTTED_NAME.match(config.package_name):
         problems.append(error(
             f"package name {config.package_name!r} is not a dotted Python name "
-            "(letters, digits and underscores, parts separated by dots, e.g. binance.spot)", source))
+            "(letters, digits and underscores, parts separated by dots, e.g. binance.spot)", source, kind=Kind.USAGE))
     if config.distribution_name is not None and not _DISTRIBUTION.match(config.distribution_name):
         problems.append(error(
             f"distribution name {config.distribution_name!r} is not a valid project name "
-            "(letters, digits, '.', '-' and '_', e.g. binance-spot)", source))
+            "(letters, digits, '.', '-' and '_', e.g. binance-spot)", source, kind=Kind.USAGE))
     if config.version is not None and not _VERSION.match(config.version):
         problems.append(error(
-            f"version {config.version!r} is not a PEP 440 version (e.g. 1.2.0, 2.0.0rc1)", source))
+            f"version {config.version!r} is not a PEP 440 version (e.g. 1.2.0, 2.0.0rc1)", source, kind=Kind.USAGE))
     return problems
 
 

@@ -1,15 +1,27 @@
-"""One Diagnostic type for every problem the pipeline reports: YAML, validation, build, render, format."""
+"""One Diagnostic type for every problem a run reports, with its kind: whose fault it is decides the exit code.
+
+Kinds: `spec` (the document: YAML, $refs, validation, build warnings), `template` (a template or a
+template folder), `output` (the output folder cannot be read or written), `usage` (the command
+line or the settings file). The CLI exits 1 for spec problems, 2 for the others.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
 class Level(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+
+
+class Kind(StrEnum):
+    SPEC = "spec"
+    TEMPLATE = "template"
+    OUTPUT = "output"
+    USAGE = "usage"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +34,7 @@ class Diagnostic:
     line: int | None = None
     column: int | None = None
     pointer: str | None = None
+    kind: Kind = Kind.SPEC
 
     def __str__(self) -> str:
         where = self.file
@@ -38,15 +51,18 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.level is Level.ERROR
 
+    def as_warning(self) -> Diagnostic:
+        return self if self.level is Level.WARNING else replace(self, level=Level.WARNING)
+
 
 def error(message: str, file: str, line: int | None = None, column: int | None = None,
-          pointer: str | None = None) -> Diagnostic:
-    return Diagnostic(Level.ERROR, message, file, line, column, pointer)
+          pointer: str | None = None, kind: Kind = Kind.SPEC) -> Diagnostic:
+    return Diagnostic(Level.ERROR, message, file, line, column, pointer, kind)
 
 
 def warning(message: str, file: str, line: int | None = None, column: int | None = None,
-            pointer: str | None = None) -> Diagnostic:
-    return Diagnostic(Level.WARNING, message, file, line, column, pointer)
+            pointer: str | None = None, kind: Kind = Kind.SPEC) -> Diagnostic:
+    return Diagnostic(Level.WARNING, message, file, line, column, pointer, kind)
 
 
 class GenerationError(Exception):
@@ -55,6 +71,11 @@ class GenerationError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics = tuple(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    @property
+    def is_spec_problem(self) -> bool:
+        """Every error is the spec's (exit 1); a template, output or usage error exits 2."""
+        return all(d.kind is Kind.SPEC for d in self.diagnostics if d.is_error)
 
 
 class ValidationFailed(GenerationError):
@@ -88,3 +109,13 @@ def parts_from_pointer(pointer: str) -> tuple[str, ...]:
     if not body.startswith("/"):
         raise ValueError(f"not a JSON pointer: {pointer!r}")
     return tuple(p.replace("~1", "/").replace("~0", "~") for p in body[1:].split("/"))
+
+
+def printable(value: str) -> str:
+    """Text for one line of a diagnostic on a terminal: each unprintable character (a line break,
+    an escape sequence, a bidi override) written as its Python escape, so spec text quoted in a
+    message can neither split it into lines nor drive the terminal."""
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)

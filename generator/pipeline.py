@@ -1,139 +1,188 @@
-"""Spec path + Config -> the finished output files: load -> validate -> build -> render -> format.
+"""Spec path + Config -> the API model and every output file, in memory. The one place the stages meet:
 
-Nothing here touches the output folder except to read what the last run left (for reuse); writing is
-the caller's last step, so a failure anywhere leaves the folder as it was.
+    load (spec/) -> validate (spec/) -> build (model/) -> render, format (emit/) -> changelog, manifest (output/)
+
+Nothing here writes to the output folder: `out` is only read (the changelog goes on from the record
+the last run left there), and writing is the caller's last step, so a failure anywhere leaves the
+folder as it was.
+
+Validation is the slowest stage on a large spec, and the rest does not need its answer until the end:
+it runs in forked processes (`_forked`) while the model is built and rendered, and an invalid spec's
+errors are what is reported even when the later stages trip over it. The changelog, which needs
+the model alone, is made in one while the files are rendered.
+
+A caller may hand in a Cache (the CLI's comes from incremental/): the stages never see it. It is
+asked which findings of the last validation still hold and which path items to check again, and
+for the text a render job made last time under the same key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import os
+import pickle
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal, Protocol
 
-from . import build as build_stage
-from . import cache, changelog
-from . import format as format_stage
-from . import render as render_stage
-from . import validate as validate_stage
-from . import write as write_stage
 from .config import Config
-from .diagnostics import Diagnostic, Level, ValidationFailed, has_errors
-from .load import LoadedSpec, load
-from .memo import BuildMemo
-from .model import Api
-from .reload import LoadMemo
-from .warm import Warm
+from .diagnostics import Diagnostic, ValidationFailed, has_errors
+from .emit import format as format_stage
+from .emit import render as render_stage
+from .model import build as build_stage
+from .model.api import Api
+from .output import changelog
+from .output import write as write_stage
+from .spec import validate as validate_stage
+from .spec.load import load
+from .spec.validate import Finding, Outcome
+
+Until = Literal["validate", "model", "files"]
+
+
+class Cache(Protocol):
+    def validation(self, document: dict[str, Any]) -> tuple[Sequence[Finding], Sequence[str] | None]:
+        """(findings that still hold, the path items to check again; None: check everything)."""
+        ...
+
+    def validated(self, outcome: Outcome) -> None:
+        """What validating this run's document found (called once it is known)."""
+        ...
+
+    def rendered(self, path: str, key: str) -> str | None:
+        """The final text of the file a job with this key made last time, if it is known."""
+        ...
 
 
 @dataclass
 class Result:
-    api: Api
-    files: write_stage.Outputs  # path -> text; its `raw` holds write.Kept for files not read back
-    formatted: int  # how many files went through black (the rest were reused)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    validation_memo: validate_stage.Memo | None = None  # what the next run in the same folder may reuse
-    render_keys: dict[str, str] = field(default_factory=dict)  # likewise (render.Rendered.keys)
-    build_memo: BuildMemo | None = None  # likewise (memo.py)
-    code: str = ""  # cache.code_digest: what the memos are valid for
+    api: Api | None  # None when the run stopped after validating
+    diagnostics: list[Diagnostic]  # warnings (errors raise), in the order they were found
+    files: dict[str, str] = field(default_factory=dict)  # output path -> final text
+    digests: dict[str, str] = field(default_factory=dict)  # output path -> sha256 of its text
+    keys: dict[str, str] = field(default_factory=dict)  # output path -> the key of the job that made it
+    rendered: int = 0  # files made by running their job (the rest were the cache's)
+    formatted: int = 0  # files that went through black
 
 
-def load_and_validate(spec: Path, config: Config, display: str | None = None) -> tuple[LoadedSpec, list[Diagnostic]]:
-    """Load and validate; errors raise unless lenient, in which case they come back as warnings."""
-    loaded, validation = load_and_start_validating(spec, display)
-    return loaded, checked(validation.wait(), config)
+def run(spec: Path, config: Config, *, display: str | None = None, out: Path | None = None,
+        cache: Cache | None = None, until: Until = "files",
+        ready: Callable[[Result], None] | None = None) -> Result:
+    """Every stage up to `until`. Raises GenerationError with every problem found; validation
+    errors raise unless the config is lenient, in which case they come back as warnings. `ready`
+    is handed the files as soon as they are known, while validation may still be running; whether
+    they may be used is known only when this returns rather than raises."""
+    loaded = load(spec, display)
+    document, locate, source = loaded.document, loaded.locate, loaded.source
+    kept, paths = cache.validation(document) if cache is not None else ((), None)
+    waiting = validate_stage.start(document, locate, source, kept=kept, paths=paths,
+                                   spawn=_forked if until != "validate" else validate_stage.inline)
 
+    def validation() -> list[Diagnostic]:
+        outcome = waiting()
+        if cache is not None:
+            cache.validated(outcome)
+        if has_errors(outcome.diagnostics) and not config.lenient:
+            raise ValidationFailed(outcome.diagnostics)
+        return [d.as_warning() for d in outcome.diagnostics]
 
-def load_and_start_validating(spec: Path, display: str | None = None, memo: validate_stage.Memo | None = None,
-                              previous: LoadMemo | None = None, warm: Warm | None = None
-                              ) -> tuple[LoadedSpec, validate_stage.Validation]:
-    loaded = load(spec, display, previous)
-    source = loaded.files[0] if loaded.files else str(spec)
-    return loaded, validate_stage.start(loaded.document, loaded.locate, source, memo, warm)
-
-
-def checked(problems: list[Diagnostic], config: Config) -> list[Diagnostic]:
-    """Validation errors raise, unless lenient: then they come back as warnings."""
-    if has_errors(problems) and not config.lenient:
-        raise ValidationFailed(problems)
-    return [_as_warning(d) for d in problems]
-
-
-def _as_warning(diagnostic: Diagnostic) -> Diagnostic:
-    if diagnostic.level is Level.WARNING:
-        return diagnostic
-    return Diagnostic(Level.WARNING, diagnostic.message, diagnostic.file, diagnostic.line,
-                      diagnostic.column, diagnostic.pointer)
-
-
-def generate(spec: Path, config: Config, out: Path | None = None, display: str | None = None,
-             incremental: bool = False, ready: Callable[[dict[str, write_stage.Text]], None] | None = None,
-             code: str | None = None, warm: Warm | None = None) -> Result:
-    """Every output file in memory. `out`, if given, is only read: to reuse unchanged formatted files,
-    and to continue its CHANGELOG.md. `incremental`: also take what the last run in `out` recorded
-    in its cache (cache.py) to skip validating path items and rendering models that did not change;
-    the result is the same, byte for byte. `ready` is handed the files as soon as they are known,
-    while validation may still be running (the CLI stages them for writing meanwhile); whether they
-    may be used is only known when generate returns rather than raises. `code`: cache.code_digest
-    of `config`, if the caller has it already. `warm`: a helper forked to validate (warm.py), if the
-    caller made one already; it stays the caller's to close."""
-    memo = cache.validation_memo(out) if incremental and out is not None else None
-    # With a memo most of validating is importing the validator: start that first (warm.py).
-    own = Warm() if memo is not None and warm is None else None
+    if until == "validate":
+        return Result(None, validation())
+    # An invalid spec may trip the later stages: then its validation errors are what to report.
     try:
-        return _generate(spec, config, out, display, incremental, ready, code, memo, own or warm)
-    finally:
-        if own is not None:
-            own.close()
-
-
-def _generate(spec: Path, config: Config, out: Path | None, display: str | None, incremental: bool,
-              ready: Callable[[dict[str, write_stage.Text]], None] | None, code: str | None, memo: validate_stage.Memo | None,
-              warm: Warm | None) -> Result:
-    code = code or cache.code_digest(config)
-    render_keys = cache.render_keys(out) if incremental and out is not None else {}
-    previous_build = cache.build_memo(out, code) if incremental and out is not None else None
-    previous_build = previous_build if isinstance(previous_build, BuildMemo) else None
-    loaded, validation = load_and_start_validating(spec, display, memo,
-                                                   previous_build.load if previous_build is not None else None,
-                                                   warm)
-    source = loaded.files[0] if loaded.files else str(spec)
-    # Build, render and format overlap with validation; nothing is kept unless the spec is valid
-    # (or the run lenient). An invalid spec may trip the later stages: its errors are what to report.
-    try:
-        api, warnings, kept = build_stage.build_incrementally(loaded.document, config, source, loaded.locate,
-                                                              previous_build, loaded.changed)
-        previous = write_stage.Unformatted(out, render_keys, cache.stamps(out)) \
-            if render_keys and out is not None else None
-        rendered = render_stage.render(api, config.templates, previous, code,
-                                       previous_build.fragments if previous_build is not None else None)
-        kept.fragments = rendered.fragments
-        reuse = write_stage.reuse_from(out) if out is not None else None
-        files, formatted = format_stage.format_files(rendered.files, rendered.origins, reuse,
-                                                     rendered.laid_out)
-        # CHANGELOG.md: what changed since the last run in `out`.
-        last = previous_build.fingerprints if previous_build is not None else {}
-        same = frozenset(name for name, print_ in api.fingerprints.items() if last.get(name) == print_)
-        files.update(changelog.files(api, out, same, previous_build.record_sha if previous_build else ""))
-        kept.fingerprints = api.fingerprints
-        kept.record_sha = format_stage.sha256(files[changelog.RECORD])
-        sources = {path: text for path, text in rendered.files.items() if path.endswith(".py")}
-        files[write_stage.MANIFEST] = write_stage.manifest_text(files, sources)
+        api, warnings = build_stage.build(document, config, source, locate)
+        if until == "model":
+            return Result(api, validation() + warnings)
+        result = _files(api, config, out, cache)
         if ready is not None:
-            ready(files)
+            ready(result)
     except Exception:
-        checked(validation.wait(), config)
+        validation()
         raise
-    diagnostics = checked(validation.wait(), config) + warnings
-    kept.load = loaded.memo()  # now: with the positions this run looked up
-    return Result(api, write_stage.Outputs(files), formatted, diagnostics, validation.memo, rendered.keys, kept,
-                  code)
+    result.diagnostics = validation() + warnings
+    return result
 
 
-def keep(out: Path, inputs: str, result: Result, written: write_stage.Plan) -> None:
-    """After `result` was written into `out` (`written`: what that changed): record what the next run
-    there may skip or reuse (cache.py): the inputs' fingerprint, the files' stamps, the memos."""
-    stamped = write_stage.stamps(out, result.files.raw, written)
-    cache.remember(out, inputs, result.files, len(result.api.operations), len(result.api.models),
-                   [str(d) for d in result.diagnostics], result.validation_memo, result.render_keys, stamped)
-    if result.build_memo is not None:
-        cache.keep_build_memo(out, result.code, result.build_memo)
+def _files(api: Api, config: Config, out: Path | None, cache: Cache | None) -> Result:
+    """Render what the cache does not have, format it, and add the changelog (made meanwhile, in a
+    forked process: it needs the model alone) and the manifest."""
+    history = _forked([functools.partial(changelog.files, api, out)])
+    jobs = render_stage.jobs(api, render_stage.Renderer(config.templates))
+    files: dict[str, str] = {}
+    made: dict[str, str] = {}
+    keys = {job.path: job.key for job in jobs if job.key is not None}
+    for job in jobs:
+        known = cache.rendered(job.path, job.key) if cache is not None and job.key is not None else None
+        if known is not None:
+            files[job.path] = known
+        else:
+            made[job.path] = job.make()
+    origins = {job.path: job.origin for job in jobs}
+    laid_out = {job.path for job in jobs if job.laid_out}
+    formatted, count = format_stage.format_files(made, origins, laid_out)
+    files.update(formatted)
+    files = {job.path: files[job.path] for job in jobs}  # in the jobs' order, whoever made them
+    files.update(history()[0])
+    digests = {path: write_stage.digest(text) for path, text in files.items()}
+    files[write_stage.MANIFEST] = manifest = write_stage.manifest_text(digests)
+    digests[write_stage.MANIFEST] = write_stage.digest(manifest)
+    return Result(api, [], files, digests, keys, len(made), count)
+
+
+# -- forked calls --------------------------------------------------------------------------------
+
+def _forked(calls: Sequence[Callable[[], Any]]) -> Callable[[], list[Any]]:
+    """validate.Spawn that runs each call in a child process forked now (it inherits the document
+    and the model: nothing is copied), and waits for their pickled results when asked. Where there
+    is no fork, or a child fails, the call runs here instead: the outcome is the same, and an
+    exception it raises is raised here."""
+    if not calls or not hasattr(os, "fork"):
+        return validate_stage.inline(calls)
+    children = [_fork(call) for call in calls]
+
+    def wait() -> list[Any]:
+        return [_result(child, call) for child, call in zip(children, calls, strict=True)]
+
+    return wait
+
+
+def _fork(call: Callable[[], Any]) -> tuple[int, int] | None:
+    try:
+        read, write = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: never returns into the caller's code
+        status = 1
+        try:
+            os.close(read)
+            payload = pickle.dumps(call(), protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write, view):]
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    return pid, read
+
+
+def _result(child: tuple[int, int] | None, call: Callable[[], Any]) -> Any:
+    if child is None:
+        return call()
+    pid, read = child
+    chunks = []
+    try:
+        while chunk := os.read(read, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(read)
+        _, status = os.waitpid(pid, 0)
+    if status == 0:
+        try:
+            return pickle.loads(b"".join(chunks))
+        except Exception:  # a truncated result: run it here
+            pass
+    return call()
+

@@ -284,7 +284,7 @@ def refuse_if_stale(spec: Path, config: Path | None, out: Path) -> None:
 
 def refuse_if_unreleased(out: Path) -> None:
     sys.path.insert(0, str(REPO))
-    from generator import changelog
+    from generator.output import changelog
 
     if changelog.has_unreleased(out):
         raise Refused(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.changelog import CHANGELOG, RECORD
+from generator.output.changelog import CHANGELOG, RECORD
 from tests.conftest import SPEC, run_cli
 
 SERVER_TIME = """\

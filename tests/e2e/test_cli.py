@@ -80,7 +80,7 @@ def test_stale_files_are_removed_and_ignored_files_kept(spec_copy: Path, tmp_pat
     spec_copy.write_text(text.replace("        - User Data Stream\n", "        - Streams\n"))
     done = run_cli("generate", spec_copy, "--out", out)
     assert done.code == 0, done.stderr
-    assert "2 removed" in done.stdout  # the old API's module and docs page went, nothing else
+    assert "3 removed" in done.stdout  # the old API's module, docs page and test cases went, nothing else
     assert not (out / "docs" / "UserDataStreamApi.md").exists()
     assert not (out / "binance_spot_api" / "api" / "user_data_stream_api.py").exists()
     assert (out / "docs" / "StreamsApi.md").is_file()

@@ -39,8 +39,7 @@ SETTINGS = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
 NAME, VERSION = SETTINGS["distribution_name"], SETTINGS["version"]
 WHEEL = f"{NAME.replace('-', '_')}-{VERSION}-py3-none-any.whl"
 SDIST = f"{NAME.replace('-', '_')}-{VERSION}.tar.gz"
-LITTER = ("__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".generator-cache.json",
-          ".generator-cache.pickle")
+LITTER = ("__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".generator-cache.json")
 
 
 @dataclass

@@ -68,7 +68,7 @@ def test_broken_documents_give_diagnostics_or_output_that_compiles(
     folder = tmp_path_factory.mktemp("broken")
     spec = write_spec(folder, document)
     try:
-        result = pipeline.generate(spec, Config(lenient=True, package_name="broken"))
+        result = pipeline.run(spec, Config(lenient=True, package_name="broken"))
     except GenerationError as exc:
         event("refused")
         assert exc.diagnostics

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
 from generator.config import Config
-from generator.format import black_would_change, format_files
-from generator.load import load
-from generator.render import render
+from generator.emit.format import black_would_change, format_files
+from generator.emit.render import render
+from generator.model.build import build
+from generator.spec.load import load
 from tests.conftest import REPO, SPEC
 
 SHARED = REPO.parent / "shared" / "specs"
@@ -34,7 +34,7 @@ SPECS = {
 def _black(item: tuple[str, str]) -> tuple[str, bool]:
     import black
 
-    from generator.format import black_mode
+    from generator.emit.format import black_mode
 
     path, text = item
     return path, black.format_str(text, mode=black_mode()) == text
@@ -44,8 +44,7 @@ def laid_out_files(spec: Path) -> dict[str, str]:
     loaded = load(spec)
     api, _ = build(loaded.document, Config(package_name="binance.spot"), str(spec), loaded.locate)
     rendered = render(api)
-    assert rendered.laid_out == frozenset(rendered.files)
-    return {p: t for p, t in rendered.files.items() if p.endswith(".py") and not black_would_change(t)}
+    return {p: t for p, t in rendered.items() if p.endswith(".py") and not black_would_change(t)}
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
@@ -83,9 +82,9 @@ def test_hostile_text_keeps_the_layout_black_stable(tmp_path: Path) -> None:
 def test_flagged_files_go_through_black() -> None:
     long_line = "x = [" + ", ".join(str(i) for i in range(60)) + "]\n"
     assert black_would_change(long_line)
-    files, formatted = format_files({"a.py": long_line}, {"a.py": "t"}, None, frozenset({"a.py"}))
+    files, formatted = format_files({"a.py": long_line}, {"a.py": "t"}, {"a.py"})
     assert formatted == 1 and files["a.py"].startswith("x = [\n")
-    files, formatted = format_files({"b.py": "x = 1\n"}, {"b.py": "t"}, None, frozenset({"b.py"}))
+    files, formatted = format_files({"b.py": "x = 1\n"}, {"b.py": "t"}, {"b.py"})
     assert formatted == 0
-    files, formatted = format_files({"c.py": "x=1\n"}, {"c.py": "t"}, None, frozenset())
+    files, formatted = format_files({"c.py": "x=1\n"}, {"c.py": "t"})
     assert formatted == 1 and files["c.py"] == "x = 1\n"  # not laid out by us: black always runs

@@ -8,15 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from generator import changelog, pipeline
-from generator import write as write_stage
+from generator import pipeline
 from generator.config import load_config
+from generator.incremental import CACHE_FILE
+from generator.output import changelog
+from generator.output import write as write_stage
 from tests.conftest import CONFIG, GENERATED, SPEC, run_cli, tree
 
 
 def _history(folder: Path) -> Path:
     """A folder holding only generated/'s CHANGELOG.md and its record: generate goes on from that
-    history, and (no manifest) reuses no formatted file."""
+    history."""
     folder.mkdir()
     for kept in (changelog.CHANGELOG, changelog.RECORD):
         if (GENERATED / kept).is_file():
@@ -25,7 +27,7 @@ def _history(folder: Path) -> Path:
 
 
 def test_generated_folder_is_what_generate_writes(tmp_path: Path) -> None:
-    result = pipeline.generate(SPEC, load_config(CONFIG), _history(tmp_path / "history"), "spec/openapi.yaml")
+    result = pipeline.run(SPEC, load_config(CONFIG), out=_history(tmp_path / "history"), display="spec/openapi.yaml")
     todo = write_stage.plan(GENERATED, result.files)
     if todo.changed:
         pytest.fail("generated/ is stale: run `make generate` and commit the result.\n"
@@ -33,22 +35,20 @@ def test_generated_folder_is_what_generate_writes(tmp_path: Path) -> None:
 
 
 def _digest(files: dict[str, bytes]) -> str:
-    """The output's digest; the run's local cache files are not output (git-ignored, absent from a
-    fresh clone until the first `make generate`)."""
-    output = {k: v for k, v in files.items() if k not in (write_stage.CACHE_FILE, write_stage.MEMO_FILE)}
+    """The output's digest; the run's local cache is not output (git-ignored, absent from a fresh
+    clone until the first `make generate`)."""
+    output = {k: v for k, v in files.items() if k != CACHE_FILE}
     return hashlib.sha256(b"".join(k.encode() + b"\0" + v for k, v in sorted(output.items()))).hexdigest()
 
 
 def test_output_is_identical_across_runs_and_hash_seeds(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    digests, memos = [], []
+    digests = []
     for seed in ("0", "12345"):
         out = _history(tmp_path / f"out-{seed}")
         done = run_cli("generate", "spec/openapi.yaml", "--config", "spec/generator.toml", "--out", out,
                        env={"PYTHONHASHSEED": seed})
         assert done.code == 0, done.stderr
         digests.append(_digest(tree(out)))
-        memos.append((out / write_stage.MEMO_FILE).read_bytes())
     assert digests[0] == digests[1]
-    assert memos[0] == memos[1]  # the build memo too, though it is a cache
     assert digests[0] == _digest({k: v for k, v in tree(GENERATED).items()
                                   if k in tree(tmp_path / "out-0")})

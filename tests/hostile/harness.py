@@ -24,8 +24,8 @@ import pytest
 import yaml
 
 from generator import pipeline
-from generator import write as write_stage
 from generator.config import Config
+from generator.output import write as write_stage
 from tests.conftest import REPO
 
 SANDBOX = Path(__file__).with_name("sandbox.py")
@@ -125,7 +125,7 @@ def write_spec(folder: Path, document: dict[str, Any], name: str = "openapi.yaml
 def generate_into(spec: Path, out: Path, package_name: str | None = None,
                   lenient: bool = False) -> pipeline.Result:
     """The whole pipeline in process, written into `out` as the command line writes it."""
-    result = pipeline.generate(spec, Config(package_name=package_name, lenient=lenient))
+    result = pipeline.run(spec, Config(package_name=package_name, lenient=lenient))
     write_stage.apply(out, write_stage.plan(out, result.files))
     return result
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from generator.model import Api
+from generator.model.api import Api
 
 
 @dataclass

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import yaml_source
+from generator.spec import source as yaml_source
 from tests.bad_specs.test_bad_specs import CountingListener
 from tests.conftest import REPO, tree
 from tests.hostile.harness import MEMORY_LIMIT, SANDBOX, Run, sandboxed_cli, violations

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.build import build, package_name_from_title
 from generator.config import Config
-from generator.model import Api
+from generator.emit.layout import py_literal
+from generator.model.api import Api
+from generator.model.build import build, package_name_from_title
 
 
 def spec(paths: dict[str, Any], schemas: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
@@ -258,7 +259,7 @@ def test_multipart_file_fields_are_bytes() -> None:
             "note": {"type": "string"}}}}}}, "responses": OK}}}))
     (op,) = api.operations
     assert op.content_type == "multipart/form-data"
-    assert [(p.python_name, p.location, p.annotation, p.example.code) for p in op.parameters] == [
+    assert [(p.python_name, p.location, p.annotation, py_literal(p.example.value)) for p in op.parameters] == [
         ("file", "form", "bytes", 'b"example"'), ("thumb", "form", "bytes | None", 'b"example"'),
         ("note", "form", "str | None", '"example"')]
 

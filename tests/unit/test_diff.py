@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from generator import diff
+from generator import pipeline
 from generator.config import Config
-from generator.diff import Bump
+from generator.output import surface as diff
+from generator.output.surface import Bump
 from tests.conftest import run_cli
 
 
@@ -45,9 +46,9 @@ def _report(tmp_path: Path, old: dict[str, Any], new: dict[str, Any]) -> str:
     apis = []
     for name, document in (("old.yaml", old), ("new.yaml", new)):
         (tmp_path / name).write_text(json.dumps(document), encoding="utf-8")  # JSON is YAML
-        api, warnings = diff.api_of(tmp_path / name, Config(), name)
-        assert warnings == []
-        apis.append(api)
+        built = pipeline.run(tmp_path / name, Config(lenient=True), display=name, until="model")
+        assert built.diagnostics == [] and built.api is not None
+        apis.append(built.api)
     return diff.report(apis[0], apis[1], "old.yaml", "new.yaml")
 
 

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from generator import escape
+from generator.emit import escape
 
 HOSTILE = [
     'plain',

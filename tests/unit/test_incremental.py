@@ -1,130 +1,355 @@
-"""Incremental generation: a run in a folder an earlier run wrote reuses what that run recorded (which
-path items validated to what, which model files were rendered from what) and gives exactly the files
-a full run gives."""
+"""The cache's tiers (generator/incremental/): each one skips work only where it cannot change the result.
+
+Every run here is `generate` as the command runs it (cli.run, in process), into a folder an earlier
+run wrote; what it skipped is seen by spying on the stages, and what it made is compared with a
+run into a folder without the cache's record.
+"""
 
 from __future__ import annotations
 
-import pickle
+import json
+import os
 import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from generator import cache, pipeline, render
-from generator import write as write_stage
-from generator.config import Config
+from generator import cli, incremental, pipeline
+from generator.emit import render
+from generator.spec import validate
+from tests.conftest import tree
 
-FUTURES = Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "binance-umfutures.openxapi.yaml"
-CONFIG = Config(package_name="binance.futures", lenient=True)
-pytestmark = pytest.mark.skipif(not FUTURES.is_file(), reason="../shared/specs is not on this machine")
+COVERAGE = Path(__file__).resolve().parents[1] / "e2e" / "specs" / "coverage" / "openapi.yaml"
 
 
-def _run(spec: Path, out: Path, incremental: bool) -> tuple[pipeline.Result, list[str]]:
-    """Generate as `generate` does (write, then record the cache); returns the templates rendered."""
-    rendered: list[str] = []
-    real = render.Renderer.render
+class Spy:
+    """What the stages did in one run: templates rendered, the validator's calls (their `paths`)."""
 
-    def spy(self: render.Renderer, template: str, **context: Any) -> str:
-        rendered.append(template)
-        return real(self, template, **context)
+    def __init__(self, patch: pytest.MonkeyPatch) -> None:
+        self.rendered: list[str] = []
+        self.validated: list[tuple[str, ...] | None] = []
+        self.loaded = 0
+        real_render, real_findings, real_run = render.Renderer.render, validate.findings, pipeline.run
 
+        def spy_render(renderer: render.Renderer, template: str, **context: Any) -> str:
+            self.rendered.append(template)
+            return real_render(renderer, template, **context)
+
+        def spy_findings(*args: Any, **kwargs: Any) -> Any:
+            self.validated.append(args[4] if len(args) > 4 else kwargs.get("paths"))
+            return real_findings(*args, **kwargs)
+
+        def spy_run(*args: Any, **kwargs: Any) -> Any:
+            self.loaded += 1
+            return real_run(*args, **kwargs)
+
+        patch.setattr(render.Renderer, "render", spy_render)
+        patch.setattr(validate, "findings", spy_findings)
+        patch.setattr(pipeline, "run", spy_run)
+        patch.setattr(pipeline, "_forked", validate.inline)  # the spies see the children's calls too
+
+
+def generate(spec: Path, out: Path, *options: str) -> Spy:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(render.Renderer, "render", spy)
-        result = pipeline.generate(spec, CONFIG, out if out.is_dir() else None, incremental=incremental)
-    return result, rendered
+        spy = Spy(patch)
+        code = cli.run(["generate", str(spec), "--out", str(out), "--package-name", "coverage.client", *options])
+    assert code == 0
+    return spy
 
 
-def _write(out: Path, spec: Path, result: pipeline.Result) -> None:
-    todo = write_stage.plan(out, result.files.raw)
-    write_stage.apply(out, todo)
-    assert result.build_memo is not None
-    pipeline.keep(out, cache.fingerprint(spec, CONFIG), result, todo)
-
-
-def _edit(spec: Path, old: str, new: str) -> None:
-    text = spec.read_text(encoding="utf-8")
-    assert text.count(old) >= 1, old
-    spec.write_text(text.replace(old, new, 1), encoding="utf-8")
+def output(folder: Path) -> dict[str, bytes]:
+    return {path: data for path, data in tree(folder).items() if path != incremental.CACHE_FILE}
 
 
 @pytest.fixture
-def generated(tmp_path: Path) -> tuple[Path, Path]:
-    spec = tmp_path / "spec" / "futures.yaml"
+def spec(tmp_path: Path) -> Path:
+    copy = tmp_path / "spec" / "openapi.yaml"
+    copy.parent.mkdir()
+    shutil.copy(COVERAGE, copy)
+    return copy
+
+
+@pytest.fixture
+def out(spec: Path, tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "out"
+    generate(spec, folder)
+    yield folder
+
+
+def edit(spec: Path, old: str, new: str) -> None:
+    text = spec.read_text(encoding="utf-8")
+    assert old in text, old
+    spec.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# -- tier 1: nothing changed ------------------------------------------------------------------------
+
+def test_an_unchanged_spec_and_output_stop_before_loading(spec: Path, out: Path) -> None:
+    before = tree(out)
+    spy = generate(spec, out)
+    assert spy.loaded == 0 and spy.rendered == []
+    assert tree(out) == before
+
+
+@pytest.mark.parametrize("change", ["output file edited", "output file removed", "ignore file added", "settings"])
+def test_any_change_of_input_or_output_makes_a_run(spec: Path, out: Path, change: str) -> None:
+    options: tuple[str, ...] = ()
+    if change == "output file edited":
+        (out / "README.md").write_text("edited by hand\n")
+    elif change == "output file removed":
+        (out / "README.md").unlink()
+    elif change == "ignore file added":
+        (out / ".generatorignore").write_text("notes/\n")
+    else:
+        options = ("--lenient",)
+    spy = generate(spec, out, *options)
+    assert spy.loaded == 1
+    assert (out / "README.md").read_text().startswith("# coverage-client")
+
+
+# -- tier 2: path items validated again only when they changed ----------------------------------------
+
+def _document() -> dict[str, Any]:
+    def operation(op_id: str) -> dict[str, Any]:
+        return {"operationId": op_id, "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Thing"}}}}}}
+
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "memo", "version": "1"},
+        "paths": {f"/p{i}": {"get": operation(f"op{i}")} for i in range(6)},
+        "components": {"schemas": {"Thing": {"type": "object", "properties": {
+            "kind": {"type": "string", "enum": ["A", "B"], "default": "A"}}}}},
+    }
+
+
+def _write(path: Path, document: dict[str, Any]) -> None:
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+def _problems(spec: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> tuple[list[str], Spy]:
+    capsys.readouterr()
+    spy = generate(spec, out, "--lenient")
+    return [line for line in capsys.readouterr().err.splitlines() if ": warning: " in line], spy
+
+
+def _validation_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:
+    spec = tmp_path / "memo" / "openapi.yaml"
     spec.parent.mkdir()
-    shutil.copy(FUTURES, spec)
-    out = tmp_path / "out"
-    result, _ = _run(spec, out, incremental=True)
-    _write(out, spec, result)
+    _write(spec, _document())
+    out = tmp_path / "memo-out"
+    problems, spy = _problems(spec, out, capsys)
+    assert problems == [] and None in spy.validated
     return spec, out
 
 
-def test_an_operation_edit_renders_no_model_and_gives_what_a_full_run_gives(generated: tuple[Path, Path]) -> None:
-    spec, out = generated
-    _edit(spec, "summary: Account Information V3(USER_DATA)", "summary: Account Information V3 (edited)")
-    previous = cache.build_memo(out, cache.code_digest(CONFIG))
-    incremental, rendered = _run(spec, out, incremental=True)
-    full, rendered_in_full = _run(spec, out, incremental=False)
-    assert incremental.files == full.files
-    assert incremental.diagnostics == full.diagnostics
-    models = len(full.api.models)
-    assert rendered_in_full.count("package/models/model.py.jinja") == models > 100
-    assert [t for t in rendered if t.endswith(("model.py.jinja", "model.md.jinja"))] == []
-    # One API class rendered again, and of the build only the edited operation made again.
-    assert rendered.count("package/api/api.py.jinja") == 1
-    assert incremental.build_memo is not None and previous is not None
-    made = [key for key, record in incremental.build_memo.records.items() if previous.records.get(key) != record]
-    assert [key[:3] for key in made] == [("operation", "/fapi/v3/account", "get")]
+def _full_problems(spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    fresh = tmp_path / f"fresh-{time.monotonic_ns()}"
+    return _problems(spec, fresh, capsys)[0]
 
 
-def test_a_changed_schema_is_rendered_again(generated: tuple[Path, Path]) -> None:
-    spec, out = generated
-    full_before, _ = _run(spec, out, incremental=False)
-    model = next(m for m in full_before.api.models if m.description and len(m.fields) > 1)
-    _edit(spec, f"description: {model.description}", "description: Edited by the test")
-    incremental, rendered = _run(spec, out, incremental=True)
-    full, _ = _run(spec, out, incremental=False)
-    assert incremental.files == full.files
-    assert rendered.count("package/models/model.py.jinja") == 1
+def test_an_unchanged_document_is_not_validated_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec, out = _validation_case(tmp_path, capsys)
+    (out / "README.md").write_text("edited by hand\n")  # a run, with the same document
+    problems, spy = _problems(spec, out, capsys)
+    assert spy.loaded == 1 and spy.validated == [] and problems == []
 
 
-def test_a_model_file_edited_by_hand_is_rendered_again(generated: tuple[Path, Path]) -> None:
-    spec, out = generated
-    full, _ = _run(spec, out, incremental=False)
-    path = next(p for p in sorted(full.files) if "/models/" in p and not p.endswith("__init__.py"))
+def test_an_edited_path_item_is_the_only_one_validated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec, out = _validation_case(tmp_path, capsys)
+    edited = _document()
+    edited["paths"]["/p3"]["get"]["parameters"][0]["in"] = "body"  # not a parameter location
+    _write(spec, edited)
+    problems, spy = _problems(spec, out, capsys)
+    assert spy.validated == [("/p3",)]
+    assert problems == _full_problems(spec, tmp_path, capsys) and any("~1p3" in line for line in problems)
+    _write(spec, _document())  # fixed again: the error goes, from the record too
+    problems, spy = _problems(spec, out, capsys)
+    assert spy.validated == [("/p3",)] and problems == []
+
+
+def test_a_change_outside_paths_validates_everything(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec, out = _validation_case(tmp_path, capsys)
+    edited = _document()
+    edited["components"]["schemas"]["Thing"]["properties"]["kind"]["default"] = "C"  # not in the enum
+    _write(spec, edited)
+    problems, spy = _problems(spec, out, capsys)
+    assert spy.validated and set(spy.validated) == {None}
+    assert problems == _full_problems(spec, tmp_path, capsys) and len(problems) == 1
+
+
+def test_a_duplicate_operation_id_with_an_unchanged_item_is_found(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    spec, out = _validation_case(tmp_path, capsys)
+    edited = _document()
+    edited["paths"]["/p1"]["get"]["operationId"] = "op4"
+    _write(spec, edited)
+    problems, spy = _problems(spec, out, capsys)
+    assert spy.validated == [("/p1",)]
+    assert problems == _full_problems(spec, tmp_path, capsys)
+    assert [line.split(": ", 1)[1] for line in problems if "not unique" in line] == [
+        "warning: Operation ID 'op4' for 'get' in '/p4' is not unique (at #/paths/~1p4/get)"]
+
+
+def test_a_schema_made_to_contain_itself_in_a_changed_item_is_found(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    spec, out = _validation_case(tmp_path, capsys)
+    edited = _document()
+    here = "#/paths/~1p2/get/responses/200/content/application~1json/schema"
+    edited["paths"]["/p2"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "allOf": [{"$ref": here}]}
+    _write(spec, edited)
+    problems, _ = _problems(spec, out, capsys)
+    assert problems == _full_problems(spec, tmp_path, capsys)
+    assert any("schema contains itself" in line for line in problems)
+
+
+@pytest.mark.parametrize("tamper", ["another generator", "a finding that drives the terminal", "not a record"])
+def test_a_record_from_elsewhere_means_a_full_validation(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         tamper: str) -> None:
+    spec, out = _validation_case(tmp_path, capsys)
+    path = out / incremental.CACHE_FILE
+    record = json.loads(path.read_text())
+    if tamper == "another generator":
+        record["code"] = "0" * 64
+    elif tamper == "a finding that drives the terminal":
+        record["validation"]["rest_findings"] = [[None, "#/info", "\x1b[2Jcleared"]]
+    else:
+        record = ["not", "a", "record"]
+    path.write_text(json.dumps(record))
+    (out / "README.md").write_text("edited by hand\n")
+    problems, spy = _problems(spec, out, capsys)
+    assert set(spy.validated) == {None} and problems == []
+
+
+# -- tier 3: files of unchanged units not rendered or formatted again ------------------------------------
+
+MODEL_TEMPLATES = ("package/models/model.py.jinja", "docs/model.md.jinja")
+
+
+def test_an_operation_edit_renders_no_model(spec: Path, out: Path, tmp_path: Path) -> None:
+    first = generate(spec, tmp_path / "whole")
+    models = first.rendered.count("package/models/model.py.jinja")
+    assert models >= 8
+    edit(spec, "summary: One owner, with pets of every kind", "summary: One owner (edited)")
+    spy = generate(spec, out)
+    assert [t for t in spy.rendered if t in MODEL_TEMPLATES] == []
+    assert spy.rendered.count("package/api/api.py.jinja") == 1
+    _matches_a_run_without_the_record(spec, out, tmp_path)
+
+
+def test_a_changed_schema_is_rendered_again_alone(spec: Path, out: Path, tmp_path: Path) -> None:
+    edit(spec, "description: Owners, their pets, and photos of them.", "description: Edited by the test.")
+    spy = generate(spec, out)
+    assert spy.rendered.count("package/api/api.py.jinja") == 1  # the tag's description is in the class
+    model_spec = yaml.safe_load(spec.read_text())
+    owner = model_spec["components"]["schemas"]["Owner"]
+    owner["description"] = "An owner, edited"
+    spec.write_text(yaml.safe_dump(model_spec, sort_keys=False))
+    spy = generate(spec, out)
+    assert spy.rendered.count("package/models/model.py.jinja") == 1
+    _matches_a_run_without_the_record(spec, out, tmp_path)
+
+
+def test_a_file_edited_by_hand_is_rendered_again(spec: Path, out: Path, tmp_path: Path) -> None:
+    path = next(p for p in sorted(output(out)) if "/models/" in p and not p.endswith("__init__.py"))
     (out / path).write_text("# changed by hand\n", encoding="utf-8")
-    incremental, rendered = _run(spec, out, incremental=True)
-    assert incremental.files == full.files
-    assert rendered.count("package/models/model.py.jinja") == 1
+    spy = generate(spec, out)
+    assert spy.rendered.count("package/models/model.py.jinja") == 1
+    _matches_a_run_without_the_record(spec, out, tmp_path)
 
 
-def test_other_settings_render_everything(generated: tuple[Path, Path]) -> None:
-    spec, out = generated
-    other = Config(package_name="binance.other", lenient=True)
-    result = pipeline.generate(spec, other, out, incremental=True)
-    assert result.files == dict(pipeline.generate(spec, other).files) | {
-        k: v for k, v in result.files.items() if k in ("CHANGELOG.md", ".generator-api.json", write_stage.MANIFEST)}
+def test_other_settings_render_everything(spec: Path, out: Path, tmp_path: Path) -> None:
+    before = generate(spec, tmp_path / "whole").rendered
+    spy = generate(spec, out, "--lenient")
+    assert sorted(spy.rendered) == sorted(before)
 
 
-def test_the_build_memo_loads_nothing_but_the_model(generated: tuple[Path, Path], tmp_path: Path) -> None:
-    """A pickle may name any function to call when loaded: a planted memo must not run it."""
-    _, out = generated
-    code = cache.code_digest(CONFIG)
-    assert cache.build_memo(out, code) is not None
-    assert cache.build_memo(out, "another generator") is None
-    memo_file = out / write_stage.MEMO_FILE
-    header = memo_file.read_bytes().split(b"\n", 2)
-    marker = tmp_path / "ran"
-    memo_file.write_bytes(header[0] + b"\n" + header[1] + b"\n" + pickle.dumps(_Planted(str(marker))))
-    assert cache.build_memo(out, code) is None
-    assert not marker.exists()
-    memo_file.write_bytes(b"garbage")
-    assert cache.build_memo(out, code) is None
+def _matches_a_run_without_the_record(spec: Path, out: Path, tmp_path: Path) -> None:
+    """Run again into a copy of `out` whose record is deleted: the same files, byte for byte."""
+    copy = tmp_path / f"copy-{time.monotonic_ns()}"
+    shutil.copytree(out, copy)
+    (copy / incremental.CACHE_FILE).unlink()
+    (out / "README.md").write_text("edited by hand\n")  # both runs run
+    (copy / "README.md").write_text("edited by hand\n")
+    generate(spec, out)
+    generate(spec, copy)
+    assert output(out) == output(copy)
 
 
-class _Planted:
-    def __init__(self, marker: str) -> None:
-        self.marker = marker
+# -- tier 4: stamps -------------------------------------------------------------------------------------
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Path(self.marker).touch, ())
+def _settled(spec: Path, out: Path) -> incremental.Cache:
+    """A record with stamps: the files written long enough ago (the racy window) by a run after them."""
+    time.sleep(0.05)
+    (out / "README.md").write_text("edited by hand\n")
+    generate(spec, out)
+    time.sleep(0.05)
+    (out / "README.md").write_text("edited by hand\n")
+    generate(spec, out)  # README aside, every file was settled when this run recorded it
+    return incremental.Cache(out, spec, _config())
+
+
+def _config() -> Any:
+    from generator.config import Config
+
+    return Config(package_name="coverage.client")
+
+
+def _entry(out: Path, path: str) -> list[Any]:
+    record = json.loads((out / incremental.CACHE_FILE).read_text())
+    entry: list[Any] = record["files"][path]
+    return entry
+
+
+PATH = "coverage/client/models/owner.py"
+
+
+def test_a_settled_file_is_known_by_its_stamp(spec: Path, out: Path) -> None:
+    cache = _settled(spec, out)
+    digest, _, stamp = _entry(out, PATH)
+    assert stamp is not None
+    assert cache.holds(PATH, digest)
+    assert not cache.holds(PATH, "0" * 64)  # a stamp counts only with its digest
+
+
+@pytest.mark.parametrize("change", ["edited", "edited, times put back", "replaced", "removed"])
+def test_any_change_to_a_file_undoes_its_stamp(spec: Path, out: Path, change: str) -> None:
+    cache = _settled(spec, out)
+    digest = _entry(out, PATH)[0]
+    target = out / PATH
+    before = target.stat()
+    text = target.read_bytes()
+    if change == "removed":
+        target.unlink()
+    elif change == "replaced":  # the same text, another file (an editor saving by rename)
+        other = out / "other.tmp"
+        other.write_bytes(text)
+        os.replace(other, target)
+    else:
+        target.write_bytes(text.replace(b"class", b"klass", 1))  # same size
+        if change == "edited, times put back":
+            os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert not cache.holds(PATH, digest)
+    spy = generate(spec, out)
+    assert target.read_bytes() == text
+    assert spy.rendered.count("package/models/model.py.jinja") == (0 if change == "replaced" else 1)
+
+
+def test_a_copied_folder_is_read_not_trusted(spec: Path, out: Path, tmp_path: Path) -> None:
+    _settled(spec, out)
+    copy = tmp_path / "copied"
+    shutil.copytree(out, copy)
+    assert not incremental.Cache(copy, spec, _config()).holds(PATH, _entry(out, PATH)[0])
+
+
+def test_a_file_written_just_now_gets_no_stamp(spec: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    generate(spec, fresh)
+    stamps = [entry[2] for entry in json.loads((fresh / incremental.CACHE_FILE).read_text())["files"].values()]
+    assert None in stamps  # those written in the last tick of the clock

@@ -6,7 +6,7 @@ from importlib import metadata
 
 import pytest
 
-from generator import installed
+from generator.incremental import installed
 
 
 @pytest.mark.parametrize("distribution", ["black", "openapi-spec-validator", "jsonschema", "Jinja2", "PyYAML",

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from generator import yaml_source
 from generator.diagnostics import GenerationError, parts_from_pointer
-from generator.load import BUNDLE_KEY, LoadedSpec, load
-from generator.yaml_source import MAX_DEPTH
+from generator.spec import source as yaml_source
+from generator.spec.load import BUNDLE_KEY, LoadedSpec, load
+from generator.spec.source import MAX_DEPTH
 
 CASES = Path(__file__).parent / "load_cases"
 SPOT = Path("/work/shared/specs/binance-spot.openxapi.yaml")
@@ -451,7 +451,7 @@ def test_each_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         read.append(display)
         return yaml_source.parse_source(raw, display)
 
-    monkeypatch.setattr("generator.load.parse_source", counting)
+    monkeypatch.setattr("generator.spec.load.parse_source", counting)
     spec = write(tmp_path, {
         "openapi.yaml": "openapi: 3.0.3\nx-a: {$ref: 'a.yaml#/A'}\nx-b: {$ref: './a.yaml#/B'}\n",
         "a.yaml": "A: {$ref: 'b.yaml#/B'}\nB: {type: string}\n",
@@ -482,8 +482,8 @@ def test_pure_python_loader(tmp_path: Path) -> None:
     script = (
         "import sys; sys.modules['yaml._yaml'] = None\n"
         "from pathlib import Path\n"
-        "from generator import yaml_source\n"
-        "from generator.load import load\n"
+        "from generator.spec import source as yaml_source\n"
+        "from generator.spec.load import load\n"
         "assert not yaml_source.C_ACCELERATED\n"
         f"spec = load(Path({str(CASES / 'multi' / 'openapi.yaml')!r}), 'openapi.yaml')\n"
         "print(len(spec.files), spec.locate('#/x-generator-files/schemas~1pet.yaml/Pet/required/0'))\n"

@@ -6,7 +6,7 @@ import keyword
 
 import pytest
 
-from generator.naming import Namer, class_name, field_name, module_name, parameter_name, snake
+from generator.model.naming import Namer, class_name, field_name, module_name, parameter_name, snake
 
 SNAKE = [
     ("connectionID", "connection_id"),

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from generator.build import build
 from generator.config import Config
-from generator.diagnostics import GenerationError
-from generator.format import format_files
-from generator.model import Field, Model, SpecText, TypeRef
-from generator.render import Renderer, render
+from generator.diagnostics import GenerationError, Kind
+from generator.emit.format import format_files
+from generator.emit.render import Renderer, render
+from generator.model.api import Field, Model, SpecText, TypeRef
+from generator.model.build import build
 
 
 def small_api(info_title: str = "Tiny", description: str = "A thing.") -> Any:
@@ -85,7 +85,7 @@ HOSTILE = [
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_spec_text_never_becomes_code(text: str) -> None:
     rendered = render(small_api(text, text))
-    files, _ = format_files(rendered.files, rendered.origins)  # black parses every file: none is broken
+    files, _ = format_files(rendered, {})  # black parses every file: none is broken
     for path, source in files.items():
         if not path.endswith(".py"):
             continue
@@ -108,3 +108,4 @@ def test_render_names_the_failing_template() -> None:
         renderer.render("README.md.jinja")  # no `api` in the context
     (diagnostic,) = raised.value.diagnostics
     assert diagnostic.file.endswith("README.md.jinja") and diagnostic.line is not None
+    assert diagnostic.kind is Kind.TEMPLATE and not raised.value.is_spec_problem

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-from generator import validate
-from generator.load import load
+from generator.spec import validate
+from generator.spec.load import load
 from tests.fuzz.strategies import broken_documents
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,10 +100,10 @@ def test_never_laxer_on_random_broken_documents(document: dict[str, Any]) -> Non
 @pytest.mark.skipif(not SPOT.is_file(), reason="../shared/specs is not on this machine")
 def test_spot_gives_the_same_diagnostics_with_and_without_it(tmp_path: Path) -> None:
     loaded = load(SPOT, "binance-spot.yaml")
-    fast = [str(d) for d in validate.start(loaded.document, loaded.locate, "binance-spot.yaml").wait()]
+    fast = [str(d) for d in validate.validate(loaded.document, loaded.locate, "binance-spot.yaml")]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(validate, "_fast_schema_check", lambda version: None)
-        slow = [str(d) for d in validate.start(loaded.document, loaded.locate, "binance-spot.yaml").wait()]
+        slow = [str(d) for d in validate.validate(loaded.document, loaded.locate, "binance-spot.yaml")]
     assert fast == slow and len(fast) == 15
 
 
@@ -111,8 +111,8 @@ def test_a_written_invalid_spec_reports_the_same_either_way(tmp_path: Path) -> N
     spec = tmp_path / "openapi.yaml"
     spec.write_text(yaml.safe_dump(INVALID[0] | {"x-note": "\u2028"}), encoding="utf-8")
     loaded = load(spec, "openapi.yaml")
-    fast = [str(d) for d in validate.start(loaded.document, loaded.locate, "openapi.yaml").wait()]
+    fast = [str(d) for d in validate.validate(loaded.document, loaded.locate, "openapi.yaml")]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(validate, "_fast_schema_check", lambda version: None)
-        slow = [str(d) for d in validate.start(loaded.document, loaded.locate, "openapi.yaml").wait()]
+        slow = [str(d) for d in validate.validate(loaded.document, loaded.locate, "openapi.yaml")]
     assert fast == slow and any("5.0" in line for line in fast)

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import write
 from generator.diagnostics import GenerationError
+from generator.output import write
 
 
 def files_with_manifest(files: dict[str, str]) -> dict[str, str]:
-    return {**files, write.MANIFEST: write.manifest_text(files, {})}
+    return {**files, write.MANIFEST: write.manifest_text({path: write.digest(text) for path, text in files.items()})}
 
 
 def test_plan_and_apply_write_only_what_changed(tmp_path: Path) -> None:
@@ -66,18 +66,18 @@ def test_a_failed_write_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["a.txt", "blocked"]
 
 
-def test_reuse_returns_formatted_text_only_for_an_untouched_file(tmp_path: Path) -> None:
-    source, formatted = "x=1\n", "x = 1\n"
-    (tmp_path / "m.py").write_text(formatted)
-    manifest = write.manifest_text({"m.py": formatted}, {"m.py": source})
-    (tmp_path / write.MANIFEST).write_text(manifest)
-    reuse = write.reuse_from(tmp_path)
-    from generator.format import sha256
+def test_a_file_a_caller_vouches_for_is_not_read(tmp_path: Path) -> None:
+    write.apply(tmp_path, write.plan(tmp_path, {"a.txt": "same", "b.txt": "old"}))
+    asked: list[tuple[str, str]] = []
 
-    assert reuse("m.py", sha256(source)) == formatted
-    assert reuse("m.py", sha256("x=2\n")) is None
-    (tmp_path / "m.py").write_text("x = 1  # edited by hand\n")
-    assert reuse("m.py", sha256(source)) is None
+    def holds(path: str, digest: str) -> bool:
+        asked.append((path, digest))
+        return path == "a.txt"
+
+    (tmp_path / "a.txt").write_text("changed, but vouched for")
+    todo = write.plan(tmp_path, {"a.txt": "same", "b.txt": "new"}, holds=holds)
+    assert todo.unchanged == ["a.txt"] and todo.write == {"b.txt": "new"}
+    assert asked == [("a.txt", write.digest("same")), ("b.txt", write.digest("new"))]
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["absent", "empty"])
@@ -103,14 +103,9 @@ def test_a_new_output_folder_is_written_whole_or_not_at_all(tmp_path: Path, exis
 @settings(max_examples=200, deadline=None)
 @given(paths=st.lists(st.text(min_size=1, max_size=12), max_size=6, unique=True), data=st.data())
 def test_the_manifest_is_what_json_dumps_writes(paths: list[str], data: st.DataObject) -> None:
-    files = {path: data.draw(st.text(max_size=5)) for path in paths}
-    sources = {path: data.draw(st.text(max_size=5)) for path in paths if data.draw(st.booleans())}
-    from generator.format import sha256
-
-    expected = {"generator": "binance-sdk-generator", "files": {
-        path: {"sha256": sha256(text), **({"source_sha256": sha256(sources[path])} if path in sources else {})}
-        for path, text in files.items()}}
-    assert write.manifest_text(files, sources) == json.dumps(expected, indent=2, sort_keys=True) + "\n"
+    digests = {path: write.digest(data.draw(st.text(max_size=5))) for path in paths}
+    expected = {"generator": "binance-sdk-generator", "files": {path: {"sha256": sha} for path, sha in digests.items()}}
+    assert write.manifest_text(digests) == json.dumps(expected, indent=2, sort_keys=True) + "\n"
 
 
 @pytest.mark.parametrize(("path", "ignored"), [

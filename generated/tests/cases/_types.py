@@ -1,0 +1,34 @@
+"""The types of the test table (one module of cases per API class, and one for the models)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class OperationCase:
+    api: str  # API class name
+    method: str  # method name on it
+    args: dict[str, Any]  # every parameter, with its example value
+    required_args: list[str]  # the ones a call cannot leave out
+    optional_wire_names: list[str]  # must not be sent when left out
+    http_method: str
+    path: str  # as the server must see it
+    query: dict[str, list[str]]
+    form: dict[str, list[str]]
+    headers: dict[str, str]
+    cookies: dict[str, list[str]]
+    json_body: Any  # the parsed JSON body the server must receive, or None
+    api_key_header: str | None
+    signed: bool
+    deprecated: bool
+    status: int
+    response_body: Any  # what the server answers; None: an empty body
+    errors: list[list[Any]]  # [status, body] of each documented error response
+
+
+@dataclass(frozen=True)
+class ModelCase:
+    model: str
+    example: dict[str, Any]

@@ -1,0 +1,1 @@
+"""model.Api -> {output path: text}: render (one Jinja Environment), escaping, Python layout, format."""

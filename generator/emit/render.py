@@ -1,0 +1,229 @@
+"""model.Api -> render jobs (one per output file) -> {relative output path: text}, through one Jinja2 Environment.
+
+Templates lay out what the model decided. A user may put a folder of templates in front of the
+built-in ones (--templates DIR): a file there with the same relative name replaces ours.
+
+Each job names its file, the template that makes it, and a key: a digest of everything the file is
+made from (its template's name and what the template is handed), or None for a file made from the
+whole Api. Two jobs with the same key make the same text, so a caller that kept the text made for a
+key may use it instead of running the job (the pipeline's cache does; this module keeps nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.bccache
+
+from ..diagnostics import Diagnostic, GenerationError, Kind, error
+from ..model.api import Api, SpecText
+from ..model.naming import RUNTIME_EXPORT_MODULES
+from . import escape, layout
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+if not BUILTIN_TEMPLATES.is_dir():  # installed as a wheel: templates are packaged inside
+    BUILTIN_TEMPLATES = Path(__file__).resolve().parents[1] / "_templates"
+
+# Compiled templates, kept as Python keeps bytecode (__pycache__): the generator's own code, compiled
+# once per machine instead of on every run (0.1 s). Jinja checks each entry against its template's
+# source, and a folder that cannot be written only means compiling every time.
+_BYTECODE_DIR = Path(__file__).resolve().parent / "__pycache__" / "jinja"
+
+RUNTIME_DIR = "runtime"  # plain Python files copied into the package root as they are
+VERBATIM_TEST_FILES = ("tests/loopback.py", "tests/cases/_types.py")
+
+
+@dataclass(frozen=True)
+class CaseModules:
+    """The modules of the generated test table (tests/cases/): one per API class, and `models`."""
+
+    api_modules: tuple[str, ...]  # in the order of the API classes
+
+    @property
+    def modules(self) -> list[str]:
+        return sorted([*self.api_modules, "models"])
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str  # where the file goes in the output
+    origin: str  # the template (or runtime file) that makes it, for messages
+    key: str | None  # see the module docstring
+    make: Callable[[], str]
+    laid_out: bool  # made by built-in templates only: already in black's layout (format.py)
+
+
+def _refuse_spec_text(value: Any) -> Any:
+    """Jinja finalize hook: spec text printed without an escaping filter is a template bug."""
+    if isinstance(value, SpecText):
+        raise TypeError("spec text printed without an escaping filter (py_str, docstring, comment, md, ...)")
+    return value
+
+
+class Renderer:
+    def __init__(self, user_templates: Path | None = None) -> None:
+        self.user_templates = user_templates
+        self.search_path = [p for p in (user_templates, BUILTIN_TEMPLATES) if p is not None]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in self.search_path]),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # each output needs its own escaping; filters below do it explicitly
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            finalize=_refuse_spec_text,
+            bytecode_cache=_BytecodeCache(str(_BYTECODE_DIR)),
+        )
+        filters: dict[str, Callable[..., str]] = {
+            "py_str": escape.py_str,
+            "docstring": escape.docstring,
+            "comment": escape.comment,
+            "md": escape.md,
+            "md_block": escape.md_block,
+            "toml_str": escape.toml_str,
+        }
+        self.env.filters.update(filters)
+        # Layout helpers: code laid out as black lays it out, so black has nothing left to do.
+        self.env.globals["layout"] = layout.py_layout
+        self.env.globals["literal"] = layout.py_literal
+        self.env.globals["fits"] = layout.fits
+        self.env.globals["hint_lines"] = layout.hint_lines
+        self.env.globals["from_names"] = layout.from_names
+
+    def source(self, name: str) -> str:
+        """A plain (non-template) file, from the user's folder if it has one, else ours."""
+        for folder in self.search_path:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate.read_text(encoding="utf-8")
+        raise GenerationError([error("built-in template missing", str(BUILTIN_TEMPLATES / name),
+                                     kind=Kind.TEMPLATE)])
+
+    def runtime_files(self) -> list[str]:
+        names: set[str] = set()
+        for folder in self.search_path:
+            runtime = folder / RUNTIME_DIR
+            if runtime.is_dir():
+                names.update(p.name for p in runtime.glob("*.py"))
+        return sorted(names)
+
+    def render(self, template: str, **context: Any) -> str:
+        try:
+            return self.env.get_template(template).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise GenerationError([error(f"template syntax error: {exc.message}", exc.filename or template,
+                                         exc.lineno, kind=Kind.TEMPLATE)]) from None
+        except jinja2.TemplateNotFound as exc:
+            raise GenerationError([error(f"template not found: {exc.name}", template, kind=Kind.TEMPLATE)]) from None
+        except Exception as exc:  # a template bug: name the template and its line, never a traceback
+            raise GenerationError([_template_error(exc, template)]) from None
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Read always; written under the rule Python's own bytecode is (not with -B or
+    PYTHONDONTWRITEBYTECODE), and never an error."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if sys.dont_write_bytecode:
+            return
+        try:
+            _BYTECODE_DIR.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _template_error(exc: Exception, template: str) -> Diagnostic:
+    import traceback  # here: only a failing template needs it
+
+    file, line = template, None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(".jinja"):
+            file, line = frame.filename, frame.lineno
+    return error(f"template failed: {type(exc).__name__}: {exc}", file, line, kind=Kind.TEMPLATE)
+
+
+def fingerprint(value: Any) -> str:
+    """A digest of everything in a model value (its repr: the model's classes are dataclasses)."""
+    return _digest(repr(value))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def jobs(api: Api, renderer: Renderer) -> list[Job]:
+    """One job per output file of the client package, its docs and its tests."""
+    pkg = api.package.path
+    built_in = renderer.user_templates is None
+    made: list[Job] = []
+    # Everything of the Api but its classes and models, which the files of one class or model see
+    # besides that class or model; and but the spec's file name, which no built-in template of those
+    # files shows.
+    modules = [(m.class_name, m.module) for m in api.models] + [(u.class_name, u.module) for u in api.unions]
+    shared = fingerprint((api.title, api.description, api.api_version, api.host, api.package, api.security_schemes,
+                          None if built_in else api.source, api.listen_key_ops, api.unions, modules))
+
+    def add(path: str, template: str, identity: Any = None, **context: Any) -> None:
+        """A file made by a template; `identity`: a digest of all it shows beside `shared`, if that
+        is known."""
+        key = _digest(f"{shared}\0{template}\0{identity}") if identity is not None else None
+        made.append(Job(path, template, key, lambda: renderer.render(template, api=api, **context), built_in))
+
+    def verbatim(path: str, name: str) -> None:
+        text = renderer.source(name)
+        made.append(Job(path, name, None, lambda: text, built_in))
+
+    for name in renderer.runtime_files():
+        verbatim(f"{pkg}/{name}", f"{RUNTIME_DIR}/{name}")
+    for name in VERBATIM_TEST_FILES:
+        verbatim(name, name)
+    made.append(Job(f"{pkg}/py.typed", "(empty marker)", None, lambda: "", True))
+    classes = [(a.class_name, a.async_class_name, a.module) for a in api.apis]
+    # A user's template may show anything of the Api: only the built-in ones are keyed by less.
+    add(f"{pkg}/__init__.py", "package/__init__.py.jinja",
+        (api.title, api.listen_key_ops is not None, classes) if built_in else None,
+        runtime_exports=RUNTIME_EXPORT_MODULES)
+    add(f"{pkg}/models/__init__.py", "package/models/__init__.py.jinja", () if built_in else None)
+    add(f"{pkg}/_metadata.py", "package/_metadata.py.jinja")
+    add(f"{pkg}/api/__init__.py", "package/api/__init__.py.jinja", classes if built_in else None)
+    for api_class in api.apis:
+        identity = fingerprint(api_class) if built_in else None
+        add(f"{pkg}/api/{api_class.module}.py", "package/api/api.py.jinja", identity, api_class=api_class)
+        add(f"docs/{api_class.class_name}.md", "docs/api.md.jinja", identity, api_class=api_class)
+        add(f"tests/cases/{api_class.module}.py", "tests/cases/api.py.jinja", identity, api_class=api_class)
+    model_prints = []
+    for model in api.models:
+        identity = fingerprint(model) if built_in else None
+        model_prints.append(identity)
+        add(f"{pkg}/models/{model.module}.py", "package/models/model.py.jinja", identity, model=model)
+        add(f"docs/{model.class_name}.md", "docs/model.md.jinja", identity, model=model)
+    for union in api.unions:
+        add(f"{pkg}/models/{union.module}.py", "package/models/union.py.jinja", union=union)
+        add(f"docs/{union.class_name}.md", "docs/union.md.jinja", union=union)
+    if api.listen_key_ops is not None:
+        add(f"{pkg}/user_data_stream.py", "package/user_data_stream.py.jinja")
+    add("README.md", "README.md.jinja")
+    add("pyproject.toml", "pyproject.toml.jinja")
+    add("tests/__init__.py", "tests/__init__.py.jinja")
+    add("tests/conftest.py", "tests/conftest.py.jinja")
+
+    table = CaseModules(tuple(a.module for a in api.apis))
+    add("tests/cases/__init__.py", "tests/cases/__init__.py.jinja", table if built_in else None, table=table)
+    add("tests/cases/models.py", "tests/cases/models.py.jinja", _digest(" ".join(map(str, model_prints))) if built_in else None)
+    add("tests/test_operations.py", "tests/test_operations.py.jinja",
+        (any(op.signed for op in api.operations),
+         any(not p.required for op in api.operations for p in op.parameters)) if built_in else None)
+    add("tests/test_models.py", "tests/test_models.py.jinja")
+    return made
+
+
+def render(api: Api, user_templates: Path | None = None) -> dict[str, str]:
+    """Every output file, rendered (not formatted)."""
+    return {job.path: job.make() for job in jobs(api, Renderer(user_templates))}

@@ -1,0 +1,365 @@
+"""The generator's model of an API: frozen dataclasses in which every name, type and import is decided.
+
+build.py makes these from a document; templates only lay them out. Strings that came from the spec
+are `SpecText`: the renderer refuses to print one unless an escaping filter has handled it.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from .samples import Code, json_text, wire_text
+
+
+class SpecText(str):
+    """Text taken from the spec: untrusted. Print it only through a filter for its context."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    """A type as each output needs it.
+
+    hint: the Python annotation (`list[Order]`, `dict[str, Any]`); runtime: the same in the runtime's
+    response-type grammar; doc: how the Markdown docs show it; models: model classes it mentions.
+    """
+
+    hint: str
+    doc: str
+    models: tuple[str, ...] = ()
+    uses_any: bool = False
+    nullable: bool = False  # the hint already admits None (`str | None`, `None`)
+
+    @property
+    def runtime(self) -> str:
+        return self.hint
+
+    @property
+    def optional(self) -> str:
+        """The hint of a value that may be left out: `X | None`, without a second None."""
+        return self.hint if self.nullable else f"{self.hint} | None"
+
+    @property
+    def display(self) -> str:
+        """The doc form without Markdown: `SpotCreateUserDataStreamV3Resp`, `object`, `list[Order]`."""
+        plain = re.sub(r"\[(.*?)\]\(.*?\)", r"\1", self.doc).replace("**", "")
+        return plain.replace("\\|", "|")  # union bars are escaped for Markdown tables
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A sample value (JSON-like data) and `wire`, what goes on the wire for it."""
+
+    value: Any
+    wire: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    wire_name: SpecText
+    python_name: str
+    location: str  # path | query | header | cookie | form | json
+    required: bool
+    type: TypeRef
+    description: SpecText | None
+    example: Example
+    default: SpecText | None  # the spec's default, for the docs only: unset parameters are never sent
+    deprecated: bool = False
+    # How a list value goes out: "json" text (Binance's convention, and what an array parameter
+    # without a declared style gets), "repeat" (a=1&a=2) or joined by "comma", "pipe", "space".
+    style: str = "json"
+    # The key the generated method hands this parameter's value to the runtime under: its wire name,
+    # unless another parameter of the operation has that name in another location.
+    call_key: SpecText | None = None
+
+    @property
+    def annotation(self) -> str:
+        return self.type.hint if self.required else self.type.optional
+
+    @property
+    def wire_values(self) -> list[str]:
+        """What goes on the wire for the example under this name: one value, or one per item."""
+        if self.style == "repeat" and isinstance(self.example.value, list):
+            return [wire_text(item) for item in self.example.value]
+        return [] if self.example.wire is None else [self.example.wire]
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: SpecText  # "200", "4XX", "default"
+    description: SpecText
+    type: TypeRef | None
+    example: Any  # the example body (JSON-like data), None if there is none
+
+    @property
+    def is_success(self) -> bool:
+        return self.status.startswith("2")
+
+    @property
+    def sample_status(self) -> int:
+        """A concrete status code for this entry (`4XX` -> 400, `default` -> 500), for tests."""
+        if self.status.isdigit():
+            return int(self.status)
+        if self.status[:1].isdigit():
+            return int(self.status[0]) * 100
+        return 500
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    operation_id: SpecText
+    python_name: str
+    constant: str  # module-level name of its runtime descriptor
+    http_method: str  # upper case
+    path: SpecText
+    summary: SpecText | None
+    description: SpecText | None
+    deprecated: bool
+    parameters: tuple[Parameter, ...]  # in signature order: required first
+    hidden_parameters: tuple[SpecText, ...]  # filled in by the runtime (timestamp, signature)
+    content_type: SpecText | None
+    responses: tuple[Response, ...]
+    return_type: TypeRef
+    auth: tuple[str, ...]
+    signed: bool
+    accept: str | None
+
+    @property
+    def example_path(self) -> str:
+        """The path with each path parameter's example filled in, percent-encoded as sent."""
+        path = str(self.path)
+        for param in self.parameters:
+            if param.location == "path":
+                value = urllib.parse.quote(param.example.wire or "", safe="")
+                path = path.replace("{" + param.wire_name + "}", value)
+        return path
+
+    def examples_in(self, location: str) -> dict[str, str]:
+        """wire name -> expected wire value of the example call, for one parameter location."""
+        return {str(p.wire_name): p.example.wire for p in self.parameters
+                if p.location == location and p.example.wire is not None}
+
+    def examples_in_lists(self, location: str) -> dict[str, list[str]]:
+        """The same, as a parsed query string or form body holds it (a list of values a name)."""
+        return {str(p.wire_name): p.wire_values for p in self.parameters
+                if p.location == location and p.wire_values}
+
+    @property
+    def response_hints(self) -> dict[str, str]:
+        """status -> the response type in the runtime's grammar, for every response with a body."""
+        return {str(r.status): r.type.runtime for r in self.responses if r.type is not None}
+
+    @property
+    def call_params(self) -> dict[str, Code]:
+        """What a generated method hands the runtime: key (the wire name, unless two parameters share
+        it) -> the argument's Python name."""
+        return {str(p.call_key or p.wire_name): Code(p.python_name) for p in self.parameters}
+
+    @property
+    def example_args(self) -> dict[str, Any]:
+        """Keyword arguments of the example call: every parameter with its sample value."""
+        return {p.python_name: p.example.value for p in self.parameters}
+
+    @property
+    def json_example(self) -> Any:
+        return next((p.example.value for p in self.parameters if p.location == "json"), None)
+
+    @property
+    def success_example(self) -> Any:
+        """What a server answers in the generated tests: the spec's example, {} for a typed body
+        without one, None for no body."""
+        success = self.success
+        if success is None or success.type is None:
+            return None
+        return success.example if success.example is not None else {}
+
+    @property
+    def error_examples(self) -> list[list[Any]]:
+        """[status, body] for each documented error response (a generic Binance error if no example)."""
+        generic = {"code": -1000, "msg": "An unknown error occurred."}
+        return [[r.sample_status, r.example if r.example is not None else generic]
+                for r in self.error_responses]
+
+    @property
+    def success(self) -> Response | None:
+        """The 2xx response; without one, `default` (it covers every status the spec leaves out)."""
+        found = next((r for r in self.responses if r.is_success), None)
+        return found or next((r for r in self.responses if r.status == "default"), None)
+
+    @property
+    def success_status(self) -> int:
+        """The status of a successful answer in the generated tests."""
+        success = self.success
+        return success.sample_status if success is not None and success.is_success else 200
+
+    @property
+    def error_responses(self) -> tuple[Response, ...]:
+        return tuple(r for r in self.responses if not r.is_success)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiClass:
+    tag: SpecText
+    class_name: str
+    async_class_name: str
+    module: str
+    description: SpecText | None
+    operations: tuple[Operation, ...]
+    models: tuple[str, ...]  # model classes its signatures mention (imported for type checking only)
+
+    @property
+    def uses_any(self) -> bool:
+        """Whether its annotations mention typing.Any (so the module must import it)."""
+        return any(op.return_type.uses_any or any(p.type.uses_any for p in op.parameters)
+                   for op in self.operations)
+
+    @property
+    def typing_imports(self) -> str:
+        """What its module imports from typing: `TYPE_CHECKING, Any`, or less, or nothing."""
+        names = ["TYPE_CHECKING"] + (["Any"] if self.uses_any else [])  # the async client is type-only
+        return ", ".join(names)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    python_name: str
+    wire_name: SpecText
+    type: TypeRef
+    required: bool
+    nullable: bool
+    description: SpecText | None
+    deprecated: bool = False
+
+    @property
+    def annotation(self) -> str:
+        optional = not self.required or self.nullable
+        return self.type.optional if optional else self.type.hint
+
+    @property
+    def has_alias(self) -> bool:
+        return self.python_name != self.wire_name
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    class_name: str
+    module: str
+    schema_name: SpecText
+    description: SpecText | None
+    fields: tuple[Field, ...]
+    imports: tuple[str, ...]  # model classes imported at the top of its module
+    late_imports: tuple[str, ...]  # imported at the bottom: part of an import cycle
+    uses_any: bool
+    example: dict[str, Any] | None  # sample data by wire name, for docs and round-trip tests
+
+    @property
+    def example_json(self) -> str | None:
+        return json_text(self.example) if self.example is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class UnionModel:
+    """A discriminated oneOf/anyOf: a type alias in models/ whose members are told apart by the
+    value of one property; a value the mapping does not name parses as the plain ApiModel."""
+
+    class_name: str
+    module: str
+    schema_name: SpecText
+    description: SpecText | None
+    members: tuple[str, ...]  # model class names, in the spec's order
+    discriminator: SpecText  # the property whose value tells the members apart (wire name)
+    mapping: tuple[tuple[SpecText, str], ...]  # property value -> member class name
+
+    @property
+    def mapping_dict(self) -> dict[str, str]:
+        return {str(value): name for value, name in self.mapping}
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityScheme:
+    name: SpecText
+    kind: str  # "apiKey"
+    location: str  # header | query | cookie
+    wire_name: SpecText
+    description: SpecText | None
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """Where and as what the client is published."""
+
+    name: str  # dotted import name: binance.spot
+    distribution: str  # binance-spot
+    version: str
+    description: SpecText
+    license: SpecText | None
+    author: SpecText | None
+    python_requires: str
+    project_urls: tuple[tuple[SpecText, SpecText], ...] = ()
+
+    @property
+    def path(self) -> str:
+        return self.name.replace(".", "/")
+
+    @property
+    def namespaces(self) -> tuple[str, ...]:
+        """Parent folders that are namespace packages (no __init__.py): `binance` for binance.spot."""
+        parts = self.name.split(".")
+        return tuple("/".join(parts[:i]) for i in range(1, len(parts)))
+
+
+@dataclass(frozen=True, slots=True)
+class ListenKeyOps:
+    """The three user-data-stream operations, when the spec has them: the keepalive helper uses them."""
+
+    api_class: str  # e.g. UserDataStreamApi
+    module: str  # its module under api/
+    create: str  # method names
+    keepalive: str
+    close: str
+    key_field: str  # the listen key's attribute on the create response model
+    key_param: str  # the listen key's parameter name in keepalive/close
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    title: SpecText
+    description: SpecText | None
+    api_version: SpecText
+    host: SpecText
+    package: Package
+    apis: tuple[ApiClass, ...]
+    models: tuple[Model, ...]
+    security_schemes: tuple[SecurityScheme, ...]
+    source: str  # the spec's display name
+    listen_key_ops: ListenKeyOps | None = None
+    unions: tuple[UnionModel, ...] = ()
+    # class name -> module under models/, of every model and union alias (templates look up
+    # thousands of them on a large spec); filled in by __post_init__.
+    modules: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.modules.update({m.class_name: m.module for m in self.models})
+        self.modules.update({u.class_name: u.module for u in self.unions if u.class_name not in self.modules})
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return tuple(op for api in self.apis for op in api.operations)
+
+    def api_key_header(self, operation: Operation) -> str | None:
+        """The header an operation's API key travels in, if its security puts it in one."""
+        for scheme in self.security_schemes:
+            if scheme.name in operation.auth and scheme.location == "header":
+                return scheme.wire_name
+        return None
+
+    def model(self, class_name: str) -> Model:
+        return next(m for m in self.models if m.class_name == class_name)
+
+    def module_of(self, class_name: str) -> str:
+        """The module under models/ that defines a model class or a union alias."""
+        return self.modules[class_name]

@@ -1,0 +1,564 @@
+"""Loaded document + Config -> model.Api: every decision about names, types, order and examples is made here."""
+
+from __future__ import annotations
+
+import dataclasses
+import keyword
+import re
+import sys
+import urllib.parse
+from collections.abc import Callable
+from typing import Any
+
+from ..config import Config, is_pep440
+from ..diagnostics import Diagnostic, child_pointer, pointer_from_parts
+from . import samples as examples
+from .api import (
+    Api,
+    ApiClass,
+    Example,
+    ListenKeyOps,
+    Model,
+    Operation,
+    Package,
+    Parameter,
+    Response,
+    SecurityScheme,
+    SpecText,
+    TypeRef,
+)
+from .naming import Namer, class_name, constant, module_name, parameter_name, snake
+from .samples import Code
+from .schemas import ANY, Schemas, text
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+DEFAULT_TAG = "Default"
+SIGNED_EXTENSION = "x-binance-signed"
+# Filled in by the runtime on every attempt of a SIGNED call, never by the caller.
+SIGNATURE_PARAMETERS = ("timestamp", "signature")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_VOID = TypeRef("None", "void (empty response body)")
+PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
+API_KEY_LOCATIONS = ("header", "query", "cookie")
+# OpenAPI: a header parameter with one of these names "SHALL be ignored" (the client sets them).
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+# Top-level names a package named after the spec's title must not take: the folders beside it in the
+# output, and the modules it or its tests import (a package `json` or `pytest` would shadow them).
+_TAKEN_TOP_LEVEL = frozenset({
+    "tests", "docs", "pydantic", "pydantic_core", "annotated_types", "typing_extensions", "urllib3",
+    "cryptography", "cffi", "pytest", "_pytest", "pluggy", "iniconfig", "packaging",
+}) | frozenset(sys.stdlib_module_names)
+# What http.client sends as a header value unchanged, and a server reads back unchanged: visible ASCII,
+# inner spaces (a line break would end the header; leading or trailing blanks are stripped).
+_HEADER_VALUE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
+# Characters a URL path may hold as they are (RFC 3986 pchar and "/"); the rest are percent-encoded.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def build(document: dict[str, Any], config: Config, source: str,
+          locate: Callable[[str], tuple[str, int | None, int | None]]) -> tuple[Api, list[Diagnostic]]:
+    """Build the model; returns it with the warnings met on the way (errors stop earlier, in validate)."""
+    schemas = Schemas(document, locate)
+    schemas.register_components()
+    info = document.get("info", {}) if isinstance(document.get("info"), dict) else {}
+    security = _security_schemes(document, schemas)
+    apis = _api_classes(document, schemas, {s.name for s in security})
+    models = schemas.build_models()
+    api = Api(
+        title=SpecText(str(info.get("title") or "API")),
+        description=text(info.get("description")),
+        api_version=SpecText(str(info.get("version", ""))),
+        host=SpecText(_default_host(document)),
+        package=_package(config, info),
+        apis=apis,
+        models=models,
+        security_schemes=security,
+        source=source,
+        listen_key_ops=_listen_key_ops(apis, models),
+        unions=schemas.unions(),
+    )
+    return api, schemas.diagnostics
+
+
+def _listen_key_ops(apis: tuple[ApiClass, ...], models: tuple[Model, ...]) -> ListenKeyOps | None:
+    """Binance's listen-key trio (POST/PUT/DELETE .../userDataStream) in one API class, if present."""
+    fields = {m.class_name: {str(f.wire_name): f.python_name for f in m.fields} for m in models}
+    for api_class in apis:
+        by_path: dict[str, dict[str, Operation]] = {}
+        for op in api_class.operations:
+            if op.path.endswith("/userDataStream"):
+                by_path.setdefault(str(op.path), {})[op.http_method] = op
+        for path in sorted(by_path, key=lambda p: (p != "/api/v3/userDataStream", p)):
+            ops = by_path[path]
+            if not {"POST", "PUT", "DELETE"} <= set(ops):
+                continue
+            key_field = fields.get(ops["POST"].return_type.hint, {}).get("listenKey")
+            params = [next((p.python_name for p in ops[m].parameters if p.wire_name == "listenKey"), None)
+                      for m in ("PUT", "DELETE")]
+            if key_field and params[0] and params[0] == params[1]:
+                return ListenKeyOps(api_class.class_name, api_class.module, ops["POST"].python_name,
+                                    ops["PUT"].python_name, ops["DELETE"].python_name, key_field, params[0])
+    return None
+
+
+def package_name_from_title(title: str) -> str:
+    """`Binance Spot API` -> `binance_spot_api`: used when neither --package-name nor a config says.
+
+    A name the package may not take (a keyword, `tests`, `json`, `pydantic`) gets `_client` appended.
+    """
+    name = snake(title or "client", digit_prefix="client_").rstrip("_") or "client"
+    return f"{name}_client" if name in _TAKEN_TOP_LEVEL or keyword.iskeyword(name) else name
+
+
+def _package(config: Config, info: dict[str, Any]) -> Package:
+    name = config.package_name or package_name_from_title(str(info.get("title") or ""))
+    spec_version = str(info.get("version") or "")
+    version = config.version or (spec_version if is_pep440(spec_version) else "0.1.0")
+    return Package(
+        name=name,
+        distribution=config.distribution_name or name.replace(".", "-").replace("_", "-"),
+        version=version,
+        description=SpecText(config.description or str(info.get("title") or name) + " client"),
+        license=text(config.license or _get(info.get("license"), "name")),
+        author=text(config.author),
+        python_requires=config.python_requires,
+        project_urls=tuple((SpecText(k), SpecText(v)) for k, v in config.project_urls),
+    )
+
+
+def _default_host(document: dict[str, Any]) -> str:
+    servers = document.get("servers")
+    if isinstance(servers, list) and servers and isinstance(servers[0], dict):
+        url = str(servers[0].get("url") or "")
+        variables = servers[0].get("variables") or {}
+        if isinstance(variables, dict):
+            for key, variable in variables.items():
+                if isinstance(variable, dict) and "default" in variable:
+                    url = url.replace("{" + str(key) + "}", str(variable["default"]))
+        return url.rstrip("/") or "http://localhost"
+    return "http://localhost"
+
+
+def _security_schemes(document: dict[str, Any], schemas: Schemas) -> tuple[SecurityScheme, ...]:
+    found = _mapping(_get(document.get("components"), "securitySchemes"))
+    result = []
+    for name in sorted(found):
+        scheme = found[name]
+        if not isinstance(scheme, dict) or scheme.get("type") != "apiKey":
+            continue
+        location = scheme.get("in", "header")
+        if location not in API_KEY_LOCATIONS:  # only with --lenient: validation reported it
+            schemes_pointer = pointer_from_parts(("components", "securitySchemes", name, "in"))
+            schemas.warn(f"API key location {location!r} is not one of {', '.join(API_KEY_LOCATIONS)}: "
+                         "the scheme is left out", schemes_pointer)
+            continue
+        result.append(SecurityScheme(
+            name=SpecText(name),
+            kind="apiKey",
+            location=location,
+            wire_name=SpecText(str(scheme.get("name", ""))),
+            description=text(scheme.get("description")),
+        ))
+    return tuple(result)
+
+
+def _api_classes(document: dict[str, Any], schemas: Schemas, known_schemes: set[str]) -> tuple[ApiClass, ...]:
+    """Group operations by their first tag into API classes; untagged ones go to DefaultApi."""
+    tags = document.get("tags")
+    tag_docs = {t.get("name"): t for t in tags if isinstance(t, dict)} if isinstance(tags, list) else {}
+    grouped: dict[str, list[tuple[str, str, dict[str, Any], list[Any]]]] = {}
+    paths = _mapping(document.get("paths"))
+    for path in paths:
+        item, _ = schemas.resolve(paths[path], pointer_from_parts(("paths", path)))
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                tags = operation.get("tags") or [DEFAULT_TAG]
+                tag = str(tags[0]) if isinstance(tags, list) and tags else DEFAULT_TAG
+                grouped.setdefault(tag, []).append((path, method, operation, item.get("parameters") or []))
+    class_names = schemas.class_names
+    root_security = document.get("security")
+    result = []
+    for tag in sorted(grouped, key=lambda t: class_name(t, "Api")):
+        api_class = class_names.claim(class_name(tag, "Api"))
+        # `api_client` is the instance's client: an operation by that name would be shadowed by it.
+        schemas.method_names = Namer(taken=("api_client",), separator="_")
+        operations = sorted((_operation(schemas, path, method, op, shared, pointer_from_parts(("paths", path, method)),
+                                        root_security, known_schemes)
+                             for path, method, op, shared in grouped[tag]), key=lambda op: op.python_name)
+        used = sorted({m for op in operations for m in _models_of(op)})
+        tag_doc = tag_docs.get(tag) or {}
+        api = ApiClass(
+            tag=SpecText(tag),
+            class_name=api_class,
+            async_class_name=class_names.claim("Async" + api_class),
+            module=module_name(api_class),
+            description=text(tag_doc.get("description")),
+            operations=tuple(operations),
+            models=tuple(used),
+        )
+        result.append(api)
+    return tuple(result)
+
+
+def _models_of(op: Operation) -> set[str]:
+    names = set(op.return_type.models)
+    for param in op.parameters:
+        names.update(param.type.models)
+    return names
+
+
+def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], shared: list[Any],
+               pointer: str, root_security: Any, known_schemes: set[str]) -> Operation:
+    operation_id = str(op.get("operationId") or f"{method} {path}")
+    python_name = _method_name(schemas, snake(operation_id, digit_prefix="call_"))
+    prefix = class_name(operation_id)
+    placeholders = set(_PLACEHOLDER.findall(path))
+    params = _parameters(schemas, op, shared, pointer, prefix, placeholders)
+    body_params, content_type = _body(schemas, op, pointer, prefix)
+    params.extend(body_params)
+    signed = _is_signed(op, params)
+    hidden = tuple(SpecText(p.wire_name) for p in params if signed and p.wire_name in SIGNATURE_PARAMETERS)
+    visible = [p for p in params if not (signed and p.wire_name in SIGNATURE_PARAMETERS)]
+    names = Namer(separator="_")
+    visible = [_renamed(p, names.claim(p.python_name))
+               for p in sorted(visible, key=lambda p: not p.required)]
+    # One name in two locations (a path and a query `id`): each value goes to the runtime under a key
+    # of its own.
+    wire_names = [str(p.wire_name) for p in visible]
+    visible = [dataclasses.replace(p, call_key=SpecText(f"{p.location}:{p.wire_name}"))
+               if wire_names.count(str(p.wire_name)) > 1 else p for p in visible]
+    responses = _responses(schemas, op, pointer, prefix)
+    # Without a 2xx response, `default` describes the successful answer too.
+    success = next((r for r in responses if r.is_success), None) or \
+        next((r for r in responses if r.status == "default"), None)
+    return_type = success.type if success and success.type else _VOID
+    security = op.get("security", root_security)
+    auth = sorted({str(name) for req in (security if isinstance(security, list) else ())
+                   if isinstance(req, dict) for name in req if name in known_schemes})
+    accept = _accept(op)
+    return Operation(
+        operation_id=SpecText(operation_id),
+        python_name=python_name,
+        constant="_" + constant(python_name),
+        http_method=method.upper(),
+        path=SpecText(_wire_path(path, {p.wire_name for p in params if p.location == "path"})),
+        summary=text(op.get("summary")),
+        description=text(op.get("description")),
+        deprecated=bool(op.get("deprecated")),
+        parameters=tuple(visible),
+        hidden_parameters=hidden,
+        content_type=SpecText(content_type) if content_type else None,
+        responses=responses,
+        return_type=return_type,
+        auth=tuple(auth),
+        signed=signed,
+        accept=accept,
+    )
+
+
+def _method_name(schemas: Schemas, wanted: str) -> str:
+    """A method name (in the current API class) whose `*_with_http_info` twin is free too (an
+    operation `getThingWithHttpInfo` next to `getThing` would otherwise replace the twin)."""
+    names = schemas.method_names
+    name = names.claim(wanted)
+    while not names.is_free(f"{name}_with_http_info"):
+        name = names.claim(wanted)
+    names.claim(f"{name}_with_http_info")
+    return name
+
+
+def _wire_path(path: str, path_params: set[str]) -> str:
+    """The path as it goes on the wire: placeholders of declared path parameters kept, every other
+    character a URL path cannot hold percent-encoded (as urllib3 would, so it has nothing left to
+    change), `%XX` escapes kept, and `.` or `..` segments encoded (urllib3 would drop them)."""
+    out = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(path):
+        if match[1] in path_params:
+            out += [_encode_literal(path[position:match.start()]), match[0]]
+            position = match.end()
+    out.append(_encode_literal(path[position:]))
+    return "".join(out)
+
+
+def _encode_literal(text: str) -> str:
+    pieces = []
+    position = 0
+    for match in _PERCENT_ESCAPE.finditer(text):
+        pieces += [urllib.parse.quote(text[position:match.start()], safe=_PATH_SAFE), match[0].upper()]
+        position = match.end()
+    pieces.append(urllib.parse.quote(text[position:], safe=_PATH_SAFE))
+    segments = "".join(pieces).split("/")
+    return "/".join(segment.replace(".", "%2E") if segment in (".", "..") else segment for segment in segments)
+
+
+def _renamed(param: Parameter, python_name: str) -> Parameter:
+    if python_name == param.python_name:
+        return param
+    return dataclasses.replace(param, python_name=python_name)
+
+
+def _is_signed(op: dict[str, Any], params: list[Parameter]) -> bool:
+    """Binance marks SIGNED endpoints by a `timestamp` parameter; a vendor extension may say so too."""
+    explicit = op.get(SIGNED_EXTENSION)
+    if isinstance(explicit, bool):
+        return explicit
+    return any(p.wire_name == "timestamp" and p.location in ("query", "form") for p in params)
+
+
+def _parameters(schemas: Schemas, op: dict[str, Any], shared: list[Any], pointer: str,
+                prefix: str, placeholders: set[str]) -> list[Parameter]:
+    merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+    for where, items in (("../parameters", shared), ("parameters", op.get("parameters") or [])):
+        base = pointer.rsplit("/", 1)[0] if where.startswith("..") else pointer
+        for index, raw in enumerate(items if isinstance(items, list) else []):
+            param, param_pointer = schemas.resolve(raw, f"{base}/parameters/{index}")
+            if isinstance(param, dict) and "name" in param and "in" in param:
+                merged[(str(param["name"]), str(param["in"]))] = (param, param_pointer)
+    result = []
+    for (name, location), (param, param_pointer) in merged.items():
+        left_out = _left_out(name, location, placeholders)
+        if left_out is not None:
+            schemas.warn(f"parameter {name!r} in {location!r} {left_out}: it is left out", param_pointer)
+            continue
+        schema = param.get("schema", {})
+        type_ref = schemas.type_of(schema, f"{param_pointer}/schema", prefix + class_name(name))
+        parameter = _parameter(schemas, name, location, bool(param.get("required") or location == "path"),
+                               type_ref, param, schema, param_pointer)
+        style = _array_style(schemas, param, location, type_ref, param_pointer)
+        result.append(parameter if style == "json" else _styled(parameter, style))
+    return result
+
+
+# OpenAPI's styles for an array parameter -> the runtime's (explode: repeat the name per item).
+_STYLES: dict[tuple[str, bool], str] = {
+    ("form", True): "repeat", ("form", False): "comma", ("simple", False): "comma",
+    ("simple", True): "comma", ("spaceDelimited", False): "space", ("pipeDelimited", False): "pipe",
+}
+_DEFAULT_STYLES = {"query": "form", "cookie": "form", "header": "simple", "path": "simple"}
+_DELIMITERS = {"comma": ",", "space": " ", "pipe": "|"}
+
+
+def _array_style(schemas: Schemas, param: dict[str, Any], location: str, type_ref: TypeRef,
+                 pointer: str) -> str:
+    """How an array parameter goes out. Only a declared `style` or `explode` gets OpenAPI's encoding:
+    Binance declares none and expects JSON text (`symbols=["BTCUSDT","BNBBTC"]`), so that stays
+    the rule for an array parameter that declares neither."""
+    if not type_ref.hint.startswith("list[") or not ("style" in param or "explode" in param):
+        return "json"
+    style = param.get("style", _DEFAULT_STYLES.get(location))
+    explode = param.get("explode", style == "form")
+    found = _STYLES.get((str(style), bool(explode)))
+    if found is None:
+        schemas.warn(f"style {style!r} with explode {bool(explode)} is not supported for an array "
+                     "parameter: it is sent as JSON text", pointer)
+        return "json"
+    return found
+
+
+def _styled(param: Parameter, style: str) -> Parameter:
+    """The parameter sent in an OpenAPI style, its example's wire text to match."""
+    value = param.example.value
+    wire = param.example.wire
+    if style in _DELIMITERS and isinstance(value, list):
+        wire = _DELIMITERS[style].join(examples.wire_text(item) for item in value)
+    return dataclasses.replace(param, style=style, example=Example(value, wire))
+
+
+def _left_out(name: str, location: str, placeholders: set[str]) -> str | None:
+    """Why a parameter cannot be part of a call, if it cannot (only with --lenient: validation, or
+    OpenAPI itself, says so)."""
+    if location not in PARAMETER_LOCATIONS:
+        return f"is not in one of {', '.join(PARAMETER_LOCATIONS)}"
+    if location == "header" and name.lower() in _IGNORED_HEADERS:
+        return "is set by the client (OpenAPI ignores it)"
+    if location == "header" and not _HTTP_TOKEN.fullmatch(name):
+        return "is not an HTTP header name"
+    if location == "path" and name not in placeholders:
+        return "does not appear in the path"
+    return None
+
+
+_HTTP_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def _parameter(schemas: Schemas, name: str, location: str, required: bool, type_ref: TypeRef,
+               declared: dict[str, Any], schema: Any, pointer: str) -> Parameter:
+    schema_pointer = f"{pointer}/schema"
+    resolved, _ = schemas.resolve(schema, schema_pointer)
+    # The sample call of the docs and tests: the declared example if it fits, else the schema's, else
+    # one made up; it must also go on the wire unchanged where the parameter goes.
+    value = declared.get("example")
+    named = declared.get("examples")  # a map of Example Objects: the first one's value
+    if value is None and isinstance(named, dict) and named:
+        value = _get(named[next(iter(named))], "value")
+    if not (schemas.conforms(value, schema, schema_pointer) and _sendable(value, location)):
+        value = schemas.example_for(schema, schema_pointer)
+    if not _sendable(value, location):
+        value = _PLAIN_SAMPLES.get(type_ref.hint.removesuffix(" | None"), value)
+    default = resolved.get("default") if isinstance(resolved, dict) else None
+    return Parameter(
+        wire_name=SpecText(name),
+        python_name=parameter_name(name),
+        location=location,
+        required=required,
+        type=type_ref,
+        description=text(declared.get("description") or _get(resolved, "description")),
+        example=Example(examples.plain(value), examples.wire_text(value) if value is not None else None),
+        default=SpecText(examples.wire_text(default)) if default not in (None, "") else None,
+        deprecated=bool(declared.get("deprecated")),
+    )
+
+
+# Samples that go anywhere unchanged, for a parameter whose own examples cannot (a header value with a
+# line break, a path segment "..").
+_PLAIN_SAMPLES: dict[str, Any] = {
+    "str": "example", "int": 1, "float": 0.5, "bool": True, "Any": "example", "list[str]": ["example"],
+    "list[int]": [1], "list[float]": [0.5], "list[bool]": [True],
+}
+
+
+def _sendable(value: Any, location: str) -> bool:
+    if value is None:
+        return False
+    if location == "header":
+        return _HEADER_VALUE.fullmatch(examples.wire_text(value)) is not None
+    if location == "path":
+        return examples.wire_text(value) not in ("", ".", "..")
+    return True
+
+
+def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) -> tuple[list[Parameter], str | None]:
+    """Request body -> parameters: a form's fields one by one, a JSON body as one `body` parameter."""
+    body, body_pointer = schemas.resolve(op.get("requestBody"), f"{pointer}/requestBody")
+    # A media type that cannot be a Content-Type header is left out (only with --lenient: validation
+    # reports it).
+    content = {m: v for m, v in _mapping(_get(body, "content")).items() if _HEADER_VALUE.fullmatch(m)}
+    if not isinstance(body, dict) or not content:
+        return [], None
+    media = next((m for m in (*_FORM_TYPES, "application/json") if m in content), None)
+    media = media or next((m for m in content if _is_json(m)), None) or sorted(content)[0]
+    media_pointer = child_pointer(body_pointer, "content", media)
+    schema = _mapping(content.get(media)).get("schema", {})
+    required = bool(body.get("required"))
+    if media in _FORM_TYPES:
+        resolved, schema_pointer = schemas.resolve(schema, f"{media_pointer}/schema")
+        props = resolved.get("properties") if isinstance(resolved, dict) else None
+        if isinstance(props, dict) and props:
+            needed = resolved.get("required")
+            needed = {str(n) for n in needed} if isinstance(needed, list) else set()
+            fields = []
+            for name, prop in props.items():
+                prop_pointer = child_pointer(schema_pointer, "properties", name)
+                if media == "multipart/form-data" and _is_binary(schemas.resolve(prop, prop_pointer)[0]):
+                    fields.append(_file_part(str(name), required and name in needed, _mapping(prop)))
+                    continue
+                fields.append(_parameter(
+                    schemas, str(name), "form", required and name in needed,
+                    schemas.type_of(prop, prop_pointer, prefix + class_name(str(name))),
+                    _mapping(prop), prop, prop_pointer))
+            return fields, media
+    type_ref = schemas.type_of(schema, f"{media_pointer}/schema", prefix + "Request")
+    name = "body"
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        name = schema["$ref"].rsplit("/", 1)[-1]
+    param = _parameter(schemas, name, "json" if not media.startswith("multipart") else "form",
+                       required, type_ref, {"description": body.get("description")}, schema, media_pointer)
+    return [Parameter(SpecText("body"), param.python_name, param.location, param.required, param.type,
+                      param.description, param.example, None)], media
+
+
+_BYTES = TypeRef("bytes", "**bytes**")
+
+
+def _is_binary(schema: Any) -> bool:
+    """A file: `format: binary` (3.0), or a 3.1 string with a `contentMediaType`."""
+    return isinstance(schema, dict) and (
+        schema.get("format") == "binary" or ("contentMediaType" in schema and "contentEncoding" not in schema))
+
+
+def _file_part(name: str, required: bool, declared: dict[str, Any]) -> Parameter:
+    """A multipart field that carries bytes (sent as a file part named after the field)."""
+    return Parameter(
+        wire_name=SpecText(name),
+        python_name=parameter_name(name),
+        location="form",
+        required=required,
+        type=_BYTES,
+        description=text(declared.get("description")),
+        example=Example(Code('b"example"'), "example"),
+        default=None,
+        deprecated=bool(declared.get("deprecated")),
+    )
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """The value if it is a mapping, else an empty one: with --lenient anything may be anywhere."""
+    return value if isinstance(value, dict) else {}
+
+
+def _get(node: Any, key: str) -> Any:
+    return node.get(key) if isinstance(node, dict) else None
+
+
+def _is_json(media: str) -> bool:
+    return bool(re.match(r"^application/([\w.+-]*\+)?json\b", media))
+
+
+def _status_order(status: str) -> tuple[int, int, str]:
+    if status == "default":
+        return (9, 9, status)
+    first = int(status[0]) if status[:1].isdigit() else 8
+    return (first, 0 if status.isdigit() else 1, status)
+
+
+def _responses(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) -> tuple[Response, ...]:
+    raw = _mapping(op.get("responses"))
+    result = []
+    for status in sorted((str(s) for s in raw), key=_status_order):
+        response, response_pointer = schemas.resolve(raw[status], child_pointer(pointer, "responses", status))
+        if not isinstance(response, dict):
+            continue
+        content: dict[str, Any] = response["content"] if isinstance(response.get("content"), dict) else {}
+        media = next((m for m in content if _is_json(m)), None)
+        type_ref: TypeRef | None = None
+        example: Any = None
+        if media is not None:
+            media_obj = content[media] if isinstance(content[media], dict) else {}
+            media_pointer = child_pointer(response_pointer, "content", media)
+            # `default` without a 2xx response describes the successful answer: named as one.
+            as_success = status.startswith("2") or (status == "default" and not any(
+                str(s).startswith("2") for s in raw))
+            suffix = "Response" if as_success else f"Response{status}"
+            schema = media_obj.get("schema", {})
+            type_ref = schemas.type_of(schema, f"{media_pointer}/schema", prefix + suffix)
+            example = media_obj.get("example")
+            named = media_obj.get("examples")
+            if example is None and isinstance(named, dict) and named:
+                example = _get(named[next(iter(named))], "value")
+            # The generated tests answer with it and expect it back, parsed: it must fit the schema.
+            # (No example is not a null one: a nullable schema would take None and leave no sample.)
+            if example is None or not schemas.conforms(example, schema, f"{media_pointer}/schema"):
+                example = schemas.example_for(schema, f"{media_pointer}/schema")
+        elif content:
+            type_ref = ANY if status.startswith("2") else None
+        result.append(Response(
+            status=SpecText(status),
+            description=SpecText(str(response.get("description") or "")),
+            type=type_ref,
+            example=examples.plain(example) if example is not None else None,
+        ))
+    return tuple(result)
+
+
+def _accept(op: dict[str, Any]) -> str | None:
+    media = sorted({str(m) for r in _mapping(op.get("responses")).values() if isinstance(r, dict)
+                    for m in _mapping(r.get("content"))})
+    if not media:
+        return None
+    return "application/json" if any(_is_json(m) for m in media) else media[0]

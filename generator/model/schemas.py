@@ -1,0 +1,713 @@
+"""Schemas -> TypeRefs and Models: which schemas become classes, their names, fields, imports, examples."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..diagnostics import (
+    Diagnostic,
+    child_pointer,
+    parts_from_pointer,
+    pointer_from_parts,
+    printable,
+    warning,
+)
+from . import samples as examples
+from .api import Field, Model, SpecText, TypeRef, UnionModel
+from .naming import Namer, class_name, field_name, module_name
+
+ANY = TypeRef("Any", "**object**", uses_any=True)
+FREE_FORM = TypeRef("dict[str, Any]", "**object**", uses_any=True)
+NONE = TypeRef("None", "**None**", nullable=True)
+_PRIMITIVES = {
+    "string": TypeRef("str", "**str**"),
+    "integer": TypeRef("int", "**int**"),
+    "number": TypeRef("float", "**float**"),
+    "boolean": TypeRef("bool", "**bool**"),
+}
+# Python types of spec primitives, for checking that an example fits before it becomes test code.
+_EXAMPLE_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
+}
+# A type or an example nested deeper than this is not used (typed Any, replaced by a made-up one):
+# Python's parser allows 200 nested brackets, the recursion limit ~1000 frames, and no real API
+# comes close.
+MAX_NESTING = 32
+
+Locate = Callable[[str], tuple[str, int | None, int | None]]
+
+
+def text(value: Any) -> SpecText | None:
+    """Spec text, marked untrusted; None for missing or non-string values."""
+    return SpecText(value) if isinstance(value, str) and value != "" else None
+
+
+@dataclass
+class _Pending:
+    pointer: str
+    schema: dict[str, Any]
+    class_name: str
+    schema_name: str
+    module: str
+
+
+@dataclass
+class Schemas:
+    """Resolves schemas in one bundled document, creating a Model for every object schema it meets."""
+
+    document: dict[str, Any]
+    locate: Locate
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _by_pointer: dict[str, str] = field(default_factory=dict)
+    _pending: list[_Pending] = field(default_factory=list)
+    _models: dict[str, Model] = field(default_factory=dict)
+    _namer: Namer = field(default_factory=Namer)
+    _modules: Namer = field(default_factory=lambda: Namer(separator="_"))
+    # Examples by schema pointer, of those made without meeting a recursion or depth limit (which
+    # depend on the way the schema was reached); and how many times a limit was met so far.
+    _examples: dict[str, Any] = field(default_factory=dict)
+    _cuts: int = 0
+    _unions: dict[str, UnionModel] = field(default_factory=dict)
+    # Lookups over the document, which the build never changes: a `$ref` -> (node, pointer), and
+    # the merged properties of a schema (keyed by its pointer and identity). Spot asks each many times.
+    _refs: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    _properties: dict[tuple[str, int], dict[str, tuple[Any, str]]] = field(default_factory=dict)
+    method_names: Namer = field(default_factory=Namer)  # the current API class's
+
+    # -- references ------------------------------------------------------------------------------
+    def resolve(self, node: Any, pointer: str) -> tuple[Any, str]:
+        """Follow `$ref`s (all local after loading) to the node they name; returns (node, its pointer)."""
+        seen = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if ref in seen:  # load.py refuses cycles; this keeps build total anyway
+                return {}, pointer
+            seen.add(ref)
+            known = self._refs.get(ref)
+            if known is None:
+                known = self._refs[ref] = self._follow(ref)
+            node, pointer = known
+        return node, pointer
+
+    def _follow(self, ref: str) -> tuple[Any, str]:
+        """The node one local `$ref` names ({} if there is none), and its pointer."""
+        pointer = ref if ref.startswith("#") else "#"
+        node: Any = self.document
+        for part in parts_from_pointer(pointer):
+            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                return {}, pointer
+        return node, pointer
+
+    def warn(self, message: str, pointer: str) -> None:
+        file, line, column = self.locate(pointer)
+        self.diagnostics.append(warning(printable(message), file, line, column, printable(pointer)))
+
+    @property
+    def class_names(self) -> Namer:
+        """The one namespace of classes: models and API classes are both exported by the package."""
+        return self._namer
+
+    # -- registration ------------------------------------------------------------------------------
+    def register_components(self) -> None:
+        """Every object schema under components/schemas becomes a model, in name order."""
+        components = self.document.get("components")
+        found = components.get("schemas") if isinstance(components, dict) else None
+        schemas: dict[str, Any] = found if isinstance(found, dict) else {}
+        for name in sorted(schemas):
+            pointer = pointer_from_parts(("components", "schemas", name))
+            schema, target = self.resolve(schemas[name], pointer)
+            # A component that refers to another component is that one (registered under its own
+            # name); one that refers into another file takes the component's name.
+            aliased = target != pointer and target.startswith("#/components/schemas/")
+            if not aliased and _is_object(schema, named=True):
+                self._register(target, schema, name)
+
+    def _register(self, pointer: str, schema: dict[str, Any], name: str) -> str:
+        existing = self._by_pointer.get(pointer)
+        if existing is not None:
+            return existing
+        claimed = self._namer.claim(class_name(name))
+        self._by_pointer[pointer] = claimed
+        module = self._modules.claim(module_name(claimed))
+        self._pending.append(_Pending(pointer, schema, claimed, name, module))
+        return claimed
+
+    # -- types ----------------------------------------------------------------------------------
+    def type_of(self, schema: Any, pointer: str, inline_name: str) -> TypeRef:
+        """The TypeRef for a schema; an inline object with properties becomes a model named inline_name."""
+        return self._type_of(schema, pointer, inline_name, frozenset())
+
+    def _type_of(self, schema: Any, pointer: str, inline_name: str, visiting: frozenset[str]) -> TypeRef:
+        if not isinstance(schema, dict):
+            return ANY
+        named_ref = isinstance(schema.get("$ref"), str)
+        resolved, target = self.resolve(schema, pointer)
+        if not isinstance(resolved, dict):
+            return ANY
+        if target in visiting:  # a cycle of non-model aliases (an array of itself): no finite type
+            return ANY
+        if len(visiting) >= MAX_NESTING:
+            self.warn(f"schema nests deeper than {MAX_NESTING} levels: typed as Any", target)
+            return ANY
+        visiting = visiting | {target}
+        found = self._declared_type(resolved, target, named_ref, inline_name, visiting)
+        # 3.0 `nullable: true`, 3.1 `type: [..., "null"]`: the type itself admits None (list items too).
+        return _or_none(found) if _nullable(resolved) else found
+
+    def _declared_type(self, resolved: dict[str, Any], target: str, named_ref: bool, inline_name: str,
+                       visiting: frozenset[str]) -> TypeRef:
+        known = self._by_pointer.get(target)
+        if known is not None:
+            return _named(known)
+        if named_ref and _is_object(resolved, named=True):
+            ref_name = parts_from_pointer(target)[-1] if parts_from_pointer(target) else inline_name
+            return _named(self._register(target, resolved, ref_name))
+        for keyword in ("allOf", "oneOf", "anyOf"):
+            options = resolved.get(keyword)
+            if isinstance(options, list) and len(options) == 1 and not resolved.get("properties"):
+                return self._type_of(options[0], f"{target}/{keyword}/0", inline_name, visiting)
+        alternatives = _alternatives(resolved)
+        if alternatives is not None:
+            return self._union(resolved, target, *alternatives, inline_name, visiting)
+        kinds = _kinds(resolved)
+        if len(kinds) > 1:  # 3.1 `type: [string, integer]`
+            return _join([self._shaped(resolved, target, kind, inline_name, visiting) for kind in kinds])
+        return self._shaped(resolved, target, kinds[0] if kinds else None, inline_name, visiting)
+
+    def _shaped(self, resolved: dict[str, Any], target: str, kind: Any, inline_name: str,
+                visiting: frozenset[str]) -> TypeRef:
+        """The type of a schema of one `type` (or none)."""
+        if kind == "null":
+            return NONE
+        if kind == "array":
+            item = self._type_of(resolved.get("items", {}), f"{target}/items", f"{inline_name}Item", visiting)
+            return TypeRef(f"list[{item.hint}]", _list_doc(item), item.models, item.uses_any)
+        if kind in _PRIMITIVES:
+            return _PRIMITIVES[kind]
+        if _is_object(resolved, named=False):
+            return _named(self._register(target, resolved, inline_name))
+        extra = resolved.get("additionalProperties")
+        if isinstance(extra, dict) and extra:
+            value = self._type_of(extra, f"{target}/additionalProperties", f"{inline_name}Value", visiting)
+            doc = f"**dict[str, {_md_bars(value.hint)}]**" if not value.models else f"dict[str, {value.doc}]"
+            return TypeRef(f"dict[str, {value.hint}]", doc, value.models, value.uses_any)
+        if kind == "object" or "properties" in resolved:
+            return FREE_FORM
+        return ANY
+
+    # -- unions ------------------------------------------------------------------------------------
+    def _union(self, resolved: dict[str, Any], target: str, keyword: str, options: list[Any],
+               inline_name: str, visiting: frozenset[str]) -> TypeRef:
+        """oneOf/anyOf of several schemas: `A | B`, or with a usable discriminator a union alias."""
+        types = [self._type_of(option, f"{target}/{keyword}/{index}", f"{inline_name}Option{index + 1}", visiting)
+                 for index, option in enumerate(options)]
+        if any(t.hint == "Any" for t in types):
+            self.warn(f"{keyword} member without a type: the whole {keyword} is typed as Any", target)
+            return ANY
+        if isinstance(resolved.get("discriminator"), dict):
+            alias = self._discriminated(resolved, target, keyword, options, types, inline_name)
+            if alias is not None:
+                return alias
+        return _join(types)
+
+    def _discriminated(self, resolved: dict[str, Any], target: str, keyword: str, options: list[Any],
+                       types: list[TypeRef], inline_name: str) -> TypeRef | None:
+        """A union alias told apart by the discriminator, if every member is an object model that
+        has its property; None (a plain union, with a warning) if not."""
+        prop = resolved["discriminator"].get("propertyName")
+        if not isinstance(prop, str) or not prop:
+            return None
+        members: dict[str, str] = {}  # member pointer -> class name
+        for index, (option, member_type) in enumerate(zip(options, types, strict=True)):
+            member, member_pointer = self.resolve(option, f"{target}/{keyword}/{index}")
+            is_model = member_type.models == (member_type.hint,) and isinstance(member, dict)
+            if not (is_model and prop in _merged_properties(self, member, member_pointer)):
+                self.warn(f"discriminator {prop!r}: {keyword} member {index} is not an object model with "
+                          "that property: a plain union (tried member by member)", target)
+                return None
+            members.setdefault(member_pointer, member_type.hint)
+        if len(set(members.values())) != len(options):
+            return None
+        mapping: dict[str, str] = {}
+        for value, pointer in self.discriminator_values(resolved, target, keyword, warn=True).items():
+            mapping[value] = members[pointer]
+        name = self._by_pointer.get(target)
+        if name is None:
+            parts = parts_from_pointer(target)
+            schema_name = parts[-1] if target.startswith("#/components/schemas/") and parts else inline_name
+            name = self._namer.claim(class_name(schema_name))
+            self._by_pointer[target] = name
+            self._unions[name] = UnionModel(
+                class_name=name,
+                module=self._modules.claim(module_name(name)),
+                schema_name=SpecText(schema_name),
+                description=text(resolved.get("description")),
+                members=tuple(dict.fromkeys(members.values())),
+                discriminator=SpecText(prop),
+                mapping=tuple((SpecText(value), member) for value, member in mapping.items()),
+            )
+        return _named(name)
+
+    def discriminator_values(self, resolved: dict[str, Any], target: str, keyword: str,
+                             warn: bool = False) -> dict[str, str]:
+        """Discriminator value -> member pointer: the explicit mapping (entries that name a member),
+        then, for each member no entry names, its component name (OpenAPI's implicit mapping)."""
+        options = resolved.get(keyword)
+        pointers = [self.resolve(option, f"{target}/{keyword}/{index}")[1]
+                    for index, option in enumerate(options if isinstance(options, list) else ())]
+        values: dict[str, str] = {}
+        explicit = _get(resolved.get("discriminator"), "mapping")
+        for value, ref in (explicit.items() if isinstance(explicit, dict) else ()):
+            pointer = ref if isinstance(ref, str) and ref.startswith("#") else \
+                pointer_from_parts(("components", "schemas", str(ref)))
+            if pointer in pointers:
+                values[str(value)] = pointer
+            elif warn:
+                self.warn(f"discriminator mapping {str(value)!r} names no member of the {keyword}: "
+                          "left out", f"{target}/discriminator/mapping")
+        for pointer in pointers:
+            parts = parts_from_pointer(pointer)
+            implicit = parts[-1] if pointer.startswith("#/components/schemas/") and len(parts) == 3 else None
+            if implicit is not None and implicit not in values and pointer not in values.values():
+                values[implicit] = pointer
+        return values
+
+    def unions(self) -> tuple[UnionModel, ...]:
+        """The discriminated union aliases met so far, by name."""
+        return tuple(self._unions[name] for name in sorted(self._unions))
+
+    # -- models ------------------------------------------------------------------------------------
+    def build_models(self) -> tuple[Model, ...]:
+        """Turn every registered schema into a Model; fields may register more (nested inline objects)."""
+        while self._pending:
+            pending = self._pending.pop(0)
+            self._models[pending.class_name] = self._model(pending)
+        return _order_imports(self._models)
+
+    def _model(self, pending: _Pending) -> Model:
+        schema, pointer = pending.schema, pending.pointer
+        properties = _merged_properties(self, schema, pointer)
+        required = set(_merged_required(self, schema, pointer))
+        names = Namer()
+        fields: list[Field] = []
+        for wire, (prop, prop_pointer) in properties.items():
+            if not isinstance(prop, dict):
+                continue
+            prop_type = self.type_of(prop, prop_pointer, pending.class_name + class_name(wire))
+            resolved, _ = self.resolve(prop, prop_pointer)
+            fields.append(Field(
+                python_name=names.claim(field_name(wire)),
+                wire_name=SpecText(wire),
+                type=prop_type,
+                required=wire in required,
+                nullable=isinstance(resolved, dict) and _nullable(resolved),
+                description=text(prop.get("description") or _get(resolved, "description")),
+                deprecated=bool(prop.get("deprecated")),
+            ))
+        dependencies = sorted({m for f in fields for m in f.type.models if m != pending.class_name})
+        example = self.example_for(schema, pointer)
+        return Model(
+            class_name=pending.class_name,
+            module=pending.module,
+            schema_name=SpecText(pending.schema_name),
+            description=text(schema.get("description")),
+            fields=tuple(fields),
+            imports=tuple(dependencies),
+            late_imports=(),
+            uses_any=any(f.type.uses_any for f in fields),
+            example=examples.plain(example) if isinstance(example, dict) else None,
+        )
+
+    # -- examples ----------------------------------------------------------------------------------
+    def example_for(self, schema: Any, pointer: str, visiting: frozenset[str] = frozenset()) -> Any:
+        """A sample value for a schema: the spec's own example where it fits the type, else one made up.
+
+        A schema met again inside itself (recursion) gives no example: an optional property is left
+        out, and an object whose required property cannot be given one has no example either.
+        """
+        resolved, target = self.resolve(schema, pointer)
+        if not isinstance(resolved, dict):
+            return None
+        if target in visiting or len(visiting) > 8:
+            self._cuts += 1
+            return None
+        if target in self._examples:
+            return self._examples[target]
+        cuts = self._cuts
+        made = self._example(resolved, target, visiting | {target})
+        if self._cuts == cuts:  # the same however the schema was reached: share it (never changed)
+            self._examples[target] = made
+        return made
+
+    def _example(self, resolved: dict[str, Any], target: str, visiting: frozenset[str]) -> Any:
+        kinds = _kinds(resolved)
+        kind = kinds[0] if kinds else None  # of a 3.1 type array, the first
+        enum = resolved.get("enum")
+        default = resolved.get("default")
+        listed = resolved.get("examples")  # 3.1 (JSON Schema): a list of examples
+        for given in (resolved.get("const"), _parse_json_text(resolved.get("example")),
+                      *(listed if isinstance(listed, list) else ()),
+                      enum[0] if isinstance(enum, list) and enum else None, None if default == "" else default):
+            if given is not None and self.conforms(given, resolved, target):
+                return examples.plain(given)
+        alternatives = _alternatives(resolved)
+        if alternatives is not None:
+            return self._union_example(resolved, target, *alternatives, visiting)
+        if kind == "array":
+            item = self.example_for(resolved.get("items", {}), f"{target}/items", visiting)
+            return [] if item is None else [item]
+        if kind in ("string", "integer", "number", "boolean"):
+            fmt = resolved.get("format")
+            return _SYNTHETIC.get((kind, fmt if isinstance(fmt, str) else None), _SYNTHETIC[(kind, None)])
+        properties = _merged_properties(self, resolved, target)
+        if properties:
+            made = {}
+            required = set(_merged_required(self, resolved, target))
+            for wire, (prop, prop_pointer) in properties.items():
+                value = self.example_for(prop, prop_pointer, visiting)
+                if value is not None:
+                    made[wire] = value
+                elif wire in required:
+                    return None
+            return made
+        if kind == "object":
+            return {}
+        return None
+
+    def _union_example(self, resolved: dict[str, Any], target: str, keyword: str, options: list[Any],
+                       visiting: frozenset[str]) -> Any:
+        """The first member's example that can be made; with a discriminator, carrying its value."""
+        prop = _get(resolved.get("discriminator"), "propertyName")
+        tags = {pointer: value for value, pointer in
+                reversed(self.discriminator_values(resolved, target, keyword).items())} if prop else {}
+        for index, option in enumerate(options):
+            made = self.example_for(option, f"{target}/{keyword}/{index}", visiting)
+            if made is None:
+                continue
+            member_pointer = self.resolve(option, f"{target}/{keyword}/{index}")[1]
+            if isinstance(made, dict) and member_pointer in tags:
+                made = {**made, str(prop): tags[member_pointer]}
+            return made
+        return None
+
+    def conforms(self, value: Any, schema: Any, pointer: str, depth: int = 0) -> bool:
+        """Whether a value from the spec (an example, a default) fits its schema closely enough to
+        become test data: the generated tests send it, parse it with the generated models and expect
+        it back unchanged. Types, required properties, items, nullable, enums, const and oneOf/anyOf
+        members are checked; a value for a schema without a type is taken if it is not nested too deep."""
+        if depth > MAX_NESTING:
+            return False
+        resolved, target = self.resolve(schema, pointer)
+        if not isinstance(resolved, dict):
+            return _within(value, MAX_NESTING - depth)
+        if value is None and _nullable(resolved):
+            return True
+        alternatives = _alternatives(resolved)
+        if alternatives is not None:  # the value must fit a member (and what the union adds)
+            keyword, options = alternatives
+            if not any(self.conforms(value, option, f"{target}/{keyword}/{index}", depth + 1)
+                       for index, option in enumerate(options)):
+                return False
+        if value is None:
+            return alternatives is not None
+        if isinstance(value, float) and not math.isfinite(value):
+            return False
+        enum = resolved.get("enum")
+        if isinstance(enum, list) and enum and not any(_same(value, option) for option in enum):
+            return False
+        if "const" in resolved and not _same(value, resolved["const"]):
+            return False
+        members = resolved.get("allOf")
+        for index, member in enumerate(members if isinstance(members, list) else ()):
+            if not self.conforms(value, member, f"{target}/allOf/{index}", depth + 1):
+                return False
+        kinds = _kinds(resolved)
+        if len(kinds) > 1:
+            return any(self._fits_kind(value, resolved, target, kind, depth) for kind in kinds)
+        return self._fits_kind(value, resolved, target, kinds[0] if kinds else None, depth)
+
+    def _fits_kind(self, value: Any, resolved: dict[str, Any], target: str, kind: Any, depth: int) -> bool:
+        if kind == "null":
+            return False  # None was handled before
+        if kind in _CHECKS:
+            return _CHECKS[kind](value)
+        if kind == "array":
+            items = resolved.get("items", {})
+            return isinstance(value, list) and all(
+                self.conforms(item, items, f"{target}/items", depth + 1) for item in value)
+        if kind == "object" or "properties" in resolved or "additionalProperties" in resolved:
+            return isinstance(value, dict) and self._object_conforms(value, resolved, target, depth)
+        return _within(value, MAX_NESTING - depth)
+
+    def _object_conforms(self, value: dict[str, Any], schema: dict[str, Any], pointer: str, depth: int) -> bool:
+        properties = _merged_properties(self, schema, pointer)
+        required = set(_merged_required(self, schema, pointer))
+        if not required <= set(value):
+            return False
+        extra = schema.get("additionalProperties")
+        for key, item in value.items():
+            if key in properties:
+                prop, prop_pointer = properties[key]
+                # An optional property may be null: the model's field is `X | None` whatever the schema.
+                if not ((item is None and key not in required)
+                        or self.conforms(item, prop, prop_pointer, depth + 1)):
+                    return False
+            elif extra is False:
+                return False
+            elif isinstance(extra, dict):
+                if not self.conforms(item, extra, f"{pointer}/additionalProperties", depth + 1):
+                    return False
+            elif not _within(item, MAX_NESTING - depth - 1):
+                return False
+        return True
+
+
+def _kinds(schema: dict[str, Any]) -> list[Any]:
+    """The schema's types other than null (["null"] for `type: "null"` alone); without a `type`, that
+    of its `const`."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = list(dict.fromkeys(k for k in kind if k != "null" and isinstance(k, str)))
+        return kinds or (["null"] if "null" in kind else [])
+    if kind is None and "const" in schema:
+        kind = _CONST_KINDS.get(type(schema["const"]))
+        return [kind] if kind is not None else []
+    return [kind] if isinstance(kind, str) else []  # another `type` is the validator's to report
+
+
+_CONST_KINDS: dict[type, str] = {
+    str: "string", bool: "boolean", int: "integer", float: "number", list: "array", dict: "object",
+    type(None): "null",
+}
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    """3.0 `nullable: true`, a 3.1 type array with "null", `type: "null"`, or a oneOf/anyOf with a
+    null member written inline."""
+    kind = schema.get("type")
+    if schema.get("nullable") is True or kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    alternatives = _alternatives(schema)
+    return alternatives is not None and any(
+        isinstance(option, dict) and "$ref" not in option and _nullable(option) for option in alternatives[1])
+
+
+def _alternatives(schema: dict[str, Any]) -> tuple[str, list[Any]] | None:
+    """(keyword, members) of a oneOf/anyOf of several schemas that is the whole type (one that sits
+    beside `properties` only constrains the object, which stays the type)."""
+    if schema.get("properties"):
+        return None
+    for keyword in ("oneOf", "anyOf"):
+        options = schema.get(keyword)
+        if isinstance(options, list) and len(options) > 1:
+            return keyword, options
+    return None
+
+
+def _named(name: str) -> TypeRef:
+    return TypeRef(name, f"[**{name}**]({name}.md)", (name,))
+
+
+def _or_none(found: TypeRef) -> TypeRef:
+    if found.nullable or found.hint == "Any":
+        return found
+    return replace(found, hint=f"{found.hint} | None", nullable=True)
+
+
+def _join(types: list[TypeRef]) -> TypeRef:
+    """Alternatives as one type: `A | B`, duplicates dropped, None last; docs show them all."""
+    hints: list[str] = []
+    docs: list[str] = []
+    for member in types:
+        hints.extend(h for h in _top_level_members(member.hint) if h != "None" and h not in hints)
+        if member.hint != "None" and member.doc not in docs:
+            docs.append(member.doc)
+    nullable = any(member.nullable for member in types)
+    if not hints:
+        return NONE
+    if len(hints) == 1 and len(docs) == 1 and not nullable:
+        return next(t for t in types if t.hint == hints[0])
+    return TypeRef(
+        hint=" | ".join(hints + (["None"] if nullable else [])),
+        doc=" \\| ".join(docs),
+        models=tuple(dict.fromkeys(m for member in types for m in member.models)),
+        uses_any=any(member.uses_any for member in types),
+        nullable=nullable,
+    )
+
+
+def _top_level_members(hint: str) -> list[str]:
+    """`A | list[B | C]` -> [`A`, `list[B | C]`]."""
+    members, depth, start = [], 0, 0
+    for index, char in enumerate(hint):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            members.append(hint[start:index].strip())
+            start = index + 1
+    members.append(hint[start:].strip())
+    return members
+
+
+def _md_bars(hint: str) -> str:
+    """A hint inside Markdown (a table cell): the union bars escaped."""
+    return hint.replace("|", "\\|")
+
+
+def _same(value: Any, option: Any) -> bool:
+    """Equal as JSON values are: True is not 1."""
+    return value == option and isinstance(value, bool) == isinstance(option, bool)
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    # pydantic makes a float of it: an int must survive that unchanged (10**30 would not).
+    return math.isfinite(value) if isinstance(value, float) else abs(value) <= 2**53
+
+
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": _is_number,
+    "boolean": lambda v: isinstance(v, bool),
+}
+
+
+def _within(value: Any, levels: int) -> bool:
+    """Whether a JSON-like value nests at most `levels` deep (no recursion: it may be very deep)."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            return False
+        if isinstance(node, (dict, list)):
+            if depth >= levels:
+                return False
+            stack.extend((item, depth + 1) for item in (node.values() if isinstance(node, dict) else node))
+    return True
+
+
+def _get(node: Any, key: str) -> Any:
+    return node.get(key) if isinstance(node, dict) else None
+
+
+_SYNTHETIC: dict[tuple[str, str | None], Any] = {
+    ("string", None): "example",
+    ("string", "date-time"): "2024-01-01T00:00:00Z",
+    ("string", "date"): "2024-01-01",
+    ("integer", None): 1,
+    ("integer", "int64"): 1499827319559,
+    ("number", None): 0.00001,
+    ("boolean", None): True,
+}
+
+
+def _is_object(schema: Any, named: bool) -> bool:
+    """Objects with properties are models; a named `type: object` without properties is one too."""
+    if not isinstance(schema, dict):
+        return False
+    if isinstance(schema.get("properties"), dict) and schema["properties"]:
+        return True
+    if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1:
+        return True  # the members' properties are merged into one model
+    extra = schema.get("additionalProperties")
+    return named and schema.get("type") == "object" and not (isinstance(extra, dict) and extra)
+
+
+def _merged_properties(schemas: Schemas, schema: dict[str, Any], pointer: str,
+                       seen: frozenset[str] = frozenset()) -> dict[str, tuple[Any, str]]:
+    """Own properties, after those of allOf members (a member's $ref is followed, each once).
+    The result is shared: read it, do not change it."""
+    if seen:
+        return _collect_properties(schemas, schema, pointer, seen)
+    key = (pointer, id(schema))  # the document lives as long as `schemas`: ids are not reused
+    known = schemas._properties.get(key)
+    if known is None:
+        known = schemas._properties[key] = _collect_properties(schemas, schema, pointer, seen)
+    return known
+
+
+def _collect_properties(schemas: Schemas, schema: dict[str, Any], pointer: str,
+                        seen: frozenset[str]) -> dict[str, tuple[Any, str]]:
+    props: dict[str, tuple[Any, str]] = {}
+    members = schema.get("allOf")
+    if isinstance(members, list):
+        for index, member in enumerate(members):
+            resolved, target = schemas.resolve(member, f"{pointer}/allOf/{index}")
+            if isinstance(resolved, dict) and target not in seen | {pointer}:
+                props.update(_merged_properties(schemas, resolved, target, seen | {pointer}))
+    own = schema.get("properties")
+    if isinstance(own, dict):
+        for name, prop in own.items():
+            props[str(name)] = (prop, child_pointer(pointer, "properties", name))
+    return props
+
+
+def _merged_required(schemas: Schemas, schema: dict[str, Any], pointer: str,
+                     seen: frozenset[str] = frozenset()) -> list[str]:
+    required = schema.get("required")
+    names = [str(r) for r in required] if isinstance(required, list) else []
+    members = schema.get("allOf")
+    if isinstance(members, list):
+        for index, member in enumerate(members):
+            resolved, target = schemas.resolve(member, f"{pointer}/allOf/{index}")
+            if isinstance(resolved, dict) and target not in seen | {pointer}:
+                names.extend(_merged_required(schemas, resolved, target, seen | {pointer}))
+    return names
+
+
+def _parse_json_text(value: Any) -> Any:
+    """Some specs (openxapi's Binance ones) give object examples as JSON text: `example: '{}'`."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _list_doc(item: TypeRef) -> str:
+    if item.models and item.hint in item.models:
+        return f"[**list[{item.hint}]**]({item.hint}.md)"
+    return f"**list[{_md_bars(item.hint)}]**"
+
+
+def _order_imports(models: dict[str, Model]) -> tuple[Model, ...]:
+    """Sort models by name and move imports that close a cycle to the bottom of the module.
+
+    Model modules import each other at the top; a cycle (A -> B -> A) would fail at import time, so the
+    edge that closes it is imported at the bottom instead, where pydantic's deferred build still sees it.
+    """
+    ordered = sorted(models)
+    late: dict[str, set[str]] = {name: set() for name in ordered}
+    state: dict[str, int] = {}
+
+    def visit(name: str) -> None:  # iterative DFS would be longer; depth is bounded by the model count
+        state[name] = 1
+        for dep in models[name].imports:
+            if dep not in models:
+                continue  # a union alias: its module imports no model at run time
+            if state.get(dep) == 1:
+                late[name].add(dep)
+            elif dep not in state:
+                visit(dep)
+        state[name] = 2
+
+    for name in ordered:
+        if name not in state:
+            visit(name)
+    result = []
+    for name in ordered:
+        model = models[name]
+        late_deps = tuple(sorted(late[name]))
+        early = tuple(d for d in model.imports if d not in late[name])
+        result.append(replace(model, imports=early, late_imports=late_deps))
+    return tuple(result)

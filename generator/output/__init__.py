@@ -1,0 +1,1 @@
+"""{output path: text} -> files (atomic, manifest, ignore file); the changelog and the API surface diff."""

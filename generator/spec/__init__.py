@@ -1,0 +1,1 @@
+"""Spec path -> located document (YAML/JSON, bounded reading, $ref bundling) -> Diagnostics (validation)."""

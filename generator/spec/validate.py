@@ -1,0 +1,297 @@
+"""Document -> every openapi-spec-validator error, each located (file:line:col and pointer).
+
+The validator sees only the bundled document from load.py, whose refs are all local, and it gets no
+URL or file handlers at all: even a ref load.py missed could not make it fetch or read anything.
+
+openapi-spec-validator takes a second or more on a large spec (Binance Spot), in two independent
+halves: the document against the OpenAPI meta-schema, and the keyword checks. `start` hands them,
+as plain calls of `findings`, to a `spawn` function of the caller's (the pipeline runs them in
+forked processes while it builds and renders), and returns a function that waits for the outcome.
+Findings are kept unlocated, as (path item, pointer, message), until the end: a caller may keep
+those of unchanged path items from an earlier run and have only the others checked (`paths`).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..diagnostics import Diagnostic, error, pointer_from_parts, printable
+from . import checks
+from .checks import Locate, openapi_version
+from .load import BUNDLE_KEY
+
+if TYPE_CHECKING:  # imported where used: a run that validates in a forked process spares its import
+    from jsonschema.exceptions import ValidationError
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator.validation.validators import SpecValidator
+
+# A validator error before it is located: (path item it belongs to or None for the rest, pointer,
+# message). Line numbers move when the spec is edited; pointers do not.
+Finding = tuple[str | None, str, str]
+HALVES = ("schema", "keywords")
+# Runs each call, perhaps elsewhere; the function it returns waits for their results, in order.
+Spawn = Callable[[Sequence[Callable[[], Any]]], Callable[[], list[Any]]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    diagnostics: list[Diagnostic]  # every problem: located, without duplicates, in file order
+    findings: list[Finding]  # the validator's, unlocated (those taken from the caller included)
+    complete: bool  # False when the validator crashed or could not be run: keep nothing of it
+
+
+def inline(calls: Sequence[Callable[[], Any]]) -> Callable[[], list[Any]]:
+    """The plain Spawn: each call made when the outcome is asked for."""
+    return lambda: [call() for call in calls]
+
+
+def start(document: dict[str, Any], locate: Locate, source: str, *, kept: Sequence[Finding] = (),
+          paths: Sequence[str] | None = None, spawn: Spawn = inline) -> Callable[[], Outcome]:
+    """Begin validating; the function returned waits for the Outcome. Raises GenerationError at once
+    for a document that is not OpenAPI 3. With `paths`, only those path items go to the validator
+    and `kept` stands for what it found elsewhere (our own checks always cover the whole document)."""
+    checks.check_version(document, locate)
+    unreadable = checks.unreadable_paths(document)
+    own = checks.run(document, locate, unreadable)
+    if checks.blocks_validator(own):
+        return lambda: Outcome(finish(own), [], False)
+    if paths is not None:
+        wanted = tuple(path for path in paths if path not in unreadable)
+        calls = [functools.partial(findings, document, set(), source, HALVES, wanted)] if wanted else []
+    else:
+        calls = [functools.partial(findings, document, unreadable, source, halves) for halves in _split(document)]
+    waiting = spawn(calls)
+
+    def outcome() -> Outcome:
+        results: list[tuple[list[Finding], list[Diagnostic]]] = waiting()
+        found = [*kept, *(f for done, _ in results for f in done)]
+        crashed = [d for _, failed in results for d in failed]
+        return Outcome(finish(own + crashed + located(found, locate)), found, not crashed)
+
+    return outcome
+
+
+def validate(document: dict[str, Any], locate: Locate, source: str) -> list[Diagnostic]:
+    """Every problem of the document (not just the first), located, checked in this process."""
+    return start(document, locate, source)().diagnostics
+
+
+def located(found: Sequence[Finding], locate: Locate) -> list[Diagnostic]:
+    return [error(message, *locate(pointer), printable(pointer)) for _, pointer, message in found]
+
+
+def _split(document: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The halves, as separate calls; as one where the compiled schema check makes the schema half
+    take milliseconds (a second process would only import the validator a second time)."""
+    fast = openapi_version(document) == "3.0" and importlib.util.find_spec("jsonschema_rs") is not None
+    return [HALVES] if fast else [(half,) for half in HALVES]
+
+
+class _RefusingHandler:
+    """Stands in for every URL scheme: the validator may never leave the document."""
+
+    def __call__(self, uri: str) -> Any:
+        raise ValueError(f"refusing to fetch {uri!r}: only refs inside the spec's folder are allowed")
+
+
+_NO_HANDLERS = {scheme: _RefusingHandler() for scheme in ("<all_urls>", "http", "https", "file")}
+
+
+class _IdRegistry(list[int]):
+    """The schema validator's "seen" registries are lists searched on every schema (quadratic: 0.3 s
+    of Binance Spot's 1.2 s); the same list, with a set answering `in`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids: set[int] = set()
+
+    def append(self, value: int) -> None:
+        self._ids.add(value)
+        super().append(value)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._ids
+
+
+def _locating(cls: type[Any]) -> type[Any]:
+    """A keyword validator that stamps each error it yields with where in the document it was found."""
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator.validation.keywords import SchemaValidator, ValueValidator
+
+    is_value = issubclass(cls, ValueValidator)
+    is_schema = issubclass(cls, SchemaValidator)
+
+    class Locating(cls):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if is_schema:
+                self.visited_schema_ids = _IdRegistry()
+                self.meta_checked_schema_ids = _IdRegistry()
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+            where = next((a.parts for a in args if isinstance(a, SchemaPath)), None)
+            if where is not None and is_value:
+                where = (*where, "default")  # value validators check a schema's `default`
+            for err in super().__call__(*args, **kwargs):
+                if where is not None and getattr(err, "generator_where", None) is None:
+                    err.generator_where = tuple(where)
+                yield err
+
+    Locating.__name__ = f"Locating{cls.__name__}"
+    return Locating
+
+
+def _validator_class(base: type[SpecValidator]) -> type[SpecValidator]:
+    return type(f"Guarded{base.__name__}", (base,), {
+        "resolver_handlers": _NO_HANDLERS,
+        "keyword_validators": {k: _locating(v) for k, v in base.keyword_validators.items()},
+    })
+
+
+@functools.cache
+def _validator_for(version: str) -> type[SpecValidator]:
+    """The guarded validator class for "3.0" or "3.1", built (and openapi-spec-validator imported)
+    on first use."""
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    return _validator_class(OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator)
+
+
+def findings(document: dict[str, Any], unreadable: set[str], source: str, halves: tuple[str, ...],
+             paths: tuple[str, ...] | None = None) -> tuple[list[Finding], list[Diagnostic]]:
+    """The validator's errors (duplicate operationIds aside: checks.py finds those over the whole
+    document), unlocated, and diagnostics for a validator that crashed. With `paths`, only those
+    path items are checked (both halves, from the paths alone) and only their findings kept: the
+    rest of the document is taken to have been checked already."""
+    from jsonschema.exceptions import best_match
+    from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
+
+    version = openapi_version(document)
+    cls = _validator_for(version)
+    if unreadable:  # the validator cannot parse them; the rest of the document is still checked
+        items = document["paths"]
+        document = {**document, "paths": {k: v for k, v in items.items() if k not in unreadable}}
+    crashed: list[Diagnostic] = []
+    errors: list[ValidationError] = []
+    # The two halves of SpecValidator.iter_errors, called directly so our location stamps survive.
+    # Third-party code on hostile input: any failure is a finding, not a crash; one half failing
+    # still leaves the other's errors (a document whose shape is wrong trips the keyword half, and
+    # the schema half says, located, what is wrong with the shape).
+    if paths is None:
+        validator = cls(document)
+        if "schema" in halves:
+            errors.extend(_collect(lambda: _schema_errors(document, version), crashed, source))
+        if "keywords" in halves:
+            errors.extend(_collect(lambda: validator.root_validator(validator.schema_path), crashed, source))
+    else:
+        # The structure of path items needs nothing else; their keyword checks follow refs into
+        # the components (so those stay), but the components themselves are not checked again.
+        shape = {k: v for k, v in document.items() if k not in ("components", BUNDLE_KEY)}
+        shape["paths"] = {url: document["paths"][url] for url in paths}
+        document = {**document, "paths": shape["paths"]}
+        errors.extend(_collect(lambda: _schema_errors(shape, version), crashed, source))
+        validator = cls(document)
+        paths_validator: Callable[[SchemaPath], Iterator[ValidationError]] = (
+            validator.keyword_validators_registry["paths"])  # type: ignore[assignment]
+        errors.extend(_collect(lambda: paths_validator(validator.schema_path / "paths"), crashed, source))
+    found: list[Finding] = []
+    seen = set()
+    for err in errors:
+        if isinstance(err, DuplicateOperationIDError):
+            continue
+        parts = getattr(err, "generator_where", None)
+        if parts is None:
+            parts = tuple(err.absolute_path) if hasattr(err, "absolute_path") else ()
+        if err.context:  # oneOf/anyOf: the alternative that came closest says what is wrong
+            best = best_match(err.context)
+            parts = (*parts, *best.relative_path)
+            err = best
+        pointer = pointer_from_parts(parts)
+        unit = parts[1] if len(parts) > 1 and parts[0] == "paths" and isinstance(parts[1], str) else None
+        if paths is not None and unit not in paths:
+            continue  # a component reached from a checked path item: checked with the rest
+        finding = (unit, pointer, _message(err))
+        if finding not in seen:
+            seen.add(finding)
+            found.append(finding)
+    return found, crashed
+
+
+def _schema_errors(document: dict[str, Any], version: str) -> Iterator[ValidationError]:
+    """The schema half: the document against the OpenAPI schema, with jsonschema (what
+    openapi-spec-validator uses by default). A valid document has nothing to report, so for 3.0 a
+    compiled check (jsonschema-rs, 2 s -> 0.01 s for Binance Spot) may say so first; it is stricter
+    than jsonschema where the two differ (formats, `$` before a final newline), never laxer, so
+    only what jsonschema itself reports is ever shown."""
+    fast = _fast_schema_check(version)
+    if fast is not None:
+        try:
+            if fast(document):
+                return iter(())
+        except Exception:  # an input the compiled check cannot take: jsonschema decides
+            pass
+    errors: Iterator[ValidationError] = _schema_validator(version).iter_errors(document)
+    return errors
+
+
+@functools.cache
+def _schema_validator(version: str) -> Any:
+    """jsonschema's validator of the OpenAPI schema, chosen explicitly: openapi-spec-validator would
+    switch to jsonschema-rs when it is installed, whose messages and locations differ."""
+    from jsonschema.validators import validator_for
+    from openapi_spec_validator.schemas import schema_v30, schema_v31
+
+    schema = dict(schema_v30 if version == "3.0" else schema_v31)
+    return validator_for(schema)(schema)
+
+
+@functools.cache
+def _fast_schema_check(version: str) -> Callable[[Any], bool] | None:
+    """jsonschema-rs's is_valid for the OpenAPI 3.0 schema, or None. Not for 3.1: its schema reaches
+    the JSON Schema dialect through $dynamicRef, which jsonschema-rs does not follow here (it accepts
+    `type: strin` in a 3.1 schema object)."""
+    if version != "3.0":
+        return None
+    try:
+        import jsonschema_rs
+        from openapi_spec_validator.schemas import schema_v30
+
+        check: Callable[[Any], bool] = jsonschema_rs.validator_for(dict(schema_v30)).is_valid
+    except Exception:  # not installed, or a version without this API: jsonschema alone
+        return None
+    return check
+
+
+_CRASHED = "the validator could not check this document"
+
+
+def _collect(run: Callable[[], Any], diagnostics: list[Diagnostic], source: str) -> list[ValidationError]:
+    try:
+        return list(run())
+    except RecursionError:
+        diagnostics.append(error(f"{_CRASHED}: its schemas nest too deeply", source))
+    except Exception as exc:
+        diagnostics.append(error(printable(f"{_CRASHED}: {type(exc).__name__}: {exc}"), source))
+    return []
+
+
+def finish(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Duplicates dropped, in file and line order; a crash of the validator only when nothing located
+    explains it."""
+    if any(d.line is not None for d in diagnostics):
+        diagnostics = [d for d in diagnostics if not d.message.startswith(_CRASHED)]
+    unique = {(d.file, d.line, d.column, d.pointer, d.message): d for d in diagnostics}
+    return sorted(unique.values(), key=lambda d: (d.file, d.line or 0, d.column or 0, d.message))
+
+
+def _message(err: ValidationError) -> str:
+    """The validator's message, kept to a readable length and to one printable line (it may quote spec
+    text: a path with a line break, a name with an escape sequence)."""
+    message = printable(str(err.message))
+    if len(message) > 300:
+        message = message[:297] + "..."
+    return message

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from ..model.api import Field
 from ..model.samples import Code, plain
 from . import escape
 
@@ -19,6 +20,62 @@ LINE_LENGTH = 100  # black's line length for generated code (format.py uses the 
 
 def fits(line: str) -> bool:
     return len(line) <= LINE_LENGTH
+
+
+def from_import(indent: int, module: str, name: str, reexport: bool = False) -> str:
+    """`from MODULE import NAME [as NAME]` on one line, or in parentheses when that line would be too
+    long (no trailing newline: the caller's line ends it)."""
+    imported = f"{name} as {name}" if reexport else name
+    pad = " " * indent
+    line = f"{pad}from {module} import {imported}"
+    return line if fits(line) else f"{pad}from {module} import (\n{pad}    {imported},\n{pad})"
+
+
+def returns(hint: str) -> str:
+    """The end of a method signature, `    ) -> HINT:`; an annotation too long for the line split inside
+    its outermost brackets (the rarer cases where even that does not fit are black's)."""
+    head = f"    ) -> {hint}:"
+    opening = hint.find("[")
+    inner = hint[opening + 1:-1] if hint.endswith("]") and opening >= 0 else ""
+    if fits(head) or not inner or not fits(" " * 8 + inner):
+        return head
+    return f"    ) -> {hint[:opening + 1]}\n        {inner}\n    ]:"
+
+
+def operation_constant(constant: str, hint: str) -> tuple[str, int, str]:
+    """`CONSTANT: Operation[HINT] = Operation(` as black lays it out: (the opening lines, the indent
+    of the keyword arguments that follow, the closing lines)."""
+    head = f"{constant}: Operation[{hint}] = Operation("
+    if fits(head):
+        return head, 4, ")"
+    if fits(f"{constant}: Operation[{hint}] = ("):
+        return f"{constant}: Operation[{hint}] = (\n    Operation(", 8, "    )\n)"
+    return f"{constant}: Operation[\n    {hint}\n] = Operation(", 4, ")"
+
+
+def field(item: Field) -> str:
+    """A model field's declaration, `name: hint = default`, in as many lines as black gives it."""
+    target = f"{item.python_name}: {item.annotation}"
+    if item.has_alias:
+        inner = ("default=None, " if item.has_default else "") + "alias=" + escape.py_str(item.wire_name)
+        value = f"Field({inner})"
+    else:
+        inner, value = "", "None" if item.has_default else ""
+    if not value:
+        return f"    {target}"
+    if fits(f"    {target} = {value}"):
+        return f"    {target} = {value}"
+    if item.has_alias and fits(f"    {target} = Field(") and fits(" " * 8 + inner):
+        return f"    {target} = Field(\n        {inner}\n    )"
+    if fits(f"    {target} = (") and fits(" " * 8 + value):
+        return f"    {target} = (\n        {value}\n    )"
+    if fits(" " * 8 + item.annotation) and fits(f"    ) = {value}"):
+        return f"    {item.python_name}: (\n        {item.annotation}\n    ) = {value}"
+    lines = hint_lines(item.annotation, 8)
+    if fits(f"    {item.python_name}: (") and fits(f"    ) = {value}") and lines:
+        return "\n".join([f"    {item.python_name}: (", *lines, f"    ) = {value}"])
+    # No layout we can be sure black would choose: one long line, which sends the file through black.
+    return f"    {target} = {value}"
 
 
 def from_names(module: str, names: list[str], indent: int = 0) -> str:

@@ -24,11 +24,7 @@ import jinja2.bccache
 from ..diagnostics import Diagnostic, GenerationError, Kind, error
 from ..model.api import Api, SpecText
 from ..model.naming import RUNTIME_EXPORT_MODULES
-from . import escape, layout
-
-BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-if not BUILTIN_TEMPLATES.is_dir():  # installed as a wheel: templates are packaged inside
-    BUILTIN_TEMPLATES = Path(__file__).resolve().parents[1] / "_templates"
+from . import BUILTIN_TEMPLATES, escape, layout
 
 # Compiled templates, kept as Python keeps bytecode (__pycache__): the generator's own code, compiled
 # once per machine instead of on every run (0.1 s). Jinja checks each entry against its template's
@@ -95,6 +91,10 @@ class Renderer:
         self.env.globals["fits"] = layout.fits
         self.env.globals["hint_lines"] = layout.hint_lines
         self.env.globals["from_names"] = layout.from_names
+        self.env.globals["from_import"] = layout.from_import
+        self.env.globals["returns"] = layout.returns
+        self.env.globals["operation_constant"] = layout.operation_constant
+        self.env.globals["field_declaration"] = layout.field
 
     def source(self, name: str) -> str:
         """A plain (non-template) file, from the user's folder if it has one, else ours."""
@@ -159,22 +159,26 @@ def _digest(text: str) -> str:
 
 
 def jobs(api: Api, renderer: Renderer) -> list[Job]:
-    """One job per output file of the client package, its docs and its tests."""
+    """One job per output file of the client package, its docs and its tests.
+
+    A template is handed only its context: a keyed job's key is the digest of its template's name and
+    of every value in that context (a user's template gets the same, so its jobs are keyed alike).
+    Files made from the whole Api (the README, pyproject.toml...) are made on every run."""
     pkg = api.package.path
     built_in = renderer.user_templates is None
     made: list[Job] = []
-    # Everything of the Api but its classes and models, which the files of one class or model see
-    # besides that class or model; and but the spec's file name, which no built-in template of those
-    # files shows.
-    modules = [(m.class_name, m.module) for m in api.models] + [(u.class_name, u.module) for u in api.unions]
-    shared = fingerprint((api.title, api.description, api.api_version, api.host, api.package, api.security_schemes,
-                          None if built_in else api.source, api.listen_key_ops, api.unions, modules))
+    prints: dict[int, str] = {}  # id -> fingerprint of the values in contexts (all held by `api`)
 
-    def add(path: str, template: str, identity: Any = None, **context: Any) -> None:
-        """A file made by a template; `identity`: a digest of all it shows beside `shared`, if that
-        is known."""
-        key = _digest(f"{shared}\0{template}\0{identity}") if identity is not None else None
-        made.append(Job(path, template, key, lambda: renderer.render(template, api=api, **context), built_in))
+    def printed(value: Any) -> str:
+        known = prints.get(id(value))
+        if known is None:
+            known = prints[id(value)] = fingerprint(value)
+        return known
+
+    def add(path: str, template: str, keyed: bool = True, **context: Any) -> None:
+        key = _digest("\0".join([template, *(f"{k}={printed(v)}" for k, v in sorted(context.items()))])) \
+            if keyed else None
+        made.append(Job(path, template, key, lambda: renderer.render(template, **context), built_in))
 
     def verbatim(path: str, name: str) -> None:
         text = renderer.source(name)
@@ -185,42 +189,40 @@ def jobs(api: Api, renderer: Renderer) -> list[Job]:
     for name in VERBATIM_TEST_FILES:
         verbatim(name, name)
     made.append(Job(f"{pkg}/py.typed", "(empty marker)", None, lambda: "", True))
-    classes = [(a.class_name, a.async_class_name, a.module) for a in api.apis]
-    # A user's template may show anything of the Api: only the built-in ones are keyed by less.
-    add(f"{pkg}/__init__.py", "package/__init__.py.jinja",
-        (api.title, api.listen_key_ops is not None, classes) if built_in else None,
-        runtime_exports=RUNTIME_EXPORT_MODULES)
-    add(f"{pkg}/models/__init__.py", "package/models/__init__.py.jinja", () if built_in else None)
-    add(f"{pkg}/_metadata.py", "package/_metadata.py.jinja")
-    add(f"{pkg}/api/__init__.py", "package/api/__init__.py.jinja", classes if built_in else None)
+    shared = api.shared
+    exports = (*RUNTIME_EXPORT_MODULES, *((name, ".api." + module) for name, module in api.api_exports),
+               *((("UserDataStream", ".user_data_stream"), ("AsyncUserDataStream", ".user_data_stream"))
+                 if api.listen_key_ops is not None else ()),
+               *((name, ".models." + module) for name, module in api.model_exports))
+    add(f"{pkg}/__init__.py", "package/__init__.py.jinja", title=api.title, source=api.source, package=api.package,
+        exports=exports)
+    add(f"{pkg}/models/__init__.py", "package/models/__init__.py.jinja",
+        exports=tuple((name, "." + module) for name, module in api.model_exports))
+    add(f"{pkg}/api/__init__.py", "package/api/__init__.py.jinja",
+        exports=tuple((name, "." + module) for name, module in api.api_exports))
+    add(f"{pkg}/_metadata.py", "package/_metadata.py.jinja", False, api=api)
     for api_class in api.apis:
-        identity = fingerprint(api_class) if built_in else None
-        add(f"{pkg}/api/{api_class.module}.py", "package/api/api.py.jinja", identity, api_class=api_class)
-        add(f"docs/{api_class.class_name}.md", "docs/api.md.jinja", identity, api_class=api_class)
-        add(f"tests/cases/{api_class.module}.py", "tests/cases/api.py.jinja", identity, api_class=api_class)
-    model_prints = []
+        add(f"{pkg}/api/{api_class.module}.py", "package/api/api.py.jinja", api_class=api_class)
+        add(f"docs/{api_class.class_name}.md", "docs/api.md.jinja", api_class=api_class, shared=shared)
+        add(f"tests/cases/{api_class.module}.py", "tests/cases/api.py.jinja", api_class=api_class)
     for model in api.models:
-        identity = fingerprint(model) if built_in else None
-        model_prints.append(identity)
-        add(f"{pkg}/models/{model.module}.py", "package/models/model.py.jinja", identity, model=model)
-        add(f"docs/{model.class_name}.md", "docs/model.md.jinja", identity, model=model)
+        add(f"{pkg}/models/{model.module}.py", "package/models/model.py.jinja", model=model)
+        add(f"docs/{model.class_name}.md", "docs/model.md.jinja", model=model, shared=shared)
     for union in api.unions:
         add(f"{pkg}/models/{union.module}.py", "package/models/union.py.jinja", union=union)
-        add(f"docs/{union.class_name}.md", "docs/union.md.jinja", union=union)
+        add(f"docs/{union.class_name}.md", "docs/union.md.jinja", union=union, shared=shared)
     if api.listen_key_ops is not None:
-        add(f"{pkg}/user_data_stream.py", "package/user_data_stream.py.jinja")
-    add("README.md", "README.md.jinja")
-    add("pyproject.toml", "pyproject.toml.jinja")
-    add("tests/__init__.py", "tests/__init__.py.jinja")
-    add("tests/conftest.py", "tests/conftest.py.jinja")
-
+        add(f"{pkg}/user_data_stream.py", "package/user_data_stream.py.jinja", ops=api.listen_key_ops)
+    add("README.md", "README.md.jinja", False, api=api)
+    add("pyproject.toml", "pyproject.toml.jinja", False, api=api)
+    add("tests/__init__.py", "tests/__init__.py.jinja", False, api=api)
+    add("tests/conftest.py", "tests/conftest.py.jinja", False, api=api)
     table = CaseModules(tuple(a.module for a in api.apis))
-    add("tests/cases/__init__.py", "tests/cases/__init__.py.jinja", table if built_in else None, table=table)
-    add("tests/cases/models.py", "tests/cases/models.py.jinja", _digest(" ".join(map(str, model_prints))) if built_in else None)
-    add("tests/test_operations.py", "tests/test_operations.py.jinja",
-        (any(op.signed for op in api.operations),
-         any(not p.required for op in api.operations for p in op.parameters)) if built_in else None)
-    add("tests/test_models.py", "tests/test_models.py.jinja")
+    add("tests/cases/__init__.py", "tests/cases/__init__.py.jinja", table=table)
+    add("tests/cases/models.py", "tests/cases/models.py.jinja", models=api.models)
+    add("tests/test_operations.py", "tests/test_operations.py.jinja", package=api.package,
+        any_signed=api.any_signed, any_optional=api.any_optional)
+    add("tests/test_models.py", "tests/test_models.py.jinja", False, api=api)
     return made
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..emit.render import BUILTIN_TEMPLATES
+from ..emit import BUILTIN_TEMPLATES
 from ..spec.checks import resolve
 from . import installed
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .samples import Code, json_text, wire_text
@@ -127,6 +127,7 @@ class Operation:
     auth: tuple[str, ...]
     signed: bool
     accept: str | None
+    api_key_header: str | None = None  # the header its API key travels in, if its security puts one there
 
     @property
     def example_path(self) -> str:
@@ -158,6 +159,16 @@ class Operation:
         """What a generated method hands the runtime: key (the wire name, unless two parameters share
         it) -> the argument's Python name."""
         return {str(p.call_key or p.wire_name): Code(p.python_name) for p in self.parameters}
+
+    @property
+    def required_args(self) -> list[str]:
+        """The Python names of the parameters a call cannot leave out."""
+        return [p.python_name for p in self.parameters if p.required]
+
+    @property
+    def optional_wire_names(self) -> list[str]:
+        """The wire names of the parameters a call may leave out (then they must not be sent)."""
+        return [str(p.wire_name) for p in self.parameters if not p.required]
 
     @property
     def example_args(self) -> dict[str, Any]:
@@ -209,7 +220,8 @@ class ApiClass:
     module: str
     description: SpecText | None
     operations: tuple[Operation, ...]
-    models: tuple[str, ...]  # model classes its signatures mention (imported for type checking only)
+    # (class, module under models/) of the models its signatures mention (imported for type checking only)
+    model_imports: tuple[tuple[str, str], ...] = ()
 
     @property
     def uses_any(self) -> bool:
@@ -235,9 +247,13 @@ class Field:
     deprecated: bool = False
 
     @property
+    def has_default(self) -> bool:
+        """Whether the field may be left out or be null: it defaults to None."""
+        return not self.required or self.nullable
+
+    @property
     def annotation(self) -> str:
-        optional = not self.required or self.nullable
-        return self.type.optional if optional else self.type.hint
+        return self.type.optional if self.has_default else self.type.hint
 
     @property
     def has_alias(self) -> bool:
@@ -251,10 +267,15 @@ class Model:
     schema_name: SpecText
     description: SpecText | None
     fields: tuple[Field, ...]
-    imports: tuple[str, ...]  # model classes imported at the top of its module
-    late_imports: tuple[str, ...]  # imported at the bottom: part of an import cycle
+    imports: tuple[tuple[str, str], ...]  # (class, module) of models imported at the top of its module
+    late_imports: tuple[tuple[str, str], ...]  # imported at the bottom: part of an import cycle
     uses_any: bool
     example: dict[str, Any] | None  # sample data by wire name, for docs and round-trip tests
+
+    @property
+    def imports_field(self) -> bool:
+        """Whether its module needs pydantic's Field (some field's wire name is not its Python name)."""
+        return any(f.has_alias for f in self.fields)
 
     @property
     def example_json(self) -> str | None:
@@ -273,6 +294,7 @@ class UnionModel:
     members: tuple[str, ...]  # model class names, in the spec's order
     discriminator: SpecText  # the property whose value tells the members apart (wire name)
     mapping: tuple[tuple[SpecText, str], ...]  # property value -> member class name
+    member_imports: tuple[tuple[str, str], ...] = ()  # (class, module) of each member, by name
 
     @property
     def mapping_dict(self) -> dict[str, str]:
@@ -317,12 +339,22 @@ class ListenKeyOps:
     """The three user-data-stream operations, when the spec has them: the keepalive helper uses them."""
 
     api_class: str  # e.g. UserDataStreamApi
+    async_api_class: str  # its async twin
     module: str  # its module under api/
     create: str  # method names
     keepalive: str
     close: str
     key_field: str  # the listen key's attribute on the create response model
     key_param: str  # the listen key's parameter name in keepalive/close
+
+
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """What the file of one model or API class shows besides that unit: where the package is
+    imported from, and the host its examples talk to. Such a file is made from these two alone."""
+
+    package: Package
+    host: SpecText
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,28 +370,39 @@ class Api:
     source: str  # the spec's display name
     listen_key_ops: ListenKeyOps | None = None
     unions: tuple[UnionModel, ...] = ()
-    # class name -> module under models/, of every model and union alias (templates look up
-    # thousands of them on a large spec); filled in by __post_init__.
-    modules: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.modules.update({m.class_name: m.module for m in self.models})
-        self.modules.update({u.class_name: u.module for u in self.unions if u.class_name not in self.modules})
 
     @property
     def operations(self) -> tuple[Operation, ...]:
         return tuple(op for api in self.apis for op in api.operations)
 
-    def api_key_header(self, operation: Operation) -> str | None:
-        """The header an operation's API key travels in, if its security puts it in one."""
-        for scheme in self.security_schemes:
-            if scheme.name in operation.auth and scheme.location == "header":
-                return scheme.wire_name
-        return None
-
     def model(self, class_name: str) -> Model:
         return next(m for m in self.models if m.class_name == class_name)
 
-    def module_of(self, class_name: str) -> str:
-        """The module under models/ that defines a model class or a union alias."""
-        return self.modules[class_name]
+    @property
+    def shared(self) -> Shared:
+        return Shared(self.package, self.host)
+
+    @property
+    def any_signed(self) -> bool:
+        return any(op.signed for op in self.operations)
+
+    @property
+    def any_optional(self) -> bool:
+        """Whether some operation has an optional parameter."""
+        return any(not p.required for op in self.operations for p in op.parameters)
+
+    @property
+    def api_exports(self) -> tuple[tuple[str, str], ...]:
+        """(name, module under api/) of every API class and its async twin."""
+        return tuple((name, a.module) for a in self.apis for name in (a.class_name, a.async_class_name))
+
+    @property
+    def model_exports(self) -> tuple[tuple[str, str], ...]:
+        """(name, module under models/) of every model and union alias."""
+        return tuple((m.class_name, m.module) for m in self.models) + tuple((u.class_name, u.module) for u in self.unions)
+
+    @property
+    def example_call(self) -> tuple[ApiClass, Operation] | None:
+        """The first operation that can be called without arguments, for examples that make a call."""
+        return next(((a, op) for a in self.apis for op in a.operations if not any(p.required for p in op.parameters)),
+                    None)

@@ -64,8 +64,11 @@ def build(document: dict[str, Any], config: Config, source: str,
     schemas.register_components()
     info = document.get("info", {}) if isinstance(document.get("info"), dict) else {}
     security = _security_schemes(document, schemas)
-    apis = _api_classes(document, schemas, {s.name for s in security})
+    made = _api_classes(document, schemas, security)
     models = schemas.build_models()
+    modules = schemas.modules()
+    apis = tuple(dataclasses.replace(api, model_imports=tuple((name, modules[name]) for name in used))
+                 for api, used in made)
     api = Api(
         title=SpecText(str(info.get("title") or "API")),
         description=text(info.get("description")),
@@ -98,7 +101,8 @@ def _listen_key_ops(apis: tuple[ApiClass, ...], models: tuple[Model, ...]) -> Li
             params = [next((p.python_name for p in ops[m].parameters if p.wire_name == "listenKey"), None)
                       for m in ("PUT", "DELETE")]
             if key_field and params[0] and params[0] == params[1]:
-                return ListenKeyOps(api_class.class_name, api_class.module, ops["POST"].python_name,
+                return ListenKeyOps(api_class.class_name, api_class.async_class_name, api_class.module,
+                                    ops["POST"].python_name,
                                     ops["PUT"].python_name, ops["DELETE"].python_name, key_field, params[0])
     return None
 
@@ -164,8 +168,10 @@ def _security_schemes(document: dict[str, Any], schemas: Schemas) -> tuple[Secur
     return tuple(result)
 
 
-def _api_classes(document: dict[str, Any], schemas: Schemas, known_schemes: set[str]) -> tuple[ApiClass, ...]:
-    """Group operations by their first tag into API classes; untagged ones go to DefaultApi."""
+def _api_classes(document: dict[str, Any], schemas: Schemas, security: tuple[SecurityScheme, ...]
+                 ) -> list[tuple[ApiClass, list[str]]]:
+    """Group operations by their first tag into API classes; untagged ones go to DefaultApi. Each
+    comes with the models its signatures mention (their modules are known once all models are)."""
     tags = document.get("tags")
     tag_docs = {t.get("name"): t for t in tags if isinstance(t, dict)} if isinstance(tags, list) else {}
     grouped: dict[str, list[tuple[str, str, dict[str, Any], list[Any]]]] = {}
@@ -188,7 +194,7 @@ def _api_classes(document: dict[str, Any], schemas: Schemas, known_schemes: set[
         # `api_client` is the instance's client: an operation by that name would be shadowed by it.
         schemas.method_names = Namer(taken=("api_client",), separator="_")
         operations = sorted((_operation(schemas, path, method, op, shared, pointer_from_parts(("paths", path, method)),
-                                        root_security, known_schemes)
+                                        root_security, security)
                              for path, method, op, shared in grouped[tag]), key=lambda op: op.python_name)
         used = sorted({m for op in operations for m in _models_of(op)})
         tag_doc = tag_docs.get(tag) or {}
@@ -199,10 +205,9 @@ def _api_classes(document: dict[str, Any], schemas: Schemas, known_schemes: set[
             module=module_name(api_class),
             description=text(tag_doc.get("description")),
             operations=tuple(operations),
-            models=tuple(used),
         )
-        result.append(api)
-    return tuple(result)
+        result.append((api, used))
+    return result
 
 
 def _models_of(op: Operation) -> set[str]:
@@ -213,7 +218,7 @@ def _models_of(op: Operation) -> set[str]:
 
 
 def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], shared: list[Any],
-               pointer: str, root_security: Any, known_schemes: set[str]) -> Operation:
+               pointer: str, root_security: Any, schemes: tuple[SecurityScheme, ...]) -> Operation:
     operation_id = str(op.get("operationId") or f"{method} {path}")
     python_name = _method_name(schemas, snake(operation_id, digit_prefix="call_"))
     prefix = class_name(operation_id)
@@ -239,7 +244,7 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
     return_type = success.type if success and success.type else _VOID
     security = op.get("security", root_security)
     auth = sorted({str(name) for req in (security if isinstance(security, list) else ())
-                   if isinstance(req, dict) for name in req if name in known_schemes})
+                   if isinstance(req, dict) for name in req if name in {str(s.name) for s in schemes}})
     accept = _accept(op)
     return Operation(
         operation_id=SpecText(operation_id),
@@ -258,6 +263,7 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
         auth=tuple(auth),
         signed=signed,
         accept=accept,
+        api_key_header=next((s.wire_name for s in schemes if s.name in auth and s.location == "header"), None),
     )
 
 

@@ -280,17 +280,25 @@ class Schemas:
                 values[implicit] = pointer
         return values
 
-    def unions(self) -> tuple[UnionModel, ...]:
-        """The discriminated union aliases met so far, by name."""
-        return tuple(self._unions[name] for name in sorted(self._unions))
-
     # -- models ------------------------------------------------------------------------------------
     def build_models(self) -> tuple[Model, ...]:
         """Turn every registered schema into a Model; fields may register more (nested inline objects)."""
         while self._pending:
             pending = self._pending.pop(0)
             self._models[pending.class_name] = self._model(pending)
-        return _order_imports(self._models)
+        return _order_imports(self._models, self.modules())
+
+    def modules(self) -> dict[str, str]:
+        """Class name -> module under models/, of every model and union alias made so far."""
+        found = {u.class_name: u.module for u in self._unions.values()}
+        found.update((m.class_name, m.module) for m in self._models.values())
+        return found
+
+    def unions(self) -> tuple[UnionModel, ...]:
+        """The discriminated union aliases met so far, by name, their members' modules filled in."""
+        modules = self.modules()
+        return tuple(replace(union, member_imports=tuple((m, modules[m]) for m in sorted(union.members)))
+                     for union in (self._unions[name] for name in sorted(self._unions)))
 
     def _model(self, pending: _Pending) -> Model:
         schema, pointer = pending.schema, pending.pointer
@@ -320,7 +328,7 @@ class Schemas:
             schema_name=SpecText(pending.schema_name),
             description=text(schema.get("description")),
             fields=tuple(fields),
-            imports=tuple(dependencies),
+            imports=tuple((name, "") for name in dependencies),  # modules: _order_imports
             late_imports=(),
             uses_any=any(f.type.uses_any for f in fields),
             example=examples.plain(example) if isinstance(example, dict) else None,
@@ -680,8 +688,9 @@ def _list_doc(item: TypeRef) -> str:
     return f"**list[{_md_bars(item.hint)}]**"
 
 
-def _order_imports(models: dict[str, Model]) -> tuple[Model, ...]:
-    """Sort models by name and move imports that close a cycle to the bottom of the module.
+def _order_imports(models: dict[str, Model], modules: dict[str, str]) -> tuple[Model, ...]:
+    """Sort models by name, give each import its module, and move imports that close a cycle to the
+    bottom of the module.
 
     Model modules import each other at the top; a cycle (A -> B -> A) would fail at import time, so the
     edge that closes it is imported at the bottom instead, where pydantic's deferred build still sees it.
@@ -692,7 +701,7 @@ def _order_imports(models: dict[str, Model]) -> tuple[Model, ...]:
 
     def visit(name: str) -> None:  # iterative DFS would be longer; depth is bounded by the model count
         state[name] = 1
-        for dep in models[name].imports:
+        for dep, _ in models[name].imports:
             if dep not in models:
                 continue  # a union alias: its module imports no model at run time
             if state.get(dep) == 1:
@@ -707,7 +716,6 @@ def _order_imports(models: dict[str, Model]) -> tuple[Model, ...]:
     result = []
     for name in ordered:
         model = models[name]
-        late_deps = tuple(sorted(late[name]))
-        early = tuple(d for d in model.imports if d not in late[name])
-        result.append(replace(model, imports=early, late_imports=late_deps))
+        early = tuple((d, modules[d]) for d, _ in model.imports if d not in late[name])
+        result.append(replace(model, imports=early, late_imports=tuple((d, modules[d]) for d in sorted(late[name]))))
     return tuple(result)

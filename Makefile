@@ -14,7 +14,7 @@ PYTEST_FLAGS ?= -q
 
 help:
 	@echo "make generate   rebuild $(OUT)/ from $(SPEC)"
-	@echo "make test       generator tests, golden check, the generated package's own tests"
+	@echo "make test       generator and runtime tests, golden check, the generated package's own tests"
 	@echo "make validate   validate $(SPEC) and list every error"
 	@echo "make check      exit 1 with a diff if $(OUT)/ is not what generate would write"
 	@echo "make lint       ruff + mypy over the generator and the generated package"
@@ -40,13 +40,14 @@ check: $(STAMP)
 test: test-generator test-generated
 
 test-generator: $(STAMP)
-	$(PY) -m pytest $(PYTEST_FLAGS) tests
+	$(PY) -m pytest $(PYTEST_FLAGS) tests runtime/tests
 
 test-generated: $(STAMP)
 	cd $(OUT) && ../$(PY) -m pytest $(PYTEST_FLAGS) -p no:cacheprovider tests
 
 lint: $(STAMP)
-	$(PY) -m ruff check generator tests tools bench
+	$(PY) -m ruff check generator tests tools bench runtime
+	$(PY) -m black --quiet --check --line-length 100 --target-version py310 runtime --exclude runtime/tests
 	$(PY) -m mypy
 	cd $(OUT) && ../$(PY) -m ruff check . && ../$(PY) -m mypy
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .config import Config, check_config, load_config
 from .diagnostics import Diagnostic, GenerationError, Kind, ValidationFailed, error
+from .profiles import NAMES as PROFILES
 
 CONFIG_NAME = "generator.toml"
 
@@ -38,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="a folder of templates that replace the built-in ones of the same name")
         sub.add_argument("--lenient", action="store_true", default=None,
                          help="report spec validation errors as warnings and generate anyway")
+        sub.add_argument("--profile", choices=PROFILES, default=None,
+                         help="the vendor's rules to build with (default: detected from the spec)")
 
     options(commands.add_parser("generate", help="write the client package into --out"), True)
     options(commands.add_parser("check", help="exit 1 with a diff if --out is not what generate would write"), True)
@@ -47,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("spec", type=Path, metavar="NEW_SPEC", help="the spec after")
     diff.add_argument("--config", type=Path, metavar="FILE",
                       help=f"settings file (default: {CONFIG_NAME} beside NEW_SPEC, if there is one)")
-    diff.set_defaults(package_name=None, templates=None, lenient=None)
+    diff.set_defaults(package_name=None, templates=None, lenient=None, profile=None)
     return parser
 
 
@@ -60,7 +63,7 @@ def _config(args: argparse.Namespace) -> Config:
     if path is None and (args.spec.parent / CONFIG_NAME).is_file():
         path = args.spec.parent / CONFIG_NAME
     config = load_config(path) if path is not None else Config()
-    config = config.merged(package_name=args.package_name, lenient=args.lenient,
+    config = config.merged(package_name=args.package_name, lenient=args.lenient, profile=args.profile,
                            templates=args.templates.resolve() if args.templates else None)
     problems = check_config(config, "--package-name" if args.package_name else str(path or "options"))
     if problems:
@@ -146,7 +149,7 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
             print(line, file=sys.stderr)
         print(f"{summary.operations} operations, {summary.models} models: 0 files written, "
               f"{summary.files} unchanged, 0 removed (0 formatted) in {time.perf_counter() - started:.2f}s "
-              "(inputs and output unchanged)")
+              f"(inputs and output unchanged); {summary.profile}")
         return 0
     kept = (incremental.CACHE_FILE,)
     holds = cache.holds if cache is not None else None
@@ -184,12 +187,13 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
     api = result.api
     assert api is not None  # a run until "files" has its model
     operations, models = len(api.operations), len(api.models)
+    profile = f"profile {api.vendor.profile} ({api.vendor.reason})"
     if cache is not None:
-        cache.keep(result.digests, result.keys, todo,
-                   incremental.Summary(operations, models, len(result.files), [str(d) for d in result.diagnostics]))
+        cache.keep(result.digests, result.keys, todo, incremental.Summary(
+            operations, models, len(result.files), [str(d) for d in result.diagnostics], profile))
     print(f"{operations} operations, {models} models: {len(todo.write)} files written, "
           f"{len(todo.unchanged)} unchanged, {len(todo.remove)} removed ({result.formatted} formatted) "
-          f"in {time.perf_counter() - started:.2f}s")
+          f"in {time.perf_counter() - started:.2f}s; {profile}")
     return 0
 
 

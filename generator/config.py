@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, GenerationError, Kind, error
+from .profiles import NAMES as PROFILES
 
 _DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
@@ -32,6 +33,7 @@ class Config:
     lenient: bool = False
     templates: Path | None = None
     project_urls: tuple[tuple[str, str], ...] = ()  # label -> URL, as the package metadata lists them
+    profile: str | None = None  # "binance" or "openapi"; None: detected from the spec (profiles/)
 
     def merged(self, **overrides: Any) -> Config:
         """A copy with the given options replaced, ignoring those that are None (not given)."""
@@ -99,6 +101,9 @@ def check_config(config: Config, source: str) -> list[Diagnostic]:
         problems.append(error(
             f"distribution name {config.distribution_name!r} is not a valid project name "
             "(letters, digits, '.', '-' and '_', e.g. binance-spot)", source, kind=Kind.USAGE))
+    if config.profile is not None and config.profile not in PROFILES:
+        problems.append(error(
+            f"profile {config.profile!r} is not one of {', '.join(PROFILES)}", source, kind=Kind.USAGE))
     if config.version is not None and not _VERSION.match(config.version):
         problems.append(error(
             f"version {config.version!r} is not a PEP 440 version (e.g. 1.2.0, 2.0.0rc1)", source, kind=Kind.USAGE))

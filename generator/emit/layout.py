@@ -135,6 +135,17 @@ def _layout(value: Any, indent: int, head: str, tail: str, width: int) -> str:
     return "\n".join(lines)
 
 
+def py_tuple(values: tuple[Any, ...], indent: int, head: str = "", tail: str = "") -> str:
+    """A tuple literal laid out as black lays it out: `head(a, b)tail` (`(a,)` for one item) on one
+    line if it fits, else one item a line with a trailing comma."""
+    pad = " " * indent
+    items = [_literal(plain(value)) for value in values]
+    one_line = f"{pad}{head}({', '.join(items)}{',' if len(items) == 1 else ''}){tail}"
+    if fits(one_line) or not items:
+        return one_line
+    return "\n".join([f"{pad}{head}(", *(f"{pad}    {item}," for item in items), f"{pad}){tail}"])
+
+
 def hint_lines(hint: str, indent: int, prefix: str = "") -> list[str] | None:
     """A type hint too long for one line, as black splits it inside parentheses: at its top-level
     `|` (each operand on a line of its own, the operator leading), and a bracketed operand inside

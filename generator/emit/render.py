@@ -22,16 +22,15 @@ import jinja2
 import jinja2.bccache
 
 from ..diagnostics import Diagnostic, GenerationError, Kind, error
-from ..model.api import Api, SpecText
-from ..model.naming import RUNTIME_EXPORT_MODULES
-from . import BUILTIN_TEMPLATES, escape, layout
+from ..model.api import Api, SpecText, Vendor
+from . import BUILTIN_RUNTIME, BUILTIN_TEMPLATES, escape, layout
 
 # Compiled templates, kept as Python keeps bytecode (__pycache__): the generator's own code, compiled
 # once per machine instead of on every run (0.1 s). Jinja checks each entry against its template's
 # source, and a folder that cannot be written only means compiling every time.
 _BYTECODE_DIR = Path(__file__).resolve().parent / "__pycache__" / "jinja"
 
-RUNTIME_DIR = "runtime"  # plain Python files copied into the package root as they are
+RUNTIME_DIR = "runtime"  # a user's template folder may replace runtime files: in its runtime/
 VERBATIM_TEST_FILES = ("tests/loopback.py", "tests/cases/_types.py")
 
 
@@ -88,6 +87,7 @@ class Renderer:
         # Layout helpers: code laid out as black lays it out, so black has nothing left to do.
         self.env.globals["layout"] = layout.py_layout
         self.env.globals["literal"] = layout.py_literal
+        self.env.globals["tuple_layout"] = layout.py_tuple
         self.env.globals["fits"] = layout.fits
         self.env.globals["hint_lines"] = layout.hint_lines
         self.env.globals["from_names"] = layout.from_names
@@ -105,13 +105,20 @@ class Renderer:
         raise GenerationError([error("built-in template missing", str(BUILTIN_TEMPLATES / name),
                                      kind=Kind.TEMPLATE)])
 
-    def runtime_files(self) -> list[str]:
-        names: set[str] = set()
-        for folder in self.search_path:
-            runtime = folder / RUNTIME_DIR
-            if runtime.is_dir():
-                names.update(p.name for p in runtime.glob("*.py"))
-        return sorted(names)
+    def runtime(self, folder: str | None) -> dict[str, tuple[str, str]]:
+        """The runtime a package ships, copied as it is: file name -> (where it comes from, text).
+        The generic runtime (runtime/*.py), the profile's folder of it (runtime/<folder>/*.py),
+        and, over either, a file of the same name in the user's templates' runtime/."""
+        found = {p.name: p for p in sorted(BUILTIN_RUNTIME.glob("*.py")) if p.name != "__init__.py"}
+        if folder is not None:
+            found.update((p.name, p) for p in sorted((BUILTIN_RUNTIME / folder).glob("*.py")))
+        if self.user_templates is not None and (self.user_templates / RUNTIME_DIR).is_dir():
+            found.update((p.name, p) for p in sorted((self.user_templates / RUNTIME_DIR).glob("*.py")))
+        try:
+            return {name: (str(path), path.read_text(encoding="utf-8")) for name, path in sorted(found.items())}
+        except OSError as exc:
+            raise GenerationError([error(f"cannot read the runtime: {exc}", str(BUILTIN_RUNTIME),
+                                         kind=Kind.TEMPLATE)]) from None
 
     def render(self, template: str, **context: Any) -> str:
         try:
@@ -181,16 +188,15 @@ def jobs(api: Api, renderer: Renderer) -> list[Job]:
         made.append(Job(path, template, key, lambda: renderer.render(template, **context), built_in))
 
     def verbatim(path: str, name: str) -> None:
-        text = renderer.source(name)
-        made.append(Job(path, name, None, lambda: text, built_in))
+        made.append(Job(path, name, None, _constant(renderer.source(name)), built_in))
 
-    for name in renderer.runtime_files():
-        verbatim(f"{pkg}/{name}", f"{RUNTIME_DIR}/{name}")
+    for name, (origin, text) in renderer.runtime(api.vendor.runtime).items():
+        made.append(Job(f"{pkg}/{name}", origin, None, _constant(text), built_in))
     for name in VERBATIM_TEST_FILES:
         verbatim(name, name)
     made.append(Job(f"{pkg}/py.typed", "(empty marker)", None, lambda: "", True))
     shared = api.shared
-    exports = (*RUNTIME_EXPORT_MODULES, *((name, ".api." + module) for name, module in api.api_exports),
+    exports = (*_runtime_exports(api.vendor), *((name, ".api." + module) for name, module in api.api_exports),
                *((("UserDataStream", ".user_data_stream"), ("AsyncUserDataStream", ".user_data_stream"))
                  if api.listen_key_ops is not None else ()),
                *((name, ".models." + module) for name, module in api.model_exports))
@@ -201,10 +207,13 @@ def jobs(api: Api, renderer: Renderer) -> list[Job]:
     add(f"{pkg}/api/__init__.py", "package/api/__init__.py.jinja",
         exports=tuple((name, "." + module) for name, module in api.api_exports))
     add(f"{pkg}/_metadata.py", "package/_metadata.py.jinja", False, api=api)
+    if api.vendor.auth_generated:
+        add(f"{pkg}/auth.py", "package/auth.py.jinja", False, api=api)
     for api_class in api.apis:
         add(f"{pkg}/api/{api_class.module}.py", "package/api/api.py.jinja", api_class=api_class)
         add(f"docs/{api_class.class_name}.md", "docs/api.md.jinja", api_class=api_class, shared=shared)
-        add(f"tests/cases/{api_class.module}.py", "tests/cases/api.py.jinja", api_class=api_class)
+        add(f"tests/cases/{api_class.module}.py", "tests/cases/api.py.jinja", api_class=api_class,
+            error_example=api.vendor.error_example)
     for model in api.models:
         add(f"{pkg}/models/{model.module}.py", "package/models/model.py.jinja", model=model)
         add(f"docs/{model.class_name}.md", "docs/model.md.jinja", model=model, shared=shared)
@@ -221,9 +230,36 @@ def jobs(api: Api, renderer: Renderer) -> list[Job]:
     add("tests/cases/__init__.py", "tests/cases/__init__.py.jinja", table=table)
     add("tests/cases/models.py", "tests/cases/models.py.jinja", models=api.models)
     add("tests/test_operations.py", "tests/test_operations.py.jinja", package=api.package,
-        any_signed=api.any_signed, any_optional=api.any_optional)
+        any_signed=api.any_signed, any_optional=api.any_optional, error_code=api.vendor.error_code,
+        error_message=api.vendor.error_message, integer_code=api.vendor.integer_code)
     add("tests/test_models.py", "tests/test_models.py.jinja", False, api=api)
     return made
+
+
+def _constant(text: str) -> Callable[[], str]:
+    return lambda: text
+
+
+_EXCEPTIONS = (
+    "OpenApiException", "ApiException", "ApiValueError", "ApiTypeError", "ApiConnectionError", "ApiTimeoutError",
+    "BadRequestException", "UnauthorizedException", "ForbiddenException", "NotFoundException",
+    "ConflictException", "IPBannedException", "RateLimitException", "ServiceException",
+    "ResponseValidationError", "ExecutionStatusUnknownError",
+)
+
+
+def _runtime_exports(vendor: Vendor) -> tuple[tuple[str, str], ...]:
+    """The runtime's public names (naming.RUNTIME_EXPORTS reserves them) and their modules."""
+    return (
+        ("ApiClient", ".api_client"),
+        ("ApiResponse", ".api_response"),
+        ("Configuration", "." + vendor.configuration_module),
+        (vendor.auth_class, ".auth"),
+        ("ApiModel", ".base_model"),
+        ("API", "._metadata"),
+        *((name, ".exceptions") for name in _EXCEPTIONS),
+        ("AsyncApiClient", ".async_api_client"),
+    )
 
 
 def render(api: Api, user_templates: Path | None = None) -> dict[str, str]:

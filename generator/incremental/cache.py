@@ -43,6 +43,7 @@ class Summary:
     models: int
     files: int
     warnings: list[str]
+    profile: str  # "profile NAME (why)"
 
 
 class Cache:
@@ -75,7 +76,7 @@ class Cache:
                 return None
         try:
             return Summary(int(summary["operations"]), int(summary["models"]), int(summary["files"]),
-                           [str(w) for w in summary["warnings"]])
+                           [str(w) for w in summary["warnings"]], str(summary["profile"]))
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -149,7 +150,7 @@ class Cache:
             "inputs": self.inputs,
             "ignore": _ignore_digest(self.out),
             "summary": {"operations": summary.operations, "models": summary.models, "files": summary.files,
-                        "warnings": summary.warnings},
+                        "warnings": summary.warnings, "profile": summary.profile},
             "files": dict(sorted(entries.items())),
         }
         if self._units is not None and self._findings is not None:

@@ -11,7 +11,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
-from .samples import Code, json_text, wire_text
+from .samples import Code, item_text, json_text
 
 
 class SpecText(str):
@@ -84,7 +84,7 @@ class Parameter:
     def wire_values(self) -> list[str]:
         """What goes on the wire for the example under this name: one value, or one per item."""
         if self.style == "repeat" and isinstance(self.example.value, list):
-            return [wire_text(item) for item in self.example.value]
+            return [item_text(item) for item in self.example.value]
         return [] if self.example.wire is None else [self.example.wire]
 
 
@@ -134,9 +134,14 @@ class Operation:
         """The path with each path parameter's example filled in, percent-encoded as sent."""
         path = str(self.path)
         for param in self.parameters:
-            if param.location == "path":
+            if param.location != "path":
+                continue
+            items = param.example.value
+            if param.style != "json" and isinstance(items, list):  # simple: each item encoded, then joined
+                value = ",".join(urllib.parse.quote(item_text(item), safe="") for item in items)
+            else:
                 value = urllib.parse.quote(param.example.wire or "", safe="")
-                path = path.replace("{" + param.wire_name + "}", value)
+            path = path.replace("{" + param.wire_name + "}", value)
         return path
 
     def examples_in(self, location: str) -> dict[str, str]:
@@ -188,10 +193,9 @@ class Operation:
             return None
         return success.example if success.example is not None else {}
 
-    @property
-    def error_examples(self) -> list[list[Any]]:
-        """[status, body] for each documented error response (a generic Binance error if no example)."""
-        generic = {"code": -1000, "msg": "An unknown error occurred."}
+    def error_examples(self, generic: dict[str, Any]) -> list[list[Any]]:
+        """[status, body] for each documented error response (`generic` where it has no example:
+        the profile's, Vendor.error_example)."""
         return [[r.sample_status, r.example if r.example is not None else generic]
                 for r in self.error_responses]
 
@@ -349,12 +353,39 @@ class ListenKeyOps:
 
 
 @dataclass(frozen=True, slots=True)
+class Vendor:
+    """What the package's profile (generator/profiles/) decided, as the files need it."""
+
+    profile: str  # "binance", "openapi"
+    reason: str  # why that profile: for the summary line
+    auth_class: str  # the credentials class: BinanceAuth, or named after the package
+    auth_generated: bool  # made by a template (package/auth.py.jinja), not shipped in the runtime
+    api_key_env: str  # the environment variable the docs read the API key from
+    secret_key_env: str | None  # likewise the signing secret, for a profile that signs
+    signs: bool  # some operation of the API may be signed (its docs and tests say how)
+    error_code: str | None  # the error body's field that carries the error code
+    error_message: str | None  # likewise its message
+    integer_code: bool  # only an integer counts as an error code
+    error_example: dict[str, Any]  # what generated tests answer an undocumented error with
+    rate_limit_headers: tuple[str, ...]  # lower-case prefixes of the headers that count requests
+    runtime: str | None  # the folder of runtime/ shipped beside the generic runtime
+    runtime_profile: tuple[str, str] | None  # (module, name) of the runtime's profile object
+    configuration_module: str  # the module whose Configuration the package exports
+
+    @property
+    def bans(self) -> bool:
+        """The runtime's profile locks a client out after an IP ban (Binance's 418)."""
+        return self.profile == "binance"
+
+
+@dataclass(frozen=True, slots=True)
 class Shared:
     """What the file of one model or API class shows besides that unit: where the package is
     imported from, and the host its examples talk to. Such a file is made from these two alone."""
 
     package: Package
     host: SpecText
+    vendor: Vendor
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +399,7 @@ class Api:
     models: tuple[Model, ...]
     security_schemes: tuple[SecurityScheme, ...]
     source: str  # the spec's display name
+    vendor: Vendor
     listen_key_ops: ListenKeyOps | None = None
     unions: tuple[UnionModel, ...] = ()
 
@@ -380,7 +412,7 @@ class Api:
 
     @property
     def shared(self) -> Shared:
-        return Shared(self.package, self.host)
+        return Shared(self.package, self.host, self.vendor)
 
     @property
     def any_signed(self) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..config import Config, is_pep440
 from ..diagnostics import Diagnostic, child_pointer, pointer_from_parts
+from ..profiles import Profile, select
 from . import samples as examples
 from .api import (
     Api,
@@ -26,16 +27,14 @@ from .api import (
     SecurityScheme,
     SpecText,
     TypeRef,
+    Vendor,
 )
-from .naming import Namer, class_name, constant, module_name, parameter_name, snake
+from .naming import Namer, class_name, constant, module_name, parameter_name, pascal, snake
 from .samples import Code
 from .schemas import ANY, Schemas, text
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DEFAULT_TAG = "Default"
-SIGNED_EXTENSION = "x-binance-signed"
-# Filled in by the runtime on every attempt of a SIGNED call, never by the caller.
-SIGNATURE_PARAMETERS = ("timestamp", "signature")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _VOID = TypeRef("None", "void (empty response body)")
 PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
@@ -60,45 +59,112 @@ _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 def build(document: dict[str, Any], config: Config, source: str,
           locate: Callable[[str], tuple[str, int | None, int | None]]) -> tuple[Api, list[Diagnostic]]:
     """Build the model; returns it with the warnings met on the way (errors stop earlier, in validate)."""
-    schemas = Schemas(document, locate)
-    schemas.register_components()
+    profile, reason = select(document, config.profile)
     info = document.get("info", {}) if isinstance(document.get("info"), dict) else {}
+    package = _package(config, info)
+    auth_class = profile.auth_class or pascal(package.name.replace(".", " ").replace("_", " ")) + "Auth"
+    schemas = Schemas(document, locate)
+    schemas.class_names.claim(auth_class)  # before any model: the package exports both
+    schemas.register_components()
     security = _security_schemes(document, schemas)
-    made = _api_classes(document, schemas, security)
+    made = _api_classes(document, schemas, security, profile)
     models = schemas.build_models()
     modules = schemas.modules()
     apis = tuple(dataclasses.replace(api, model_imports=tuple((name, modules[name]) for name in used))
                  for api, used in made)
+    vendor = _vendor(profile, reason, package, auth_class, apis, models)
     api = Api(
         title=SpecText(str(info.get("title") or "API")),
         description=text(info.get("description")),
         api_version=SpecText(str(info.get("version", ""))),
         host=SpecText(_default_host(document)),
-        package=_package(config, info),
+        package=package,
         apis=apis,
         models=models,
         security_schemes=security,
         source=source,
-        listen_key_ops=_listen_key_ops(apis, models),
+        vendor=vendor,
+        listen_key_ops=_listen_key_ops(profile, apis, models),
         unions=schemas.unions(),
     )
     return api, schemas.diagnostics
 
 
-def _listen_key_ops(apis: tuple[ApiClass, ...], models: tuple[Model, ...]) -> ListenKeyOps | None:
-    """Binance's listen-key trio (POST/PUT/DELETE .../userDataStream) in one API class, if present."""
+# Field names that carry an error's code and its message, most likely first, for a profile that
+# does not say: the field of the error responses' models that comes first here is taken.
+_CODE_FIELDS = ("code", "error_code", "errorCode", "status_code", "statusCode", "type")
+_MESSAGE_FIELDS = ("message", "msg", "error_description", "errorMessage", "detail", "description", "error")
+
+
+def _vendor(profile: Profile, reason: str, package: Package, auth_class: str, apis: tuple[ApiClass, ...],
+            models: tuple[Model, ...]) -> Vendor:
+    prefix = profile.env_prefix or snake(package.name.replace(".", "_")).upper()
+    if profile.errors is not None:
+        code, message, integer = profile.errors
+    else:
+        code, message, integer = (*_error_fields(apis, models), False)
+    example = profile.error_example if profile.error_example is not None else \
+        {name: value for name, value in ((code, "error"), (message, "An error occurred.")) if name is not None}
+    module, _, name = (profile.runtime_profile or "").partition(":")
+    return Vendor(
+        profile=profile.name,
+        reason=reason,
+        auth_class=auth_class,
+        auth_generated=profile.auth_class is None,
+        api_key_env=f"{prefix}_API_KEY",
+        secret_key_env=f"{prefix}_SECRET_KEY" if profile.signature_parameters else None,
+        signs=bool(profile.signature_parameters),
+        error_code=code,
+        error_message=message,
+        integer_code=integer,
+        error_example=example,
+        rate_limit_headers=profile.rate_limit_headers,
+        runtime=profile.runtime,
+        runtime_profile=("." + module, name) if name else None,
+        configuration_module=profile.configuration_module,
+    )
+
+
+def _error_fields(apis: tuple[ApiClass, ...], models: tuple[Model, ...]) -> tuple[str | None, str | None]:
+    """(code field, message field) of the error responses' models: for each, the candidate that comes
+    first in its list among the fields most error models have; ("code", "message") without any."""
+    fields = {m.class_name: {str(f.wire_name) for f in m.fields} for m in models}
+    counts: dict[str, int] = {}
+    seen = 0
+    for op in (op for a in apis for op in a.operations):
+        for response in op.error_responses:
+            names = fields.get(response.type.hint) if response.type is not None else None
+            if names:
+                seen += 1
+                for name in names:
+                    counts[name] = counts.get(name, 0) + 1
+    if not seen:
+        return "code", "message"
+
+    def best(candidates: tuple[str, ...]) -> str | None:
+        found = [name for name in candidates if counts.get(name)]
+        return max(found, key=lambda name: counts[name]) if found else None
+
+    return best(_CODE_FIELDS), best(_MESSAGE_FIELDS)
+
+
+def _listen_key_ops(profile: Profile, apis: tuple[ApiClass, ...], models: tuple[Model, ...]) -> ListenKeyOps | None:
+    """The profile's listen-key trio (Binance: POST/PUT/DELETE .../userDataStream) in one API class."""
+    rule = profile.listen_key
+    if rule is None:
+        return None
     fields = {m.class_name: {str(f.wire_name): f.python_name for f in m.fields} for m in models}
     for api_class in apis:
         by_path: dict[str, dict[str, Operation]] = {}
         for op in api_class.operations:
-            if op.path.endswith("/userDataStream"):
+            if op.path.endswith(rule.path_suffix):
                 by_path.setdefault(str(op.path), {})[op.http_method] = op
-        for path in sorted(by_path, key=lambda p: (p != "/api/v3/userDataStream", p)):
+        for path in sorted(by_path, key=lambda p: (p != rule.preferred_path, p)):
             ops = by_path[path]
             if not {"POST", "PUT", "DELETE"} <= set(ops):
                 continue
-            key_field = fields.get(ops["POST"].return_type.hint, {}).get("listenKey")
-            params = [next((p.python_name for p in ops[m].parameters if p.wire_name == "listenKey"), None)
+            key_field = fields.get(ops["POST"].return_type.hint, {}).get(rule.key_name)
+            params = [next((p.python_name for p in ops[m].parameters if p.wire_name == rule.key_name), None)
                       for m in ("PUT", "DELETE")]
             if key_field and params[0] and params[0] == params[1]:
                 return ListenKeyOps(api_class.class_name, api_class.async_class_name, api_class.module,
@@ -168,8 +234,8 @@ def _security_schemes(document: dict[str, Any], schemas: Schemas) -> tuple[Secur
     return tuple(result)
 
 
-def _api_classes(document: dict[str, Any], schemas: Schemas, security: tuple[SecurityScheme, ...]
-                 ) -> list[tuple[ApiClass, list[str]]]:
+def _api_classes(document: dict[str, Any], schemas: Schemas, security: tuple[SecurityScheme, ...],
+                 profile: Profile) -> list[tuple[ApiClass, list[str]]]:
     """Group operations by their first tag into API classes; untagged ones go to DefaultApi. Each
     comes with the models its signatures mention (their modules are known once all models are)."""
     tags = document.get("tags")
@@ -194,7 +260,7 @@ def _api_classes(document: dict[str, Any], schemas: Schemas, security: tuple[Sec
         # `api_client` is the instance's client: an operation by that name would be shadowed by it.
         schemas.method_names = Namer(taken=("api_client",), separator="_")
         operations = sorted((_operation(schemas, path, method, op, shared, pointer_from_parts(("paths", path, method)),
-                                        root_security, security)
+                                        root_security, security, profile)
                              for path, method, op, shared in grouped[tag]), key=lambda op: op.python_name)
         used = sorted({m for op in operations for m in _models_of(op)})
         tag_doc = tag_docs.get(tag) or {}
@@ -218,17 +284,18 @@ def _models_of(op: Operation) -> set[str]:
 
 
 def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], shared: list[Any],
-               pointer: str, root_security: Any, schemes: tuple[SecurityScheme, ...]) -> Operation:
+               pointer: str, root_security: Any, schemes: tuple[SecurityScheme, ...], profile: Profile) -> Operation:
     operation_id = str(op.get("operationId") or f"{method} {path}")
     python_name = _method_name(schemas, snake(operation_id, digit_prefix="call_"))
     prefix = class_name(operation_id)
     placeholders = set(_PLACEHOLDER.findall(path))
-    params = _parameters(schemas, op, shared, pointer, prefix, placeholders)
+    params = _parameters(schemas, op, shared, pointer, prefix, placeholders, profile)
     body_params, content_type = _body(schemas, op, pointer, prefix)
     params.extend(body_params)
-    signed = _is_signed(op, params)
-    hidden = tuple(SpecText(p.wire_name) for p in params if signed and p.wire_name in SIGNATURE_PARAMETERS)
-    visible = [p for p in params if not (signed and p.wire_name in SIGNATURE_PARAMETERS)]
+    signed = _is_signed(profile, op, params)
+    filled = profile.signature_parameters
+    hidden = tuple(SpecText(p.wire_name) for p in params if signed and p.wire_name in filled)
+    visible = [p for p in params if not (signed and p.wire_name in filled)]
     names = Namer(separator="_")
     visible = [_renamed(p, names.claim(p.python_name))
                for p in sorted(visible, key=lambda p: not p.required)]
@@ -309,16 +376,16 @@ def _renamed(param: Parameter, python_name: str) -> Parameter:
     return dataclasses.replace(param, python_name=python_name)
 
 
-def _is_signed(op: dict[str, Any], params: list[Parameter]) -> bool:
-    """Binance marks SIGNED endpoints by a `timestamp` parameter; a vendor extension may say so too."""
-    explicit = op.get(SIGNED_EXTENSION)
+def _is_signed(profile: Profile, op: dict[str, Any], params: list[Parameter]) -> bool:
+    """Whether the profile signs the operation: its extension says so, else one of its parameters."""
+    explicit = op.get(profile.signed_extension) if profile.signed_extension else None
     if isinstance(explicit, bool):
         return explicit
-    return any(p.wire_name == "timestamp" and p.location in ("query", "form") for p in params)
+    return any(p.wire_name in profile.signed_when and p.location in ("query", "form") for p in params)
 
 
 def _parameters(schemas: Schemas, op: dict[str, Any], shared: list[Any], pointer: str,
-                prefix: str, placeholders: set[str]) -> list[Parameter]:
+                prefix: str, placeholders: set[str], profile: Profile) -> list[Parameter]:
     merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
     for where, items in (("../parameters", shared), ("parameters", op.get("parameters") or [])):
         base = pointer.rsplit("/", 1)[0] if where.startswith("..") else pointer
@@ -336,7 +403,7 @@ def _parameters(schemas: Schemas, op: dict[str, Any], shared: list[Any], pointer
         type_ref = schemas.type_of(schema, f"{param_pointer}/schema", prefix + class_name(name))
         parameter = _parameter(schemas, name, location, bool(param.get("required") or location == "path"),
                                type_ref, param, schema, param_pointer)
-        style = _array_style(schemas, param, location, type_ref, param_pointer)
+        style = _array_style(schemas, param, location, type_ref, param_pointer, profile.json_arrays)
         result.append(parameter if style == "json" else _styled(parameter, style))
     return result
 
@@ -351,11 +418,14 @@ _DELIMITERS = {"comma": ",", "space": " ", "pipe": "|"}
 
 
 def _array_style(schemas: Schemas, param: dict[str, Any], location: str, type_ref: TypeRef,
-                 pointer: str) -> str:
-    """How an array parameter goes out. Only a declared `style` or `explode` gets OpenAPI's encoding:
-    Binance declares none and expects JSON text (`symbols=["BTCUSDT","BNBBTC"]`), so that stays
-    the rule for an array parameter that declares neither."""
-    if not type_ref.hint.startswith("list[") or not ("style" in param or "explode" in param):
+                 pointer: str, json_arrays: bool) -> str:
+    """How an array parameter goes out: in its declared `style` and `explode`, else OpenAPI's
+    default for its location (query and cookie: `form`, exploded; header and path: `simple`); with
+    `json_arrays` (Binance declares no style and expects `symbols=["BTCUSDT","BNBBTC"]`), an
+    array that declares neither goes as JSON text."""
+    if not type_ref.hint.startswith("list["):
+        return "json"
+    if json_arrays and not ("style" in param or "explode" in param):
         return "json"
     style = param.get("style", _DEFAULT_STYLES.get(location))
     explode = param.get("explode", style == "form")
@@ -372,7 +442,7 @@ def _styled(param: Parameter, style: str) -> Parameter:
     value = param.example.value
     wire = param.example.wire
     if style in _DELIMITERS and isinstance(value, list):
-        wire = _DELIMITERS[style].join(examples.wire_text(item) for item in value)
+        wire = _DELIMITERS[style].join(examples.item_text(item) for item in value)
     return dataclasses.replace(param, style=style, example=Example(value, wire))
 
 

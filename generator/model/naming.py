@@ -36,35 +36,16 @@ _MODEL_ATTRIBUTES = frozenset({
     "model_post_init", "model_rebuild", "model_validate", "model_validate_json",
     "model_validate_strings", "from_json", "to_json", "from_dict", "to_dict", "to_str",
 })
-# The runtime's public names and the modules defining them: the package exports these at its top level
-# next to the API classes and models, so a model may not take one of these names.
-RUNTIME_EXPORT_MODULES: tuple[tuple[str, str], ...] = (
-    ("ApiClient", ".api_client"),
-    ("ApiResponse", ".api_response"),
-    ("Configuration", ".configuration"),
-    ("BinanceAuth", ".auth"),
-    ("ApiModel", ".base_model"),
-    ("OpenApiException", ".exceptions"),
-    ("ApiException", ".exceptions"),
-    ("ApiValueError", ".exceptions"),
-    ("ApiTypeError", ".exceptions"),
-    ("ApiConnectionError", ".exceptions"),
-    ("ApiTimeoutError", ".exceptions"),
-    ("BadRequestException", ".exceptions"),
-    ("UnauthorizedException", ".exceptions"),
-    ("ForbiddenException", ".exceptions"),
-    ("NotFoundException", ".exceptions"),
-    ("ConflictException", ".exceptions"),
-    ("IPBannedException", ".exceptions"),
-    ("RateLimitException", ".exceptions"),
-    ("ServiceException", ".exceptions"),
-    ("ResponseValidationError", ".exceptions"),
-    ("ExecutionStatusUnknownError", ".exceptions"),
-    ("AsyncApiClient", ".async_api_client"),
-)
-RUNTIME_EXPORTS = frozenset(name for name, _ in RUNTIME_EXPORT_MODULES) | {
-    "UserDataStream", "AsyncUserDataStream", "BaseModel", "Operation", "Param",
-}
+# The runtime's public names (emit/render.py's table of exports): the package exports these at its
+# top level next to the API classes and models, so a model may not take one of these names.
+RUNTIME_EXPORTS = frozenset({
+    "ApiClient", "ApiResponse", "Configuration", "BinanceAuth", "ApiKeyAuth", "ApiModel", "OpenApiException",
+    "ApiException", "ApiValueError", "ApiTypeError", "ApiConnectionError", "ApiTimeoutError",
+    "BadRequestException", "UnauthorizedException", "ForbiddenException", "NotFoundException",
+    "ConflictException", "IPBannedException", "RateLimitException", "ServiceException",
+    "ResponseValidationError", "ExecutionStatusUnknownError", "AsyncApiClient",
+    "UserDataStream", "AsyncUserDataStream", "BaseModel", "Operation", "Param", "API",
+})
 
 _ACRONYM_BOUNDARY = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _WORD_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")

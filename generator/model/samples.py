@@ -58,6 +58,12 @@ def wire_text(value: Any) -> str:
     return _wire_json(value)
 
 
+def item_text(value: Any) -> str:
+    """How an item of a list sent in an OpenAPI style goes out: wire_text, empty for None (the
+    runtime's _serialize.item_text)."""
+    return "" if value is None else wire_text(value)
+
+
 def _wire_json(value: Any) -> str:
     """Compact JSON as the runtime sends a list, dict or model in a query or form field: numbers in
     plain decimal notation, like every other number on the wire."""

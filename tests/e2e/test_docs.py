@@ -77,8 +77,9 @@ def test_the_seeds_own_example_runs_against_a_local_server(server: LoopbackServe
     """The seed's example as it stands (plus the `import os` it forgets), host pointed at loopback."""
     (example, *_) = CODE.findall(SEED.read_text())
     server.reply(200, {"listenKey": "from-the-seed"})
+    # The example's second Configuration has no host: the API's own, which the test points at loopback.
     prelude = ("import os\nimport binance.spot._metadata as metadata\n"
-               f"metadata.DEFAULT_HOST = {server.url!r}\n")
+               f"object.__setattr__(metadata.API, 'host', {server.url!r})\n")
     done = run_python(prelude + example.replace("https://api.binance.com", server.url),
                       {"BINANCE_API_KEY": "seed-key"})
     assert done.returncode == 0, done.stderr

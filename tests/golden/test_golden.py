@@ -13,7 +13,7 @@ from generator.config import load_config
 from generator.incremental import CACHE_FILE
 from generator.output import changelog
 from generator.output import write as write_stage
-from tests.conftest import CONFIG, GENERATED, SPEC, run_cli, tree
+from tests.conftest import CONFIG, GENERATED, REPO, SPEC, run_cli, tree
 
 
 def _history(folder: Path) -> Path:
@@ -52,3 +52,14 @@ def test_output_is_identical_across_runs_and_hash_seeds(tmp_path) -> None:  # ty
     assert digests[0] == digests[1]
     assert digests[0] == _digest({k: v for k, v in tree(GENERATED).items()
                                   if k in tree(tmp_path / "out-0")})
+
+
+def test_the_runtime_in_generated_is_a_copy_of_runtime() -> None:
+    """The package ships the runtime as it is developed: runtime/*.py and the profile's folder of it."""
+    runtime = REPO / "runtime"
+    sources = {p.name: p for p in runtime.glob("*.py") if p.name != "__init__.py"}
+    sources.update((p.name, p) for p in (runtime / "binance").glob("*.py"))
+    package = GENERATED / "binance" / "spot"
+    for name, source in sources.items():
+        assert (package / name).read_bytes() == source.read_bytes(), name
+    assert not (package / "__init__.py").read_text().startswith('"""The runtime every generated client')

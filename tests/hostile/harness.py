@@ -36,7 +36,7 @@ CPU_SECONDS = 60
 # meta-schema from a file:// URL inside the venv).
 _CODE_ROOTS = tuple(Path(p).resolve() for p in {
     sys.prefix, sys.base_prefix, sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"],
-    str(REPO / "generator"), str(REPO / "templates"),
+    str(REPO / "generator"), str(REPO / "templates"), str(REPO / "runtime"),
 })
 _SYSTEM_FILES = frozenset({"/etc/mime.types", "/dev/null", "/dev/urandom"})
 _NETWORK = frozenset({"socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.sendto",

@@ -120,7 +120,7 @@ def _outside_functions(tree: ast.Module) -> Iterable[ast.stmt]:
 
 def decided_names(api: Api) -> set[str]:
     """Every identifier the model decided from spec names (naming.py made each of them)."""
-    names = set(api.package.name.split("."))
+    names = set(api.package.name.split(".")) | {api.vendor.auth_class}
     for api_class in api.apis:
         names |= {api_class.class_name, api_class.async_class_name, api_class.module}
         for op in api_class.operations:

@@ -14,7 +14,7 @@ from tests.conftest import REPO
 GENERATOR = REPO / "generator"
 # Lower ranks are imported by higher ones, never the other way round.
 RANKS = {
-    "diagnostics": 0, "config": 1, "profiles": 2, "spec": 3, "model": 4, "emit": 5, "output": 6,
+    "diagnostics": 0, "profiles": 1, "config": 2, "spec": 3, "model": 4, "emit": 5, "output": 6,
     "incremental": 7, "pipeline": 8, "cli": 9, "__main__": 10,
 }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from generator.config import Config
 from generator.emit.layout import py_literal
 from generator.model.api import Api
@@ -42,7 +44,7 @@ def test_signed_operation_hides_timestamp_and_signature_and_orders_required_firs
             {"name": "symbol", "in": "query", "required": True, "schema": {"type": "string", "default": ""}},
         ],
         "responses": OK,
-    }}}))
+    }}}), profile="binance")
     (op,) = api.operations
     assert op.python_name == "get_account_v3"
     assert op.signed
@@ -234,22 +236,26 @@ def test_nullable_3_0_and_3_1_type_arrays_null_const_and_examples() -> None:
                              "g": "example"}
 
 
-def test_array_parameters_keep_json_unless_a_style_is_declared() -> None:
+@pytest.mark.parametrize("profile", ["binance", "openapi"])
+def test_array_parameters_follow_their_style_and_the_profile_without_one(profile: str) -> None:
     def param(name: str, where: str = "query", **style: Any) -> dict[str, Any]:
         return {"name": name, "in": where, "schema": {"type": "array", "items": {"type": "integer"},
                                                       "example": [1, 2]}, **style}
     api = make(spec({"/x": {"get": {"operationId": "getX", "parameters": [
         param("plain"), param("repeat", explode=True), param("comma", explode=False),
         param("pipes", style="pipeDelimited", explode=False), param("X-H", "header", style="simple"),
-        param("deep", style="deepObject", explode=True),
-    ], "responses": OK}}}))
+        param("deep", style="deepObject", explode=True), param("X-P", "header"),
+    ], "responses": OK}}}), profile=profile)
     (op,) = api.operations
+    # Binance declares no style and expects JSON text; plain OpenAPI has a default style per location.
+    plain, header = ("json", "json") if profile == "binance" else ("repeat", "comma")
     assert [(p.wire_name, p.style) for p in op.parameters] == [
-        ("plain", "json"), ("repeat", "repeat"), ("comma", "comma"), ("pipes", "pipe"), ("X-H", "comma"),
-        ("deep", "json")]
+        ("plain", plain), ("repeat", "repeat"), ("comma", "comma"), ("pipes", "pipe"), ("X-H", "comma"),
+        ("deep", "json"), ("X-P", header)]
     assert op.examples_in_lists("query") == {
-        "plain": ["[1,2]"], "repeat": ["1", "2"], "comma": ["1,2"], "pipes": ["1|2"], "deep": ["[1,2]"]}
-    assert op.examples_in("header") == {"X-H": "1,2"}
+        "plain": ["[1,2]"] if profile == "binance" else ["1", "2"], "repeat": ["1", "2"], "comma": ["1,2"],
+        "pipes": ["1|2"], "deep": ["[1,2]"]}
+    assert op.examples_in("header") == {"X-H": "1,2", "X-P": "[1,2]" if profile == "binance" else "1,2"}
 
 
 def test_multipart_file_fields_are_bytes() -> None:
@@ -272,4 +278,4 @@ def test_default_response_types_the_success_when_there_is_no_2xx() -> None:
     (op,) = api.operations
     assert op.return_type.hint == "HealthResponse"
     assert (op.success_status, op.success_example) == (200, {"ok": True})
-    assert op.error_examples == [[500, {"ok": True}]]
+    assert op.error_examples({}) == [[500, {"ok": True}]]

@@ -9,15 +9,16 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._metadata import __version__ as __version__
+__version__ = "0.1.0"
 
 # Public names: name -> defining module, imported on first use: importing this package stays cheap.
 _LAZY: dict[str, str] = {
     "ApiClient": ".api_client",
     "ApiResponse": ".api_response",
-    "Configuration": ".configuration",
+    "Configuration": "._binance",
     "BinanceAuth": ".auth",
     "ApiModel": ".base_model",
+    "API": "._metadata",
     "OpenApiException": ".exceptions",
     "ApiException": ".exceptions",
     "ApiValueError": ".exceptions",
@@ -44,6 +45,7 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "API",
     "APIError",
     "ApiClient",
     "ApiConnectionError",
@@ -89,6 +91,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from ._binance import Configuration as Configuration
+    from ._metadata import API as API
     from .api.user_data_stream_api import AsyncUserDataStreamApi as AsyncUserDataStreamApi
     from .api.user_data_stream_api import UserDataStreamApi as UserDataStreamApi
     from .api_client import ApiClient as ApiClient
@@ -96,7 +100,6 @@ if TYPE_CHECKING:
     from .async_api_client import AsyncApiClient as AsyncApiClient
     from .auth import BinanceAuth as BinanceAuth
     from .base_model import ApiModel as ApiModel
-    from .configuration import Configuration as Configuration
     from .exceptions import ApiConnectionError as ApiConnectionError
     from .exceptions import ApiException as ApiException
     from .exceptions import ApiTimeoutError as ApiTimeoutError

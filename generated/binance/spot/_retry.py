@@ -10,11 +10,12 @@ from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._core import PreparedRequest, build_request, parse_response
-from .api_response import ApiResponse
+from .api_response import ApiResponse, parse_rate_limits
 from .configuration import Configuration
 from .exceptions import (
     ApiConnectionError,
     ApiException,
+    ApiValueError,
     ExecutionStatusUnknownError,
     IPBannedException,
     OpenApiException,
@@ -22,7 +23,7 @@ from .exceptions import (
     ServiceException,
     _retry_after,
 )
-from .operation import Operation
+from .operation import ApiInfo, Operation
 
 if TYPE_CHECKING:
     from .rest import RESTResponse
@@ -37,17 +38,6 @@ RETRY_STATUSES = frozenset({500, 502, 503, 504})
 MAX_RETRY_AFTER = 10.0
 BACKOFF_BASE = 0.25
 BACKOFF_MAX = 4.0
-# Binance bans for 2 minutes at least; a 418 without Retry-After locks the client that long.
-DEFAULT_BAN = 120.0
-# "Timestamp for this request is outside of the recvWindow": rejected before execution.
-CLOCK_ERROR = -1021
-SPOT_TIME_PATH = "/api/v3/time"
-# Binance's other REST APIs have their own clock endpoint.
-_TIME_PATHS = (
-    ("/fapi/", "/fapi/v1/time"),
-    ("/dapi/", "/dapi/v1/time"),
-    ("/eapi/", "/eapi/v1/time"),
-)
 # Values in logged URLs that grant access or prove identity.
 _SECRET_QUERY = re.compile(r"(?i)((?:^|[?&])(?:signature|listenkey|[^=&]*api-?key)=)[^&]*")
 
@@ -55,15 +45,30 @@ Step = PreparedRequest | float
 
 
 class ClientState:
-    """What one client learns from answers: the 418 lockout, the clock offset, the last headers."""
+    """What one client learns from answers: an IP ban, the clock offset, the last headers."""
 
-    __slots__ = ("banned_until", "clock_checked", "clock_offset_ms", "last_headers")
+    __slots__ = (
+        "banned_until",
+        "clock",
+        "clock_checked",
+        "clock_offset_ms",
+        "last_api",
+        "last_headers",
+    )
 
     def __init__(self) -> None:
         self.banned_until = 0.0  # a time.monotonic() value; 0: not banned
         self.clock_offset_ms = 0  # server clock minus local clock
         self.clock_checked = False
+        self.clock: tuple[ApiInfo, str] | None = None  # the API and clock path the last call needed
+        self.last_api: ApiInfo | None = None  # the API of the last call (its rate-limit headers)
         self.last_headers: Mapping[str, str] = {}
+
+    @property
+    def rate_limits(self) -> dict[str, int]:
+        """The rate-limit counters of the last answer received (ApiResponse.rate_limits)."""
+        prefixes = self.last_api.rate_limit_headers if self.last_api is not None else ()
+        return parse_rate_limits(self.last_headers, prefixes)
 
 
 def call_flow(
@@ -82,25 +87,34 @@ def call_flow(
     Re-sent, up to `config.max_retries` times with exponential backoff and jitter: failures before
     the request left (any method); lost answers, timeouts and 500/502/503/504 for GET, HEAD,
     OPTIONS, PUT and DELETE; 429 of any method when Retry-After is at most MAX_RETRY_AFTER seconds.
-    A 5xx or a lost answer for any other method raises ExecutionStatusUnknownError. A 418 is never
-    retried and locks the client out until its Retry-After has passed. A SIGNED call rejected with
-    -1021 resynchronises the clock and is sent once more. SIGNED requests are signed afresh, with a
-    new timestamp, for every attempt.
+    A 5xx or a lost answer for any other method raises ExecutionStatusUnknownError. For an API whose
+    profile says so, a ban status (such as a 418) is never retried and locks the client out until
+    its Retry-After has passed, and a call stamped with the server's time that is refused for its
+    timestamp resynchronises the clock and is sent once more. Requests are built
+    afresh (signed afresh, with a new timestamp) for every attempt.
     """
     if state.banned_until:
         remaining = state.banned_until - time.monotonic()
         if remaining > 0:
             raise IPBannedException.refused(remaining)
         state.banned_until = 0.0
-    signed = op.signed
-    if signed and config.time_sync_on_start and not state.clock_checked:
-        state.clock_checked = True  # once per client, even if it fails: never a request per call
-        try:
-            yield from clock_flow(state, config, time_path(op.path))
-        except IPBannedException:
-            raise
-        except OpenApiException as exc:
-            logger.warning("reading the server clock failed, using the local clock: %s", exc)
+    api = op.api
+    profile = api.profile
+    state.last_api = api
+    clocked = profile.needs_clock(op)
+    clock = profile.clock_path(op.path) if clocked else None
+    if clock is not None:
+        state.clock = (api, clock)
+        if profile.sync_first(config) and not state.clock_checked:
+            state.clock_checked = (
+                True  # once per client, even if it fails: never a request per call
+            )
+            try:
+                yield from clock_flow(state, config, api, clock)
+            except IPBannedException:
+                raise
+            except OpenApiException as exc:
+                logger.warning("reading the server clock failed, using the local clock: %s", exc)
     method = op.method
     max_retries = config.max_retries
     attempt = 0
@@ -110,7 +124,7 @@ def call_flow(
             config,
             op,
             params,
-            timestamp_ms=int(time.time() * 1000) + state.clock_offset_ms if signed else None,
+            timestamp_ms=int(time.time() * 1000) + state.clock_offset_ms if clocked else None,
             headers=headers,
         )
         debug = logger.isEnabledFor(logging.DEBUG)
@@ -138,12 +152,14 @@ def call_flow(
                 (time.perf_counter() - started) * 1000,
             )
         if status >= 400:
-            if status == 418:
+            if status == profile.ban_status:
                 _lock_out(state, outcome.headers, op)
-            elif status == 400 and signed and not resynced and _is_clock_error(outcome.data):
+            elif (
+                clock is not None and not resynced and profile.is_clock_error(status, outcome.data)
+            ):
                 resynced = True
                 try:
-                    yield from clock_flow(state, config, time_path(op.path))
+                    yield from clock_flow(state, config, api, clock)
                 except IPBannedException:
                     raise
                 except OpenApiException as exc:
@@ -174,17 +190,19 @@ def call_flow(
                 data=exc.data,
                 method=method,
                 path=op.path,
+                errors=api.errors,
             ) from None
 
 
 def clock_flow(
-    state: ClientState, config: Configuration, path: str = SPOT_TIME_PATH
+    state: ClientState, config: Configuration, api: ApiInfo, path: str
 ) -> Generator[Step, RESTResponse | ApiConnectionError | None, int]:
-    """Read the server's clock (`{"serverTime": ms}`) and keep its offset from the local clock.
+    """Read the server's clock (GET `path` of `api`, whose profile reads the time from the answer)
+    and keep its offset from the local clock.
 
     Returns the offset in milliseconds (server minus local); raises the network or API error.
     """
-    op = _time_operation(path)
+    op = _time_operation(api, path)
     request = build_request(config, op, {})
     before = time.time()
     outcome = yield request
@@ -193,11 +211,11 @@ def clock_flow(
         raise outcome
     assert outcome is not None
     state.last_headers = outcome.headers
-    if outcome.status == 418:
+    if outcome.status == api.profile.ban_status:
         _lock_out(state, outcome.headers, op)
     data = parse_response(op, outcome.status, outcome.reason, outcome.headers, outcome.data).data
-    server_ms = data.get("serverTime") if isinstance(data, dict) else None
-    if not isinstance(server_ms, int) or isinstance(server_ms, bool):
+    server_ms = api.profile.server_time(data)
+    if server_ms is None:
         raise ResponseValidationError(
             f"GET {path}: the answer has no integer serverTime",
             status=outcome.status,
@@ -208,26 +226,30 @@ def clock_flow(
     offset = server_ms - int((before + after) * 500)
     state.clock_offset_ms = offset
     state.clock_checked = True
-    logger.info("clock: the server's is %+d ms from ours; SIGNED timestamps follow it", offset)
+    logger.info("clock: the server's is %+d ms from ours; timestamps follow it", offset)
     return offset
 
 
-def time_path(path: str) -> str:
-    """The clock endpoint of the Binance API an operation path belongs to."""
-    for prefix, clock in _TIME_PATHS:
-        if path.startswith(prefix):
-            return clock
-    return SPOT_TIME_PATH
+def sync_clock_flow(
+    state: ClientState, config: Configuration, path: str | None, api: ApiInfo | None
+) -> Generator[Step, RESTResponse | ApiConnectionError | None, int]:
+    """clock_flow for ApiClient.sync_clock: `api` (default: that of the client's calls, those that
+    needed the server's time first), `path` (default: the clock those calls needed, else the
+    API's own)."""
+    known = state.clock
+    api = api or (known[0] if known is not None else state.last_api)
+    if api is None:
+        raise ApiValueError("sync_clock: pass api=<the package's API>, or call an operation first")
+    clock = path or (
+        known[1] if known is not None and known[0] is api else api.profile.clock_path("/")
+    )
+    if clock is None:
+        raise ApiValueError(f"sync_clock: {api.distribution}'s API has no server clock")
+    return (yield from clock_flow(state, config, api, clock))
 
 
-_time_operations: dict[str, Operation[Any]] = {}
-
-
-def _time_operation(path: str) -> Operation[Any]:
-    op = _time_operations.get(path)
-    if op is None:
-        op = _time_operations[path] = Operation("ServerTime", "GET", path, responses={"200": "Any"})
-    return op
+def _time_operation(api: ApiInfo, path: str) -> Operation[Any]:
+    return Operation("ServerTime", "GET", path, responses={"200": "Any"}, api=api)
 
 
 def backoff(attempt: int) -> float:
@@ -239,7 +261,7 @@ def backoff(attempt: int) -> float:
 def retry_wait(method: str, status: int, headers: Mapping[str, str], attempt: int) -> float | None:
     """Seconds to wait before repeating an answer with this status, or None: do not repeat."""
     if status == 429:
-        # Binance refused the request unexecuted, so any method may go again, but only when told.
+        # The server refused the request unexecuted, so any method may go again, but only when told.
         seconds = _retry_after(headers.get("Retry-After"))
         return seconds if seconds is not None and seconds <= MAX_RETRY_AFTER else None
     if status in RETRY_STATUSES and method in IDEMPOTENT_METHODS:
@@ -269,18 +291,12 @@ def _pause(wait: float, attempt: int, max_retries: int, op: Operation[Any], why:
 def _lock_out(state: ClientState, headers: Mapping[str, str], op: Operation[Any]) -> None:
     seconds = _retry_after(headers.get("Retry-After"))
     if seconds is None:
-        seconds = DEFAULT_BAN
+        seconds = op.api.profile.default_ban
     state.banned_until = time.monotonic() + seconds
     logger.warning(
-        "%s %s: HTTP 418, the IP is banned; this client refuses every call for %.0f s",
+        "%s %s: HTTP %d, the IP is banned; this client refuses every call for %.0f s",
         op.method,
         op.path,
+        op.api.profile.ban_status,
         seconds,
     )
-
-
-def _is_clock_error(body: bytes) -> bool:
-    # A substring test first: most 400s are something else, and need no JSON parsing here.
-    if b"-1021" not in body:
-        return False
-    return ApiException(400, body=body).code == CLOCK_ERROR

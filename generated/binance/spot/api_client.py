@@ -9,11 +9,11 @@ from collections.abc import Generator, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
-from ._retry import SPOT_TIME_PATH, ClientState, Step, call_flow, clock_flow
-from .api_response import ApiResponse, parse_rate_limits
+from ._retry import ClientState, Step, call_flow, sync_clock_flow
+from .api_response import ApiResponse
 from .configuration import Configuration
 from .exceptions import ApiConnectionError
-from .operation import QUIET_DEPRECATIONS, Operation
+from .operation import QUIET_DEPRECATIONS, ApiInfo, Operation
 from .rest import RESTClient, RESTResponse, Timeout
 
 T = TypeVar("T")
@@ -54,11 +54,12 @@ class ApiClient:
     @property
     def last_rate_limits(self) -> dict[str, int]:
         """Rate-limit counters from the last answer received (see ApiResponse.rate_limits)."""
-        return parse_rate_limits(self._state.last_headers)
+        return self._state.rate_limits
 
     @property
     def clock_offset_ms(self) -> int:
-        """Milliseconds added to the local clock for SIGNED timestamps (0 until a clock sync)."""
+        """Milliseconds added to the local clock for timestamps the API's profile stamps requests
+        with (signed requests; 0 until a clock sync)."""
         return self._state.clock_offset_ms
 
     def __enter__(self) -> ApiClient:
@@ -90,9 +91,10 @@ class ApiClient:
         backoff and jitter: network failures before the request left (any method); lost answers,
         timeouts and 500/502/503/504 for GET, HEAD, OPTIONS, PUT and DELETE; 429 of any method
         when Retry-After is at most 10 s. A POST that got a 5xx or lost its answer raises
-        ExecutionStatusUnknownError. A 418 raises IPBannedException, and later calls are refused
-        until its Retry-After has passed. A SIGNED call rejected with -1021 (timestamp outside
-        recvWindow) is resent once after reading the server clock. Each attempt is signed afresh.
+        ExecutionStatusUnknownError. For an API whose profile bans IPs, a ban (a 418, say)
+        raises IPBannedException and later calls are refused until its Retry-After has passed. A
+        call stamped with the server's time that is refused for its timestamp
+        is resent once after reading the server clock. Each attempt is built (and signed) afresh.
         """
         if op.deprecated and not QUIET_DEPRECATIONS.get():
             # stacklevel 3: the warning names the user's line, not the generated method or this one.
@@ -101,9 +103,13 @@ class ApiClient:
             )
         return self._run(call_flow(self._state, self.configuration, op, params, headers), timeout)
 
-    def sync_clock(self, path: str = SPOT_TIME_PATH, *, timeout: Timeout = None) -> int:
-        """Read the server clock now; SIGNED timestamps follow it. Returns the offset in ms."""
-        return self._run(clock_flow(self._state, self.configuration, path), timeout)
+    def sync_clock(
+        self, path: str | None = None, *, api: ApiInfo | None = None, timeout: Timeout = None
+    ) -> int:
+        """Read the server clock now; timestamps follow it. Returns the offset in ms. `api`: the
+        package's API (its `API`), default that of the operations this client called; `path`:
+        its clock endpoint, default the one those operations need."""
+        return self._run(sync_clock_flow(self._state, self.configuration, path, api), timeout)
 
     def _run(
         self, flow: Generator[Step, RESTResponse | ApiConnectionError | None, R], timeout: Timeout

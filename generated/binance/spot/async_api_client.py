@@ -9,11 +9,11 @@ from collections.abc import AsyncGenerator, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from ._retry import SPOT_TIME_PATH, ClientState, Step, call_flow, clock_flow
-from .api_response import ApiResponse, parse_rate_limits
+from ._retry import ClientState, Step, call_flow, sync_clock_flow
+from .api_response import ApiResponse
 from .configuration import Configuration
 from .exceptions import ApiConnectionError, ApiValueError
-from .operation import QUIET_DEPRECATIONS, Operation
+from .operation import QUIET_DEPRECATIONS, ApiInfo, Operation
 from .rest import RESTResponse, Timeout
 
 if TYPE_CHECKING:
@@ -63,11 +63,12 @@ class AsyncApiClient:
     @property
     def last_rate_limits(self) -> dict[str, int]:
         """Rate-limit counters from the last answer received (see ApiResponse.rate_limits)."""
-        return parse_rate_limits(self._state.last_headers)
+        return self._state.rate_limits
 
     @property
     def clock_offset_ms(self) -> int:
-        """Milliseconds added to the local clock for SIGNED timestamps (0 until a clock sync)."""
+        """Milliseconds added to the local clock for timestamps the API's profile stamps requests
+        with (signed requests; 0 until a clock sync)."""
         return self._state.clock_offset_ms
 
     async def __aenter__(self) -> AsyncApiClient:
@@ -99,7 +100,7 @@ class AsyncApiClient:
     ) -> ApiResponse[T]:
         """Call one operation. `params` maps wire names to values; None means not sent.
 
-        The retry policy, errors, 418 lockout, -1021 clock resync and logging are ApiClient's:
+        The retry policy, errors, IP-ban lockout, clock resync and logging are ApiClient's:
         see ApiClient.call.
         """
         if op.deprecated and not QUIET_DEPRECATIONS.get():
@@ -110,9 +111,11 @@ class AsyncApiClient:
         flow = call_flow(self._state, self.configuration, op, params, headers)
         return await self._run(flow, timeout)
 
-    async def sync_clock(self, path: str = SPOT_TIME_PATH, *, timeout: Timeout = None) -> int:
-        """Read the server clock now; SIGNED timestamps follow it. Returns the offset in ms."""
-        return await self._run(clock_flow(self._state, self.configuration, path), timeout)
+    async def sync_clock(
+        self, path: str | None = None, *, api: ApiInfo | None = None, timeout: Timeout = None
+    ) -> int:
+        """Read the server clock now; see ApiClient.sync_clock. Returns the offset in ms."""
+        return await self._run(sync_clock_flow(self._state, self.configuration, path, api), timeout)
 
     async def _run(
         self, flow: Generator[Step, RESTResponse | ApiConnectionError | None, R], timeout: Timeout

@@ -8,14 +8,14 @@ import hmac
 import os
 import threading
 from collections.abc import Callable
-from typing import Any
 
+from .credentials import ApiKeyAuth
 from .exceptions import ApiTypeError, ApiValueError
 
 Signer = Callable[[bytes], str]
 
 
-class BinanceAuth:
+class BinanceAuth(ApiKeyAuth):
     """API key plus at most one signing secret: an HMAC `secret_key` or an RSA/Ed25519 private key.
 
     An API key alone is enough for USER_STREAM and other API-key-only endpoints. A private key
@@ -25,7 +25,7 @@ class BinanceAuth:
     type (RSA or Ed25519) is taken from the PEM itself.
     """
 
-    __slots__ = ("_api_key", "_key_path", "_key_pem", "_lock", "_passphrase", "_secret", "_signer")
+    __slots__ = ("_key_path", "_key_pem", "_lock", "_passphrase", "_secret", "_signer")
 
     def __init__(
         self,
@@ -35,11 +35,11 @@ class BinanceAuth:
         private_key_pem: str | bytes | None = None,
         passphrase: str | bytes | None = None,
     ) -> None:
-        for name, value in (("api_key", api_key), ("secret_key", secret_key)):
-            if value is not None and not isinstance(value, str):
-                raise ApiTypeError(f"BinanceAuth: {name} must be a str, not {type(value).__name__}")
-        # os.getenv gives "" for a variable that is set but empty: treat it as not configured.
-        self._api_key = api_key or None
+        super().__init__(api_key)
+        if secret_key is not None and not isinstance(secret_key, str):
+            raise ApiTypeError(
+                f"BinanceAuth: secret_key must be a str, not {type(secret_key).__name__}"
+            )
         self._secret = secret_key.encode("utf-8") if secret_key else None
         self._key_path = os.fspath(private_key_path) if private_key_path else None
         self._key_pem = (
@@ -56,11 +56,6 @@ class BinanceAuth:
             )
         self._signer: Signer | None = None  # the private key's, once loaded
         self._lock = threading.Lock()
-
-    @property
-    def api_key(self) -> str | None:
-        """The API key sent in the security scheme's header (X-MBX-APIKEY), or None."""
-        return self._api_key
 
     @property
     def can_sign(self) -> bool:
@@ -108,28 +103,15 @@ class BinanceAuth:
     def _source(self) -> str:
         return f"file {self._key_path!r}" if self._key_path else "private_key_pem"
 
-    def __repr__(self) -> str:
-        # Only whether things are set, never their value: reprs end up in logs and tracebacks.
-        parts = [f"api_key={'<set>' if self._api_key else None}"]
+    def _shown(self) -> list[str]:
+        parts = super()._shown()
         if self._secret:
             parts.append("secret_key=<set>")
         if self._key_path:
             parts.append(f"private_key_path={self._key_path!r}")
         if self._key_pem:
             parts.append("private_key_pem=<set>")
-        return f"BinanceAuth({', '.join(parts)})"
-
-    __str__ = __repr__
-
-    def __copy__(self) -> BinanceAuth:
-        return self  # immutable: copies (and deep copies of a Configuration) may share it
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> BinanceAuth:
-        return self
-
-    def __reduce__(self) -> Any:
-        # Pickling would write the secrets out in clear; refuse rather than leak them.
-        raise ApiTypeError("BinanceAuth holds secrets and cannot be pickled")
+        return parts
 
 
 def _private_key_signer(pem: bytes, passphrase: bytes | None, source: str) -> Signer:

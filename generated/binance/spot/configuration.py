@@ -3,34 +3,25 @@
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-from ._metadata import DEFAULT_HOST, DISTRIBUTION_NAME, __version__
-from .auth import BinanceAuth
+from .credentials import ApiKeyAuth
 from .exceptions import ApiTypeError, ApiValueError
-
-# Binance rejects a recvWindow above 60 s.
-MAX_RECV_WINDOW = 60_000
 
 
 class Configuration:
     """Settings for an ApiClient.
 
     The transport settings (timeouts, proxy, pool size, TLS) are read when an ApiClient is created;
-    host, auth, headers, user agent, recv_window, max_retries and time_sync_on_start are read on
-    every call.
+    host, auth, headers, user agent and max_retries are read on every call.
 
-    host: base URL, default the API's own (`https://api.binance.com`); may carry a path prefix.
-    auth: BinanceAuth with the API key and, for SIGNED endpoints, a secret or private key.
+    host: base URL, default the API's own (the package's); may carry a path prefix.
+    auth: the package's credentials (an ApiKeyAuth, or its subclass for the API).
     connect_timeout, read_timeout: seconds; always finite, so a call can never hang forever.
     max_retries: extra attempts after a failure that is safe to repeat (see ApiClient.call).
-    recv_window: milliseconds sent as `recvWindow` on SIGNED calls that do not pass their own.
-    time_sync_on_start: before its first SIGNED call, a client reads the server's clock
-    (GET /api/v3/time) and stamps requests with the server's time. Without it the client does so
-    only after Binance rejects a timestamp (-1021).
+    user_agent: default `<distribution>/<version> python/<X.Y>`, from the package.
     """
 
     __slots__ = (
@@ -42,9 +33,7 @@ class Configuration:
         "pool_maxsize",
         "proxy",
         "read_timeout",
-        "recv_window",
         "ssl_ca_cert",
-        "time_sync_on_start",
         "user_agent",
         "verify_ssl",
     )
@@ -54,7 +43,7 @@ class Configuration:
     def __init__(
         self,
         host: str | None = None,
-        auth: BinanceAuth | None = None,
+        auth: ApiKeyAuth | None = None,
         *,
         connect_timeout: float = 5.0,
         read_timeout: float = 10.0,
@@ -63,34 +52,24 @@ class Configuration:
         default_headers: Mapping[str, str] | None = None,
         user_agent: str | None = None,
         pool_maxsize: int = 10,
-        recv_window: int | None = None,
         verify_ssl: bool = True,
         ssl_ca_cert: str | None = None,
-        time_sync_on_start: bool = False,
     ) -> None:
-        self.host = _check_host(host if host is not None else DEFAULT_HOST)
-        if auth is not None and not isinstance(auth, BinanceAuth):
+        self.host = _check_host(host) if host is not None else None
+        if auth is not None and not isinstance(auth, ApiKeyAuth):
             raise ApiTypeError(
-                f"Configuration: auth must be a BinanceAuth, not {type(auth).__name__}"
+                f"Configuration: auth must be the package's credentials, not {type(auth).__name__}"
             )
         self.auth = auth
         self.connect_timeout = _check_timeout("connect_timeout", connect_timeout)
         self.read_timeout = _check_timeout("read_timeout", read_timeout)
-        self.max_retries = _check_int("max_retries", max_retries, 0)
+        self.max_retries = check_int("max_retries", max_retries, 0)
         self.proxy = proxy or None
         self.default_headers: dict[str, str] = _check_headers(default_headers or {})
-        self.user_agent = user_agent or (
-            f"{DISTRIBUTION_NAME}/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}"
-        )
-        self.pool_maxsize = _check_int("pool_maxsize", pool_maxsize, 1)
-        if recv_window is not None:
-            _check_int("recv_window", recv_window, 1)
-            if recv_window > MAX_RECV_WINDOW:
-                raise ApiValueError(f"Configuration: recv_window is at most {MAX_RECV_WINDOW} ms")
-        self.recv_window = recv_window
+        self.user_agent = user_agent or None
+        self.pool_maxsize = check_int("pool_maxsize", pool_maxsize, 1)
         self.verify_ssl = bool(verify_ssl)
         self.ssl_ca_cert = ssl_ca_cert
-        self.time_sync_on_start = bool(time_sync_on_start)
 
     @classmethod
     def get_default(cls) -> Configuration:
@@ -104,25 +83,32 @@ class Configuration:
         """Make `configuration` the default (None resets to a fresh default on next use)."""
         cls._default = configuration
 
-    def __repr__(self) -> str:
+    def _shown(self) -> dict[str, Any]:
         # Header values and proxy credentials may be secrets: show header names and the proxy host.
-        return (
-            f"Configuration(host={self.host!r}, auth={self.auth!r}, "
-            f"connect_timeout={self.connect_timeout!r}, read_timeout={self.read_timeout!r}, "
-            f"max_retries={self.max_retries!r}, proxy={_redact_userinfo(self.proxy)!r}, "
-            f"default_headers={sorted(self.default_headers)!r}, "
-            f"user_agent={self.user_agent!r}, pool_maxsize={self.pool_maxsize!r}, "
-            f"recv_window={self.recv_window!r}, verify_ssl={self.verify_ssl!r}, "
-            f"ssl_ca_cert={self.ssl_ca_cert!r}, time_sync_on_start={self.time_sync_on_start!r})"
-        )
+        return {
+            "host": self.host,
+            "auth": self.auth,
+            "connect_timeout": self.connect_timeout,
+            "read_timeout": self.read_timeout,
+            "max_retries": self.max_retries,
+            "proxy": _redact_userinfo(self.proxy),
+            "default_headers": sorted(self.default_headers),
+            "user_agent": self.user_agent,
+            "pool_maxsize": self.pool_maxsize,
+            "verify_ssl": self.verify_ssl,
+            "ssl_ca_cert": self.ssl_ca_cert,
+        }
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self._shown().items())})"
 
 
 def _check_host(host: str) -> str:
     parts = urlsplit(host)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ApiValueError(
-            f"Configuration: host must be an http(s) URL such as "
-            f"{DEFAULT_HOST!r}, got {_redact_userinfo(host)!r}"
+            f"Configuration: host must be an http(s) URL such as 'https://api.example.com', "
+            f"got {_redact_userinfo(host)!r}"
         )
     if parts.query or parts.fragment:
         raise ApiValueError("Configuration: host must not carry a query or fragment")
@@ -142,7 +128,7 @@ def _check_timeout(name: str, value: float) -> float:
     return float(value)
 
 
-def _check_int(name: str, value: int, minimum: int) -> int:
+def check_int(name: str, value: int, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ApiTypeError(f"Configuration: {name} must be an int")
     if value < minimum:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._metadata import API
 from ..api_client import ApiClient
 from ..api_response import ApiResponse
 from ..operation import Operation, Param
@@ -22,6 +23,7 @@ _SPOT_CREATE_USER_DATA_STREAM_V3: Operation[SpotCreateUserDataStreamV3Resp] = Op
     responses={"200": "SpotCreateUserDataStreamV3Resp", "4XX": "APIError", "5XX": "APIError"},
     auth=("ApiKey",),
     deprecated=True,
+    api=API,
 )
 
 _SPOT_DELETE_USER_DATA_STREAM_V3: Operation[dict[str, Any]] = Operation(
@@ -32,6 +34,7 @@ _SPOT_DELETE_USER_DATA_STREAM_V3: Operation[dict[str, Any]] = Operation(
     responses={"200": "dict[str, Any]", "4XX": "APIError", "5XX": "APIError"},
     auth=("ApiKey",),
     deprecated=True,
+    api=API,
 )
 
 _SPOT_UPDATE_USER_DATA_STREAM_V3: Operation[dict[str, Any]] = Operation(
@@ -43,6 +46,7 @@ _SPOT_UPDATE_USER_DATA_STREAM_V3: Operation[dict[str, Any]] = Operation(
     responses={"200": "dict[str, Any]", "4XX": "APIError", "5XX": "APIError"},
     auth=("ApiKey",),
     deprecated=True,
+    api=API,
 )
 
 

@@ -38,7 +38,10 @@ def test_model_config(rt: ModuleType) -> None:
 
 def test_api_response_repr_and_lazy_rate_limits(rt: ModuleType) -> None:
     response = rt.api_response.ApiResponse(200, {"X-MBX-USED-WEIGHT-1M": "x",
-                                                 "X-MBX-ORDER-COUNT-1D": "3"}, [1], b"[1]")
+                                                 "X-MBX-ORDER-COUNT-1D": "3"}, [1], b"[1]",
+                                             rt._binance.RATE_LIMIT_HEADERS)
     assert response.rate_limits == {"x-mbx-order-count-1d": 3}  # malformed values skipped
     assert repr(response) == ("ApiResponse(status_code=200, data=[1], "
                               "rate_limits={'x-mbx-order-count-1d': 3})")
+    # An API that names no rate-limit headers: none are counted.
+    assert rt.api_response.ApiResponse(200, {"X-MBX-USED-WEIGHT-1M": "2"}, None, b"").rate_limits == {}

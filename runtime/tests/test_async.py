@@ -179,4 +179,4 @@ def test_a_socks_proxy_is_refused_on_first_call(rt: ModuleType) -> None:
 
 
 def test_async_rest_is_part_of_the_runtime() -> None:
-    assert (ROOT / "templates" / "runtime" / "async_rest.py").is_file()
+    assert (ROOT / "runtime" / "async_rest.py").is_file()

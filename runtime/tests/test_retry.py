@@ -230,7 +230,7 @@ def test_unsigned_calls_and_callers_own_timestamps_are_not_resynced(
 def test_time_sync_on_start(rt: ModuleType, server: LoopbackServer, connect: Connect,
                             auth: Any) -> None:
     SkewedServer(server, skew_ms=-20_000)
-    config = rt.configuration.Configuration(host=server.url, auth=auth, time_sync_on_start=True)
+    config = rt._binance.Configuration(host=server.url, auth=auth, time_sync_on_start=True)
     client = connect(config)
     client.call(make_op(rt, "GET", "/api/v3/ping"), {})  # unsigned: no clock needed
     client.call(make_op(rt, "GET", "/api/v3/account", signed=True), {})
@@ -243,18 +243,25 @@ def test_time_sync_on_start(rt: ModuleType, server: LoopbackServer, connect: Con
 def test_sync_clock_on_demand(rt: ModuleType, server: LoopbackServer, connect: Connect) -> None:
     SkewedServer(server, skew_ms=3_000)
     client = connect(rt.configuration.Configuration(host=server.url))
-    assert abs(client.sync_clock() - 3_000) < 500
+    with pytest.raises(rt.exceptions.ApiValueError, match="api="):
+        client.sync_clock()  # no call yet: which API's clock?
+    assert abs(client.sync_clock(api=rt._metadata.API) - 3_000) < 500
     assert [r.path for r in server.requests] == ["/api/v3/time"]
+    client.call(make_op(rt, "GET", "/api/v3/ping"), {})
+    assert abs(client.sync_clock() - 3_000) < 500  # the API of the calls made
+    with pytest.raises(rt.exceptions.ApiValueError, match="no server clock"):
+        client.sync_clock(api=rt.operation.ApiInfo())  # plain OpenAPI: no clock
     server.respond_with(lambda r: (200, {"serverTime": "soon"}))
     with pytest.raises(rt.exceptions.ResponseValidationError, match="serverTime"):
         client.sync_clock()
 
 
 def test_time_paths_follow_the_api(rt: ModuleType) -> None:
-    assert rt._retry.time_path("/api/v3/order") == "/api/v3/time"
-    assert rt._retry.time_path("/sapi/v1/margin/order") == "/api/v3/time"
-    assert rt._retry.time_path("/fapi/v1/order") == "/fapi/v1/time"
-    assert rt._retry.time_path("/dapi/v1/order") == "/dapi/v1/time"
+    clock = rt._binance.BINANCE.clock_path
+    assert clock("/api/v3/order") == "/api/v3/time"
+    assert clock("/sapi/v1/margin/order") == "/api/v3/time"
+    assert clock("/fapi/v1/order") == "/fapi/v1/time"
+    assert clock("/dapi/v1/order") == "/dapi/v1/time"
 
 
 def test_backoff_is_exponential_capped_and_jittered(rt: ModuleType) -> None:

@@ -5,11 +5,25 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 # Server-provided bodies can be large HTML pages; an exception message only needs their start.
 _BODY_PREVIEW = 300
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorFields:
+    """Where an API's error bodies carry their code and message: top-level fields of the JSON body.
+
+    `integer_code`: only an integer counts as a code (-1102); otherwise a string or a
+    number does. A field that is None is not looked for.
+    """
+
+    code: str | None = "code"
+    message: str | None = "message"
+    integer_code: bool = False
 
 
 class OpenApiException(Exception):
@@ -79,8 +93,9 @@ class ApiException(OpenApiException):
     """The server answered with an error status. Subclasses name the common statuses.
 
     `data` is the parsed error body (the API's error model) when it could be parsed; `code` and
-    `msg` are Binance's error code and message (from `data` or the raw JSON body), else None.
-    `retry_after` is the `Retry-After` header in seconds (429 and 418 answers carry one).
+    `msg` are the API's error code and message (the fields `errors` names, from `data` or the raw
+    JSON body), else None. `retry_after` is the `Retry-After` header in seconds (429 and 418
+    answers carry one).
     """
 
     def __init__(
@@ -91,6 +106,7 @@ class ApiException(OpenApiException):
         headers: Mapping[str, str] | None = None,
         body: bytes | None = None,
         data: Any = None,
+        errors: ErrorFields | None = None,
     ) -> None:
         super().__init__(status, reason)
         self.status = status
@@ -98,7 +114,9 @@ class ApiException(OpenApiException):
         self.headers: Mapping[str, str] = headers if headers is not None else {}
         self.body = body
         self.data = data
-        self.code, self.msg = _code_and_msg(data, body)
+        self.code, self.msg = _code_and_msg(
+            data, body, errors if errors is not None else _DEFAULT_FIELDS
+        )
         self.retry_after = _retry_after(self.headers.get("Retry-After"))
 
     @classmethod
@@ -110,12 +128,13 @@ class ApiException(OpenApiException):
         headers: Mapping[str, str] | None = None,
         body: bytes | None = None,
         data: Any = None,
+        errors: ErrorFields | None = None,
     ) -> ApiException:
         """The exception for an error answer, of the class that matches its status."""
         exc_class = _BY_STATUS.get(status)
         if exc_class is None:
             exc_class = ServiceException if 500 <= status < 600 else ApiException
-        return exc_class(status, reason, headers=headers, body=body, data=data)
+        return exc_class(status, reason, headers=headers, body=body, data=data, errors=errors)
 
     def __str__(self) -> str:
         lines = [f"({self.status})", f"Reason: {self.reason or ''}"]
@@ -141,7 +160,7 @@ class UnauthorizedException(ApiException):
 
 
 class ForbiddenException(ApiException):
-    """403: the request was refused (Binance: a WAF rule was violated)."""
+    """403: the request was refused: the credentials do not allow it, or a firewall rule did not."""
 
 
 class NotFoundException(ApiException):
@@ -149,15 +168,16 @@ class NotFoundException(ApiException):
 
 
 class ConflictException(ApiException):
-    """409: Binance cancelReplace partly succeeded; `data` says which part."""
+    """409: the request conflicts with the resource's state (it may have partly succeeded)."""
 
 
 class IPBannedException(ApiException):
-    """418: the IP is banned for ignoring 429 answers; never retry before `retry_after` seconds.
+    """The API banned this client's IP (some answer 418 to a client that ignored their 429s);
+    never retry before `retry_after` seconds.
 
-    After a 418 the client that received it refuses every call, before any traffic, until the
-    ban's Retry-After has passed: it raises an IPBannedException whose `request_sent` is False
-    and whose `retry_after` is the time left.
+    For an API whose profile says so, a client that received a ban refuses every call, before any
+    traffic, until the ban's Retry-After has passed: it raises an IPBannedException whose
+    `request_sent` is False and whose `retry_after` is the time left.
     """
 
     request_sent: bool = True
@@ -176,16 +196,17 @@ class RateLimitException(ApiException):
 
 
 class ServiceException(ApiException):
-    """5xx: the server failed. At Binance the execution status is UNKNOWN: an order may exist."""
+    """5xx: the server failed. Whether it executed the request is unknown."""
 
 
 class ExecutionStatusUnknownError(ServiceException):
     """A POST (or PATCH) may or may not have been executed, so the client did not send it again.
 
     Raised for a 5xx answer, or when the answer was lost after the request left (timeout, reset):
-    Binance may have placed the order. Look it up (e.g. by its client order id) before sending it
-    again. `status` is the 5xx status, or 0 when no answer arrived; then the network error is
-    chained as `__cause__`. `method` and `path` name the request (never its query).
+    the server may have done what it asked (an order may have been placed). Look it up (e.g. by a
+    client order id) before sending it again. `status` is the 5xx status, or 0 when no answer
+    arrived; then the network error is chained as `__cause__`. `method` and `path` name the
+    request (never its query).
     """
 
     def __init__(
@@ -198,8 +219,9 @@ class ExecutionStatusUnknownError(ServiceException):
         data: Any = None,
         method: str | None = None,
         path: str | None = None,
+        errors: ErrorFields | None = None,
     ) -> None:
-        super().__init__(status, reason, headers=headers, body=body, data=data)
+        super().__init__(status, reason, headers=headers, body=body, data=data, errors=errors)
         self.method = method
         self.path = path
 
@@ -232,22 +254,27 @@ def _rebuild(cls: type[OpenApiException], args: tuple[Any, ...]) -> OpenApiExcep
     return exc
 
 
-def _code_and_msg(data: Any, body: bytes | None) -> tuple[int | None, str | None]:
-    """Binance's `{"code": -1102, "msg": "..."}` from the parsed model, else from the raw body."""
-    if isinstance(data, Mapping):
-        code, msg = data.get("code"), data.get("msg")
-    else:
-        code, msg = getattr(data, "code", None), getattr(data, "msg", None)
-    if code is None and msg is None and body and body.lstrip()[:1] == b"{":
+_DEFAULT_FIELDS = ErrorFields()
+
+
+def _code_and_msg(
+    data: Any, body: bytes | None, fields: ErrorFields
+) -> tuple[int | str | None, str | None]:
+    """The error's code and message: the fields `fields` names, from the parsed error model (whose
+    to_dict() has the wire names) or mapping, else from the raw JSON body."""
+    wire = data.to_dict() if callable(getattr(data, "to_dict", None)) else data
+    if not isinstance(wire, Mapping) and body and body.lstrip()[:1] == b"{":
         try:
-            parsed = json.loads(body)
-        except ValueError:  # includes UnicodeDecodeError: a broken body is no reason to fail here
-            parsed = None
-        if isinstance(parsed, dict):
-            code, msg = parsed.get("code"), parsed.get("msg")
-    code = code if isinstance(code, int) and not isinstance(code, bool) else None
-    msg = msg if isinstance(msg, str) else None
-    return code, msg
+            wire = json.loads(body)
+        except (ValueError, RecursionError):  # a broken or absurdly deep body is no reason to fail
+            wire = None
+    if not isinstance(wire, Mapping):
+        return None, None
+    code = wire.get(fields.code) if fields.code else None
+    msg = wire.get(fields.message) if fields.message else None
+    if isinstance(code, bool) or not isinstance(code, int if fields.integer_code else (int, str)):
+        code = None
+    return code, msg if isinstance(msg, str) else None
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -40,7 +40,7 @@ class AsyncRESTClient:
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=configuration.pool_maxsize, ssl=self._ssl),
             timeout=self._timeout,
-            # Binance sets no cookies; a jar would only carry state from one call to the next.
+            # Calls carry their own cookies; a jar would only carry state from one call to the next.
             cookie_jar=aiohttp.DummyCookieJar(),
         )
 
@@ -118,7 +118,7 @@ def _proxy_settings(proxy: str | None) -> tuple[str | None, dict[str, str] | Non
 
 
 def _network_error(exc: BaseException, method: str, url: str) -> OpenApiException:
-    """Our exception for an aiohttp error, saying whether the request may have reached Binance."""
+    """Our exception for an aiohttp error, saying whether the request may have reached the API."""
     # The query string may carry a signature or listen key: name only the path in messages.
     path = url.partition("?")[0]
     not_sent: dict[str, Any] = {"method": method, "path": path, "request_sent": False}

@@ -1,22 +1,22 @@
 """Sans-I/O core: (operation, arguments) -> PreparedRequest; (status, headers, body) -> answer."""
 
-# No network here, so every rule about what goes on the wire (encoding, API key, Binance signing)
-# and how answers are read (type hints, error classes) can be tested without a server.
+# No network here, so every rule about what goes on the wire (encoding, API key, what the API's
+# profile adds, such as a signature) and how answers are read (type hints, error classes)
+# can be tested without a server.
 
 from __future__ import annotations
 
 import re
 import secrets
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._metadata import API_KEY_SCHEMES
 from ._serialize import (
     check_header_value,
     encode_items,
     encode_pair,
+    item_text,
     json_body,
     multipart_body,
     quote_component,
@@ -31,12 +31,11 @@ from .exceptions import (
     ResponseValidationError,
 )
 from .operation import FORM_URLENCODED, JSON, MULTIPART, Operation
+from .profile import Draft
 
 if TYPE_CHECKING:
     from ._types import ResponseType
 
-# Filled in by the runtime on SIGNED calls; a caller's value for `signature` is never sent.
-SIGNING_PARAMS = frozenset({"timestamp", "signature"})
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _ERROR_PREVIEW = 1000
 
@@ -54,14 +53,7 @@ class PreparedRequest:
 class _Plan:
     """What an Operation implies, worked out once on its first call rather than on every call."""
 
-    __slots__ = (
-        "by_status",
-        "multipart",
-        "recv_window_in_form",
-        "security",
-        "signing_skip",
-        "timestamp_in_form",
-    )
+    __slots__ = ("by_status", "hidden", "multipart", "profile", "security")
 
     def __init__(self, op: Operation[Any]) -> None:
         names = {p.name for p in op.params if p.location == "path"}
@@ -87,18 +79,11 @@ class _Plan:
                 f"supported, only {FORM_URLENCODED!r} and {MULTIPART!r}"
             )
         self.multipart = (op.content_type or "").startswith(MULTIPART)
-        has_form = "form" in locations or (op.content_type or "").startswith(FORM_URLENCODED)
-        declared = {p.name: p.location for p in op.params}
-        self.signing_skip = SIGNING_PARAMS if op.signed else frozenset()
-        # Signing parameters go where the operation declares them, else with the other fields;
-        # never into a multipart body (the signature covers the query string then).
-        self.timestamp_in_form = not self.multipart and (
-            declared.get("timestamp", "form" if has_form else "query") == "form"
-        )
-        self.recv_window_in_form = not self.multipart and (
-            declared.get("recvWindow", "form" if has_form else "query") == "form"
-        )
-        self.security = tuple(API_KEY_SCHEMES[name] for name in op.auth if name in API_KEY_SCHEMES)
+        security = op.api.security
+        self.security = tuple(security[name] for name in op.auth if name in security)
+        profile = op.api.profile
+        self.hidden = profile.hidden(op)
+        self.profile = profile.plan(op)
         self.by_status: dict[int, ResponseType | None] = {}
 
 
@@ -122,31 +107,31 @@ def build_request(
     """The request for one call. `params` maps wire names (or a Param's `key`) to values; None
     values are not sent.
 
-    SIGNED operations get `recvWindow` (config default, unless passed), `timestamp` (the caller's,
-    else `timestamp_ms`, else now) and last `signature`, computed over the percent-encoded query
-    string followed by the body, exactly as sent. The API key goes where the operation's security
-    schemes say, when the auth has one. Raises ApiValueError before any traffic when a required
-    parameter is missing, or a SIGNED operation lacks the API key or the signing key.
+    The API key goes where the operation's security schemes say, when the auth has one; then the
+    API's profile adds what its vendor requires (a timestamp, from `timestamp_ms` if given,
+    a signature). Raises ApiValueError before any
+    traffic when a required parameter is missing, the profile refuses the call as configured, or
+    there is no host (neither the configuration's nor the API's).
     """
     plan = op._plan or _plan(op)
+    api = op.api
+    profile = api.profile
     auth = config.auth
-    if op.signed and (auth is None or not auth.can_sign or (plan.security and not auth.api_key)):
-        # Binance rejects any SIGNED request that lacks the key or the signature: say so now.
-        raise ApiValueError(
-            f"{op.operation_id} is a SIGNED endpoint: configure BinanceAuth(api_key=..., "
-            "secret_key=...) or an API key and a private key to call it"
-        )
+    profile.check(config, op, bool(plan.security))
+    host = config.host or api.host
+    if not host:
+        raise ApiValueError(f"{op.operation_id}: no host: pass Configuration(host=...)")
     path = op.path
     query: list[str] = []
     form: list[str] = []
     parts: list[tuple[str, object]] = []  # multipart fields
     cookies: list[str] = []
     body: bytes | None = None
-    out_headers = {"Accept": JSON, "User-Agent": config.user_agent}
+    out_headers = {"Accept": JSON, "User-Agent": config.user_agent or api.user_agent}
     if config.default_headers:
         _merge_headers(out_headers, config.default_headers)
 
-    skip = plan.signing_skip
+    skip = plan.hidden
     for param in op.params:
         name = param.name
         value = params.get(param.key or name)
@@ -159,7 +144,7 @@ def build_request(
                 )
             continue
         location = param.location
-        # A list in a declared OpenAPI style; anything else (Binance's lists too) as to_wire says.
+        # A list in a declared OpenAPI style; anything else (a list sent as JSON too) as to_wire says.
         styled = param.style != "json" and isinstance(value, (list, tuple))
         if location == "query":
             if styled:
@@ -174,7 +159,7 @@ def build_request(
         elif location == "path":
             path = path.replace("{" + name + "}", _path_segment(op, name, value, styled))
         elif location == "header":
-            text = ",".join(to_wire(item) for item in value) if styled else to_wire(value)
+            text = ",".join(item_text(item) for item in value) if styled else to_wire(value)
             out_headers[name] = check_header_value(name, text)
         elif location == "cookie":
             if styled:
@@ -194,25 +179,11 @@ def build_request(
             else:
                 cookies.append(encode_pair(wire_name, api_key))
 
-    if op.signed:
-        if config.recv_window is not None and params.get("recvWindow") is None:
-            (form if plan.recv_window_in_form else query).append(f"recvWindow={config.recv_window}")
-        timestamp = params.get("timestamp")
-        if timestamp is None:
-            timestamp = timestamp_ms if timestamp_ms is not None else int(time.time() * 1000)
-        (form if plan.timestamp_in_form else query).append("timestamp=" + to_wire(timestamp))
-
-    query_string = "&".join(query)
-    form_text = "&".join(form)
-    if op.signed:
-        assert auth is not None  # checked above; tells the type checker too
-        signed_body = form_text if form else (body.decode("utf-8") if body is not None else "")
-        # Base64 signatures (RSA, Ed25519) contain + / =, which must be percent-encoded.
-        signature = "signature=" + quote_component(auth.sign(query_string + signed_body))
-        if form:
-            form_text += "&" + signature
-        else:
-            query_string = query_string + "&" + signature if query_string else signature
+    draft = Draft(query, form, body, plan.multipart)
+    profile.finish(config, op, plan.profile, params, draft, timestamp_ms)
+    query_string = "&".join(draft.query)
+    form_text = "&".join(draft.form)
+    form, body = draft.form, draft.body
 
     if form:
         body = form_text.encode("ascii")  # percent-encoded: ASCII by construction
@@ -227,7 +198,7 @@ def build_request(
         out_headers["Cookie"] = "; ".join(cookies)
     if headers:
         _merge_headers(out_headers, headers)
-    url = config.host + path + "?" + query_string if query_string else config.host + path
+    url = host + path + "?" + query_string if query_string else host + path
     return PreparedRequest(op.method, url, out_headers, body)
 
 
@@ -249,14 +220,16 @@ def parse_response(
         data = None
         if rtype is not None and not rtype.is_none and body and not body.isspace():
             data = _decode_success(op, rtype, status, headers, body)
-        return ApiResponse(status, headers, data, body)
+        return ApiResponse(status, headers, data, body, op.api.rate_limit_headers)
     error_data = None
     if rtype is not None and not rtype.is_none and body:
         try:
             error_data = rtype.decode(body)
         except ValueError:  # an HTML error page or a proxy's text: the status still tells the story
             error_data = None
-    raise ApiException.from_response(status, reason, headers=headers, body=body, data=error_data)
+    raise ApiException.from_response(
+        status, reason, headers=headers, body=body, data=error_data, errors=op.api.errors
+    )
 
 
 def _response_type_for(op: Operation[Any], status: int) -> ResponseType | None:
@@ -297,7 +270,7 @@ def _decode_success(
 
 def _path_segment(op: Operation[Any], name: str, value: Any, styled: bool = False) -> str:
     if styled:  # OpenAPI's simple style: the items, each percent-encoded, joined by commas
-        segment = ",".join(quote_component(to_wire(item)) for item in value)
+        segment = ",".join(quote_component(item_text(item)) for item in value)
     else:
         segment = quote_component(to_wire(value))
     if segment in ("", ".", ".."):

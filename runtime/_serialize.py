@@ -22,7 +22,7 @@ _unreserved = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 def to_wire(value: object) -> str:
     """A parameter value as the text that goes in a query, form field, header or path segment.
 
-    bool -> "true"/"false"; numbers never in scientific notation (Binance answers -1100 to 1e-05);
+    bool -> "true"/"false"; numbers never in scientific notation (APIs refuse 1e-05 for 0.00001);
     enums by value; lists, dicts and models as compact JSON (`["BTCUSDT","BNBBTC"]`).
     """
     kind = type(value)
@@ -147,11 +147,17 @@ _DELIMITERS = {"comma": ",", "space": "%20", "pipe": "%7C"}
 
 def encode_items(name: str, values: Sequence[object], style: str) -> list[str]:
     """The query (or cookie) pairs of a list in an OpenAPI style: `a=1&a=2` ("repeat") or one pair
-    whose items, each percent-encoded, are joined by a comma, a space or a pipe (`a=1,2`)."""
+    whose items, each percent-encoded, are joined by a comma, a space or a pipe (`a=1,2`). A None
+    item (of a nullable items schema) has no form in these styles: it goes as an empty value."""
     if style == "repeat":
-        return [encode_pair(name, to_wire(value)) for value in values]
-    joined = _DELIMITERS[style].join(quote_component(to_wire(value)) for value in values)
+        return [encode_pair(name, item_text(value)) for value in values]
+    joined = _DELIMITERS[style].join(quote_component(item_text(value)) for value in values)
     return [quote_component(name) + "=" + joined]
+
+
+def item_text(value: object) -> str:
+    """An item of a list sent in an OpenAPI style: to_wire's text, empty for None."""
+    return "" if value is None else to_wire(value)
 
 
 def multipart_body(fields: Sequence[tuple[str, object]], boundary: str) -> bytes:

@@ -26,6 +26,7 @@ ERRORS = {"4XX": "APIError", "5XX": "APIError"}
 def make_op(rt: ModuleType, method: str, path: str, *params: tuple[Any, ...], **options: Any) -> Any:
     options.setdefault("responses", {"200": "dict[str, Any]", **ERRORS})
     options.setdefault("auth", ("ApiKey",))
+    options.setdefault("api", rt._metadata.API)
     return rt.operation.Operation(f"Test{method.title()}", method, path,
                                   params=tuple(rt.operation.Param(*p) for p in params), **options)
 

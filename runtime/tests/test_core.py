@@ -21,12 +21,13 @@ FORM = "application/x-www-form-urlencoded"
 @pytest.fixture
 def config(rt: ModuleType) -> Any:
     auth = rt.auth.BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
-    return rt.configuration.Configuration(host=HOST, auth=auth)
+    return rt._binance.Configuration(host=HOST, auth=auth)
 
 
 def op(rt: ModuleType, method: str = "GET", path: str = "/api/v3/thing", *params: Any,
        **options: Any) -> Any:
     Param = rt.operation.Param
+    options.setdefault("api", rt._metadata.API)
     return rt.operation.Operation("TestOp", method, path,
                                   params=tuple(Param(*p) if isinstance(p, tuple) else p for p in params),
                                   **options)
@@ -250,7 +251,7 @@ def test_signature_covers_query_then_body_and_comes_last(rt: ModuleType, config:
 
 def test_signed_recv_window_default_and_caller_values(rt: ModuleType) -> None:
     auth = rt.auth.BinanceAuth(api_key=API_KEY, secret_key=SECRET_KEY)
-    config = rt.configuration.Configuration(host=HOST, auth=auth, recv_window=3000)
+    config = rt._binance.Configuration(host=HOST, auth=auth, recv_window=3000)
     operation = op(rt, "GET", "/api/v3/account", ("recvWindow", "query"), ("timestamp", "query", True),
                    ("signature", "query"), auth=("ApiKey",), signed=True)
     default = dict(parse_qsl(urlsplit(build(rt, config, operation, {}, timestamp_ms=5).url).query))

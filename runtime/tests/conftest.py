@@ -1,5 +1,6 @@
-"""Fixtures: the runtime templates installed as a throwaway package `rtpkg`, loopback HTTP servers,
-and clients of both flavours (sync ApiClient, AsyncApiClient driven by an event loop) behind one face."""
+"""Fixtures: the runtime (generic and Binance's) installed as a throwaway package `rtpkg`, loopback
+HTTP servers, and clients of both flavours (sync ApiClient, AsyncApiClient driven by an event loop)
+behind one face."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNTIME = ROOT / "templates" / "runtime"
+RUNTIME = ROOT / "runtime"
+RUNTIME_FILES = sorted(p for p in [*RUNTIME.glob("*.py"), *(RUNTIME / "binance").glob("*.py")]
+                       if p.name != "__init__.py")
 sys.path.insert(0, str(ROOT / "templates" / "tests"))  # the loopback helper, imported as a plain module
 
 from loopback import LoopbackServer  # noqa: E402
@@ -29,16 +32,24 @@ SECRET_KEY = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 FULLWIDTH_123456 = "\uff11\uff12\uff13\uff14\uff15\uff16"
 FULLWIDTH_123 = FULLWIDTH_123456[:3]
 
-# What the generator writes next to the runtime, reduced to what the runtime reads.
+# What the generator writes beside the runtime for a Binance package: what its operations pass in.
 METADATA = '''\
-__version__ = "1.0.0"
-DISTRIBUTION_NAME = "binance-spot"
-DEFAULT_HOST = "https://api.binance.com"
-API_KEY_SCHEMES: dict[str, tuple[str, str]] = {
-    "ApiKey": ("header", "X-MBX-APIKEY"),
-    "QueryKey": ("query", "apiKey"),
-    "CookieKey": ("cookie", "session"),
-}
+from ._binance import BINANCE, ERRORS, RATE_LIMIT_HEADERS
+from .operation import ApiInfo
+
+API = ApiInfo(
+    distribution="binance-spot",
+    version="1.0.0",
+    host="https://api.binance.com",
+    security={
+        "ApiKey": ("header", "X-MBX-APIKEY"),
+        "QueryKey": ("query", "apiKey"),
+        "CookieKey": ("cookie", "session"),
+    },
+    errors=ERRORS,
+    rate_limit_headers=RATE_LIMIT_HEADERS,
+    profile=BINANCE,
+)
 '''
 
 MODELS_INIT = '''\
@@ -101,7 +112,7 @@ def write_package(root: Path) -> Path:
     """Lay out `rtpkg` under `root`: the runtime files verbatim plus the generator's stand-ins."""
     package = root / PACKAGE
     (package / "models").mkdir(parents=True)
-    for source in RUNTIME.glob("*.py"):
+    for source in RUNTIME_FILES:
         shutil.copy(source, package / source.name)
     (package / "__init__.py").write_text('"""Stand-in generated package."""\n')
     (package / "_metadata.py").write_text(METADATA)
@@ -124,8 +135,9 @@ def rt(package_root: Path) -> Iterator[ModuleType]:
     sys.path.insert(0, str(package_root))
     try:
         package = importlib.import_module(PACKAGE)
-        for source in sorted(RUNTIME.glob("*.py")):
+        for source in RUNTIME_FILES:
             importlib.import_module(f"{PACKAGE}.{source.stem}")
+        importlib.import_module(f"{PACKAGE}._metadata")
         importlib.import_module(f"{PACKAGE}.models")
         yield package
     finally:

@@ -13,12 +13,14 @@ from .conftest import API_KEY, SECRET_KEY
 
 def test_defaults(rt: ModuleType) -> None:
     config = rt.configuration.Configuration()
-    assert config.host == "https://api.binance.com"
+    assert config.host is None and config.user_agent is None  # the API's own (its ApiInfo), at each call
     assert (config.connect_timeout, config.read_timeout, config.max_retries) == (5.0, 10.0, 2)
-    assert config.auth is None and config.proxy is None and config.recv_window is None
-    assert config.user_agent == f"binance-spot/1.0.0 python/{sys.version_info[0]}.{sys.version_info[1]}"
+    assert config.auth is None and config.proxy is None
     assert config.pool_maxsize == 10 and config.verify_ssl is True
-    assert config.time_sync_on_start is False
+    assert not hasattr(config, "recv_window")  # Binance's settings are Binance's Configuration's
+    binance = rt._binance.Configuration()
+    assert binance.recv_window is None and binance.time_sync_on_start is False
+    assert rt._metadata.API.user_agent == f"binance-spot/1.0.0 python/{sys.version_info[0]}.{sys.version_info[1]}"
     assert rt.configuration.Configuration(host="http://127.0.0.1:8080/prefix/").host == (
         "http://127.0.0.1:8080/prefix")
 
@@ -40,7 +42,10 @@ def test_defaults(rt: ModuleType) -> None:
 ])
 def test_bad_settings_are_refused_early(rt: ModuleType, kwargs: dict[str, Any], error: str) -> None:
     with pytest.raises(getattr(rt.exceptions, error)):
-        rt.configuration.Configuration(**kwargs)
+        rt._binance.Configuration(**kwargs)
+    if "recv_window" not in kwargs:
+        with pytest.raises(getattr(rt.exceptions, error)):
+            rt.configuration.Configuration(**kwargs)
 
 
 def test_default_configuration(rt: ModuleType) -> None:

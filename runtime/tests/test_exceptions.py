@@ -1,4 +1,4 @@
-"""Exceptions: class per status, Binance code and message, Retry-After, text, pickling."""
+"""Exceptions: class per status, the API's code and message fields, Retry-After, text, pickling."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pickle
 from email.utils import formatdate
 from time import time
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ import pytest
 def test_from_response_picks_the_class_and_parses_the_body(rt: ModuleType) -> None:
     exc = rt.exceptions.ApiException.from_response(
         429, "Too Many Requests", headers={"Retry-After": "7"},
-        body=b'{"code": -1003, "msg": "Too many requests."}')
+        body=b'{"code": -1003, "msg": "Too many requests."}', errors=rt._binance.ERRORS)
     assert type(exc) is rt.exceptions.RateLimitException
     assert (exc.status, exc.reason, exc.code, exc.msg, exc.retry_after) == (
         429, "Too Many Requests", -1003, "Too many requests.", 7.0)
@@ -24,17 +25,32 @@ def test_from_response_picks_the_class_and_parses_the_body(rt: ModuleType) -> No
 
 def test_code_and_msg_prefer_the_parsed_model(rt: ModuleType) -> None:
     data = rt.models.APIError(code=-2015, msg="Invalid API-key, IP, or permissions for action.")
-    exc = rt.exceptions.ApiException.from_response(401, "Unauthorized", body=b"{}", data=data)
+    binance = rt._binance.ERRORS
+    exc = rt.exceptions.ApiException.from_response(401, "Unauthorized", body=b"{}", data=data, errors=binance)
     assert isinstance(exc, rt.exceptions.UnauthorizedException)
     assert (exc.code, exc.msg, exc.data) == (-2015, data.msg, data)
-    dict_data = rt.exceptions.ApiException(400, "Bad Request", data={"code": -1100, "msg": "bad"})
+    dict_data = rt.exceptions.ApiException(400, "Bad Request", data={"code": -1100, "msg": "bad"}, errors=binance)
     assert (dict_data.code, dict_data.msg) == (-1100, "bad")
+
+
+@pytest.mark.parametrize(("fields", "body", "code", "msg"), [
+    (None, b'{"code": "E42", "message": "no such thing"}', "E42", "no such thing"),  # plain OpenAPI
+    (None, b'{"code": 7, "msg": "not the message field"}', 7, None),
+    (("error_code", "detail", False), b'{"error_code": "51000", "detail": "x"}', "51000", "x"),
+    (("code", "msg", True), b'{"code": "51000", "msg": "x"}', None, "x"),  # only integers count
+    ((None, "message", False), b'{"code": 1, "message": "m"}', None, "m"),
+])
+def test_the_api_says_which_fields_carry_code_and_message(rt: ModuleType, fields: Any, body: bytes,
+                                                          code: Any, msg: Any) -> None:
+    errors = rt.exceptions.ErrorFields(*fields) if fields else None
+    exc = rt.exceptions.ApiException(400, "Bad Request", body=body, errors=errors)
+    assert (exc.code, exc.msg) == (code, msg)
 
 
 @pytest.mark.parametrize("body", [None, b"", b"<html>x</html>", b"{not json", b'{"code": "x"}',
                                   b"\xff\xfe{", b'["code"]', b'{"code": true, "msg": 5}'])
 def test_odd_bodies_leave_code_and_msg_unset(rt: ModuleType, body: bytes | None) -> None:
-    exc = rt.exceptions.ApiException(500, "Internal Server Error", body=body)
+    exc = rt.exceptions.ApiException(500, "Internal Server Error", body=body, errors=rt._binance.ERRORS)
     assert exc.code is None and exc.msg is None
     assert str(exc).startswith("(500)\nReason: Internal Server Error")
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
-from .exceptions import ApiValueError
+from .exceptions import ApiValueError, ErrorFields
+from .profile import PLAIN, Profile
 
 ParamLocation = Literal["path", "query", "header", "cookie", "form", "json"]
 LOCATIONS: frozenset[str] = frozenset({"path", "query", "header", "cookie", "form", "json"})
-# How a list value goes out: JSON text (Binance's convention), the name repeated per item
-# (a=1&a=2, OpenAPI's exploded form style), or the items joined by a comma, a space or a pipe.
+# How a list value goes out: JSON text (for APIs that expect it), the name repeated per item (a=1&a=2,
+# OpenAPI's exploded form style), or the items joined by a comma, a space or a pipe.
 ArrayStyle = Literal["json", "repeat", "comma", "space", "pipe"]
 ARRAY_STYLES: frozenset[str] = frozenset({"json", "repeat", "comma", "space", "pipe"})
 FORM_URLENCODED = "application/x-www-form-urlencoded"
@@ -21,6 +23,35 @@ MULTIPART = "multipart/form-data"
 JSON = "application/json"
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiInfo:
+    """What the operations of one generated package share, handed to the runtime in each of them.
+
+    distribution, version: name the client in its User-Agent. host: the default base URL (a
+    Configuration's `host` replaces it). security: scheme name -> (where its API key goes:
+    header, query or cookie; under which name). errors: where error bodies carry their code and
+    message. rate_limit_headers: lower-case prefixes of the headers that count requests
+    (ApiResponse.rate_limits). profile: the vendor's rules (profile.py).
+    """
+
+    distribution: str = "openapi-client"
+    version: str = "0"
+    host: str = ""
+    security: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    errors: ErrorFields = field(default_factory=ErrorFields)
+    rate_limit_headers: tuple[str, ...] = ()
+    profile: Profile = PLAIN
+
+    @property
+    def user_agent(self) -> str:
+        return (
+            f"{self.distribution}/{self.version} python/{sys.version_info[0]}.{sys.version_info[1]}"
+        )
+
+
+UNNAMED = ApiInfo()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +93,9 @@ class Operation(Generic[T]):
 
     responses: status ("200"), range ("4XX") or "default" -> response type hint in the runtime's
     grammar (model names, str, int, float, bool, Any, object, None, list[T], dict[str, T]).
-    auth: security scheme names from `_metadata.API_KEY_SCHEMES` whose API key the call needs.
-    signed: a Binance SIGNED endpoint: the runtime adds timestamp, recvWindow and signature.
+    auth: names of the security schemes (in `api.security`) whose API key the call sends.
+    signed: the API's profile signs the request (adds a timestamp and a signature, say).
+    api: what the package's operations share (ApiInfo).
     """
 
     operation_id: str
@@ -75,6 +107,7 @@ class Operation(Generic[T]):
     auth: tuple[str, ...] = ()
     signed: bool = False
     deprecated: bool = False
+    api: ApiInfo = UNNAMED
     # The request plan _core derives on first use (parameter routing, response decoders). Kept
     # here rather than in a global table so it lives and dies with the operation, at no import cost.
     _plan: Any = field(default=None, init=False, repr=False, compare=False)

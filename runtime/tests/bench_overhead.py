@@ -22,7 +22,7 @@ import urllib3
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, for `tests`
 
-from tests.runtime.conftest import API_KEY, ROOT, SECRET_KEY, write_package
+from runtime.tests.conftest import API_KEY, ROOT, SECRET_KEY, write_package
 
 SERVER = f"""
 import sys, time

@@ -1,0 +1,56 @@
+"""Binance's profile: SIGNED endpoints, BinanceAuth, `{"code", "msg"}` errors, X-MBX-* rate limits,
+the listen-key helper, JSON arrays; and how a Binance document is recognised.
+
+SIGNED endpoints are not marked by a security scheme in Binance's specs: they carry a `timestamp`
+parameter (in the query or the form), and `x-binance-signed: true|false` on an operation overrides
+that. The runtime's part (signing, the server clock, IP bans) is runtime/binance/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from .openapi import ListenKeyRule, Profile
+
+BINANCE = Profile(
+    name="binance",
+    signed_extension="x-binance-signed",
+    signed_when=("timestamp",),
+    signature_parameters=("timestamp", "signature"),
+    auth_class="BinanceAuth",
+    env_prefix="BINANCE",
+    errors=("code", "msg", True),
+    error_example={"code": -1000, "msg": "An unknown error occurred."},
+    rate_limit_headers=("x-mbx-used-weight", "x-mbx-order-count", "x-sapi-used-"),
+    listen_key=ListenKeyRule(path_suffix="/userDataStream", preferred_path="/api/v3/userDataStream",
+                             key_name="listenKey"),
+    json_arrays=True,  # Binance expects symbols=["BTCUSDT","BNBBTC"]
+    runtime="binance",
+    runtime_profile="_binance:BINANCE",
+    configuration_module="_binance",
+)
+
+_HOSTS = ("binance.com", "binance.us", "binance.vision", "binancefuture.com")
+_KEY_HEADER = "x-mbx-apikey"
+
+
+def detect(document: dict[str, Any]) -> str | None:
+    """Why the document is Binance's, or None: a server on a Binance host, the X-MBX-APIKEY header
+    as a security scheme, or an operation marked with x-binance-signed."""
+    servers = document.get("servers")
+    for server in servers if isinstance(servers, list) else ():
+        url = server.get("url") if isinstance(server, dict) else None
+        host = urlsplit(url).hostname if isinstance(url, str) and "//" in url else None
+        if host and any(host == name or host.endswith("." + name) for name in _HOSTS):
+            return f"server {host}"
+    components = document.get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    for scheme in schemes.values() if isinstance(schemes, dict) else ():
+        if isinstance(scheme, dict) and str(scheme.get("name", "")).lower() == _KEY_HEADER:
+            return "security scheme X-MBX-APIKEY"
+    paths = document.get("paths")
+    for item in paths.values() if isinstance(paths, dict) else ():
+        if isinstance(item, dict) and any(isinstance(op, dict) and "x-binance-signed" in op for op in item.values()):
+            return "x-binance-signed"
+    return None

@@ -22,6 +22,7 @@ PEERS_PYTHON = PEERS_VENV / "bin" / "python"
 OUR_PYTHON = REPO / ".venv" / "bin" / "python"
 UDS_SPEC = REPO / "spec" / "openapi.yaml"
 SPOT_SPEC = SHARED / "specs" / "binance-spot.openxapi.yaml"
+GITHUB_SPEC = SHARED / "specs" / "real" / "github.json"
 
 # Tool keys, in the order every table lists them and every round runs them (A B C A B C ...).
 OURS = "ours"

@@ -33,6 +33,7 @@ from generation import GenerationResults
 from goals import Outcome, check_goals
 from imports import ImportResults
 from lines import LineResults, Size
+from tools import TITLES
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -114,7 +115,7 @@ class Report:
     def generation(self, gen: GenerationResults) -> None:
         self.add("## Cold generation", "", f"{plural(gen.rounds, 'alternating round')} per spec.", "")
         for spec_key, by_tool in gen.cold.items():
-            title = "UDS (three endpoints)" if spec_key == "uds" else "Spot (382 operations)"
+            title = TITLES.get(spec_key, spec_key)
             ours_wall = median_of(by_tool.get(OURS, []), "wall")
             ours_rss = median_of(by_tool.get(OURS, []), "rss_kb")
             rows = []

@@ -33,7 +33,7 @@ from goals import Outcome, check_goals
 from imports import run_imports
 from lines import run_lines
 from report import render
-from tools import SPOT, UDS
+from tools import GITHUB, SPOT, UDS
 
 SECTIONS = ("generation", "imports", "lines", "calls")
 DEFAULT_REPEAT = 7
@@ -106,9 +106,10 @@ def main(argv: list[str]) -> int:
     outcome.versions = peers_env.tool_versions()
     runtime = outcome.setup_error is None  # imports and calls run in the peers' venv
 
-    specs = [UDS] + ([SPOT] if SPOT_SPEC.exists() else [])
-    if not SPOT_SPEC.exists():
-        log(f"{SPOT_SPEC} is missing: Spot is skipped")
+    specs = [UDS] + [case for case in (SPOT, GITHUB) if case.path.exists()]
+    for case in (SPOT, GITHUB):
+        if not case.path.exists():
+            log(f"{case.path} is missing: {case.title} is skipped")
     products = Products(args.timeout, log)
     digest = peers_env.generator_digest()
     try:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common import (
+    GITHUB_SPEC,
     OPENAPI_GENERATOR,
     OPENAPI_PYTHON_CLIENT,
     OUR_PYTHON,
@@ -31,7 +32,7 @@ OG_PACKAGE = "binance_spot"
 
 @dataclass(frozen=True)
 class SpecCase:
-    key: str  # "uds" or "spot"
+    key: str  # "uds", "spot", "github"
     title: str
     path: Path
     lenient: bool  # ours needs --lenient for it (the spec has validation errors)
@@ -39,6 +40,8 @@ class SpecCase:
 
 UDS = SpecCase("uds", "three-endpoint spec (UDS)", UDS_SPEC, lenient=False)
 SPOT = SpecCase("spot", "Spot (382 operations)", SPOT_SPEC, lenient=True)
+GITHUB = SpecCase("github", "GitHub (874 operations)", GITHUB_SPEC, lenient=True)
+TITLES = {case.key: case.title for case in (UDS, SPOT, GITHUB)}
 
 
 def generate_command(tool: str, spec: SpecCase, out: Path, spec_path: Path | None = None) -> list[str]:

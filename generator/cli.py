@@ -152,14 +152,13 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
               f"(inputs and output unchanged); {summary.profile}")
         return 0
     kept = (incremental.CACHE_FILE,)
-    holds = cache.holds if cache is not None else None
     staged: list[write_stage.Staged] = []
     planned: list[write_stage.Plan] = []
 
     def ready(made: pipeline.Result) -> None:
         """While validation finishes: plan the writing (which only reads the folder) and, for a new
         (absent or empty) folder, stage the files, to be moved in if the run succeeds."""
-        planned.append(write_stage.plan(out, made.files, kept, holds, made.digests))
+        planned.append(write_stage.plan(out, made.files, kept))
         if generating and write_stage.is_new(out):
             staged.append(write_stage.stage(out, planned[0]))
 
@@ -171,7 +170,7 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
             pending.abort()
         raise
     _print(result.diagnostics)
-    todo = planned[0] if planned else write_stage.plan(out, result.files, kept, holds, result.digests)
+    todo = planned[0] if planned else write_stage.plan(out, result.files, kept)
     if not generating:
         if todo.changed:
             sys.stdout.write(write_stage.diff(out, todo))
@@ -190,7 +189,8 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
     profile = f"profile {api.vendor.profile} ({api.vendor.reason})"
     if cache is not None:
         cache.keep(result.digests, result.keys, todo, incremental.Summary(
-            operations, models, len(result.files), [str(d) for d in result.diagnostics], profile))
+            operations, models, len(result.files), [str(d) for d in result.diagnostics], profile),
+            result.sources)
     print(f"{operations} operations, {models} models: {len(todo.write)} files written, "
           f"{len(todo.unchanged)} unchanged, {len(todo.remove)} removed ({result.formatted} formatted) "
           f"in {time.perf_counter() - started:.2f}s; {profile}")

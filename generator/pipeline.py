@@ -64,6 +64,7 @@ class Result:
     keys: dict[str, str] = field(default_factory=dict)  # output path -> the key of the job that made it
     rendered: int = 0  # files made by running their job (the rest were the cache's)
     formatted: int = 0  # files that went through black
+    sources: tuple[Path, ...] = ()  # the files the spec was read from
 
 
 def run(spec: Path, config: Config, *, display: str | None = None, out: Path | None = None,
@@ -88,13 +89,14 @@ def run(spec: Path, config: Config, *, display: str | None = None, out: Path | N
         return [d.as_warning() for d in outcome.diagnostics]
 
     if until == "validate":
-        return Result(None, validation())
+        return Result(None, validation(), sources=loaded.paths)
     # An invalid spec may trip the later stages: then its validation errors are what to report.
     try:
         api, warnings = build_stage.build(document, config, source, locate)
         if until == "model":
-            return Result(api, validation() + warnings)
+            return Result(api, validation() + warnings, sources=loaded.paths)
         result = _files(api, config, out, cache)
+        result.sources = loaded.paths
         if ready is not None:
             ready(result)
     except Exception:

@@ -3,9 +3,8 @@
 The record is local (git-ignored, never part of the output) and never trusted further than it can be
 checked: anything it does not cover, or that does not match it, makes the stage run as if there were
 no record. It holds the digest of the run's inputs and of the generator (digests.py), a summary,
-the validator's findings by path item, and for every output file the digest of its text, the key
-of the render job that made it, and its stamp (size, modification and change times, inode) once
-the file was written.
+the validator's findings by path item, and for every output file the digest of its text and the
+key of the render job that made it.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import contextlib
 import hashlib
 import json
 import os
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,13 +24,7 @@ from ..spec.validate import Finding, Outcome
 from . import digests
 
 CACHE_FILE = ".generator-cache.json"
-_FORMAT = 1
-# A file changed again within one tick of the file system's clock (kernels tick every 10 ms at
-# worst) could keep its times: such a file gets no stamp, and is read next time (git's "racily
-# clean" entries).
-_RACY_NS = 20_000_000
-
-Stamp = list[int]
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -51,8 +43,11 @@ class Cache:
 
     def __init__(self, out: Path, spec: Path, config: Config) -> None:
         self.out = out
+        try:
+            self.spec = spec.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: no record can be for it
+            self.spec = spec.absolute()
         self.code = digests.code(config)
-        self.inputs = digests.inputs(spec, self.code)
         record = _read(out / CACHE_FILE)
         same_code = record.get("format") == _FORMAT and record.get("code") == self.code
         self._record = record if same_code else {}
@@ -60,19 +55,23 @@ class Cache:
         self._files: dict[str, Any] = files if isinstance(files, dict) else {}
         self._units: tuple[str, dict[str, str]] | None = None
         self._findings: list[Finding] | None = None
-        self._held: set[str] = set()  # files holds() vouched for: their stamps stay as recorded
 
     # -- tier 0: nothing changed -------------------------------------------------------------------
     def unchanged(self) -> Summary | None:
         """The last run's summary if its inputs were these, and every file it wrote still holds
-        what it wrote (stamps spare reading most of them), and the ignore file is as it was."""
+        what it wrote, and the ignore file is as it was."""
         summary = self._record.get("summary")
-        if self._record.get("inputs") != self.inputs or not isinstance(summary, dict) or not self._files:
+        sources = self._record.get("sources")
+        if not (isinstance(sources, list) and sources and sources[0] == str(self.spec)
+                and all(isinstance(s, str) for s in sources)):
+            return None
+        inputs = digests.inputs([Path(s) for s in sources], self.code)
+        if inputs is None or self._record.get("inputs") != inputs or not isinstance(summary, dict) or not self._files:
             return None
         if self._record.get("ignore") != _ignore_digest(self.out):
             return None
         for path, entry in self._files.items():
-            if not (self.holds(path, entry[0]) or self._read(path, entry[0]) is not None):
+            if self._read(path, entry[0]) is None:
                 return None
         try:
             return Summary(int(summary["operations"]), int(summary["models"]), int(summary["files"]),
@@ -111,15 +110,6 @@ class Cache:
             return None
         return self._read(path, entry[0])
 
-    # -- tier 3: files known to be unchanged not read to tell ---------------------------------------
-    def holds(self, path: str, sha: str) -> bool:
-        """Whether the file holds the text whose digest is `sha`, by the stamp recorded with it."""
-        entry = self._files.get(path)
-        if entry is None or entry[0] != sha or entry[2] is None or _stamp(self.out / path) != entry[2]:
-            return False
-        self._held.add(path)
-        return True
-
     def _read(self, path: str, sha: str) -> str | None:
         try:
             data = (self.out / path).read_bytes()
@@ -133,21 +123,17 @@ class Cache:
             return None
 
     # -- after a run --------------------------------------------------------------------------------
-    def keep(self, digests: dict[str, str], keys: dict[str, str], written: Plan, summary: Summary) -> None:
+    def keep(self, file_digests: dict[str, str], keys: dict[str, str], written: Plan, summary: Summary,
+             sources: tuple[Path, ...]) -> None:
         """Record what a successful run wrote (best effort: a cache that fails to write is no error).
-        `digests`: of every output file's text."""
-        taken = time.time_ns()
-        entries: dict[str, Any] = {}
-        for path in (*written.unchanged, *written.write):
-            if path in self._held and path not in written.write:
-                stamp = self._files[path][2]
-            else:
-                stamp = _stamp(self.out / path, settled_before=taken - _RACY_NS)
-            entries[path] = [digests[path], keys.get(path), stamp]
+        `file_digests`: of every output file's text; `sources`: the files the spec was read from."""
+        entries = {path: [file_digests[path], keys.get(path)] for path in (*written.unchanged, *written.write)}
+        resolved = [str(path.resolve()) for path in sources]
         record: dict[str, Any] = {
             "format": _FORMAT,
             "code": self.code,
-            "inputs": self.inputs,
+            "sources": resolved,
+            "inputs": digests.inputs([Path(p) for p in resolved], self.code),
             "ignore": _ignore_digest(self.out),
             "summary": {"operations": summary.operations, "models": summary.models, "files": summary.files,
                         "warnings": summary.warnings, "profile": summary.profile},
@@ -173,16 +159,6 @@ def _read(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return record if isinstance(record, dict) else {}
-
-
-def _stamp(path: Path, settled_before: int | None = None) -> Stamp | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    if settled_before is not None and max(stat.st_mtime_ns, stat.st_ctime_ns) >= settled_before:
-        return None
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
 def _ignore_digest(out: Path) -> str | None:

@@ -12,25 +12,21 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..emit import BUILTIN_TEMPLATES
+from ..emit import BUILTIN_RUNTIME, BUILTIN_TEMPLATES
 from ..spec.checks import resolve
 from . import installed
 
-_SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _GENERATOR = Path(__file__).resolve().parents[1]
 # Whose versions change what a run makes: the formatter, and the validator (its findings are kept).
 _TOOLS = ("black", "openapi-spec-validator", "jsonschema", "jsonschema-rs")
 
 
 def _files_below(folder: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
-    """Regular files below a folder, none reached through a link that leads out of it (a spec folder
-    is untrusted: the cache reads no more of the disk than the loader may)."""
+    """Regular files below a folder of the generator's or the user's templates."""
     if not folder.is_dir():
         return []
-    root = folder.resolve()
     return sorted(p for p in folder.rglob("*")
-                  if (suffixes is None or p.suffix in suffixes) and "__pycache__" not in p.parts
-                  and p.resolve().is_relative_to(root) and p.is_file())
+                  if (suffixes is None or p.suffix in suffixes) and "__pycache__" not in p.parts and p.is_file())
 
 
 def code(config: Config) -> str:
@@ -39,6 +35,8 @@ def code(config: Config) -> str:
     digest = hashlib.sha256()
     parts = [("generator", p) for p in _files_below(_GENERATOR, (".py",))]
     parts += [("templates", p) for p in _files_below(BUILTIN_TEMPLATES)]
+    parts += [("runtime", p) for p in _files_below(BUILTIN_RUNTIME, (".py",))
+              if p.relative_to(BUILTIN_RUNTIME).parts[0] != "tests"]
     if config.templates is not None:
         parts += [("user-templates", p) for p in _files_below(config.templates)]
     _digest_files(digest, parts)
@@ -48,12 +46,15 @@ def code(config: Config) -> str:
     return digest.hexdigest()
 
 
-def inputs(spec: Path, code_digest: str) -> str:
-    """Everything a run's output depends on: every spec-like file in the spec's folder (a multi-file
-    spec may reference any of them) and `code_digest`."""
+def inputs(sources: list[Path], code_digest: str) -> str | None:
+    """Everything a run's output depends on: the files the spec was read from and `code_digest`.
+    (Which files those are can only change through a change in one of them: the `$ref` that names
+    a new file is in a file already read.) None if one of them cannot be read."""
     digest = hashlib.sha256()
-    parts = [("spec", spec.resolve())] + [("spec-folder", p) for p in _files_below(spec.resolve().parent, _SPEC_SUFFIXES)]
-    _digest_files(digest, parts)
+    try:
+        _digest_files(digest, [("spec", path) for path in sources])
+    except (OSError, ValueError):
+        return None
     digest.update(code_digest.encode())
     return digest.hexdigest()
 

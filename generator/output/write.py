@@ -128,12 +128,9 @@ def _safe_parts(out: Path, path: str) -> tuple[str, ...]:
     return parts
 
 
-def plan(out: Path, files: Mapping[str, str], kept: Collection[str] = (),
-         holds: Callable[[str, str], bool] | None = None, digests: Mapping[str, str] | None = None) -> Plan:
+def plan(out: Path, files: Mapping[str, str], kept: Collection[str] = ()) -> Plan:
     """What a run would change, without changing anything. `kept`: names the folder keeps that are
-    not output (a cache); `holds(path, digest)`: whether the file is known to hold the text with
-    that digest without reading it (a caller's cache of file stamps), if the caller has one;
-    `digests`: of the texts, if the caller has them."""
+    not output (a cache)."""
     patterns = [*ignore_patterns(out), IGNORE_FILE, *kept]
     result = Plan()
     folder = str(out)
@@ -143,9 +140,6 @@ def plan(out: Path, files: Mapping[str, str], kept: Collection[str] = (),
             result.ignored.append(path)
             continue
         text = files[path]
-        if holds is not None and holds(path, digests[path] if digests is not None else digest(text)):
-            result.unchanged.append(path)
-            continue
         try:
             with open(target, "rb") as stream:
                 current: bytes | None = stream.read()

@@ -46,6 +46,11 @@ class LoadedSpec:
     tables: Mapping[str, _Table] = field(default_factory=dict, repr=False, compare=False)
 
     @property
+    def paths(self) -> tuple[Path, ...]:
+        """The files the spec was read from: its root file, then each file its `$ref`s named."""
+        return (self.root_file, *(self.root_dir / key for key in self.tables if key))
+
+    @property
     def source(self) -> str:
         """The root file's display name: where diagnostics about the whole document point."""
         return self.files[0] if self.files else str(self.root_file)

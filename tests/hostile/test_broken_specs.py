@@ -186,7 +186,7 @@ def test_strace_sees_no_open_outside_the_allowed_folders_and_no_connect(tmp_path
         listener.close()
     assert run.code == 1 and "leaves the spec's folder" in run.stderr, run.stderr
     allowed = [str(p) for p in (folder.resolve(), out, tmp_path / "audit.log", SANDBOX, REPO / "generator",
-                                REPO / "templates", Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve())]
+                                REPO / "templates", REPO / "runtime", Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve())]
     opened, connects = [], []
     for line in trace.read_text().splitlines():
         if " connect(" in line and ("AF_INET" in line or "AF_INET6" in line):

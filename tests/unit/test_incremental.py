@@ -8,7 +8,6 @@ run into a folder without the cache's record.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -93,6 +92,29 @@ def test_an_unchanged_spec_and_output_stop_before_loading(spec: Path, out: Path)
     spy = generate(spec, out)
     assert spy.loaded == 0 and spy.rendered == []
     assert tree(out) == before
+
+
+def test_an_edit_of_a_file_the_spec_refers_to_makes_a_run(tmp_path: Path) -> None:
+    multi = tmp_path / "multi"
+    shutil.copytree(Path(__file__).parent / "load_cases" / "multi", multi)
+    out = tmp_path / "multi-out"
+    generate(multi / "openapi.yaml", out)
+    assert generate(multi / "openapi.yaml", out).loaded == 0
+    pet = multi / "schemas" / "pet.yaml"
+    pet.write_text(pet.read_text() + "\n")  # the same document, another file: read again
+    assert generate(multi / "openapi.yaml", out).loaded == 1
+    (multi / "unrelated.yaml").write_text("not: referenced\n")  # a file no $ref names changes nothing
+    assert generate(multi / "openapi.yaml", out).loaded == 0
+
+
+def test_a_spec_beside_a_symlink_loop_is_generated_and_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "looped"
+    folder.mkdir()
+    shutil.copy(COVERAGE, folder / "openapi.yaml")
+    (folder / "loop.yaml").symlink_to(folder / "loop.yaml")
+    out = tmp_path / "looped-out"
+    generate(folder / "openapi.yaml", out)
+    assert generate(folder / "openapi.yaml", out).loaded == 0
 
 
 @pytest.mark.parametrize("change", ["output file edited", "output file removed", "ignore file added", "settings"])
@@ -280,76 +302,3 @@ def _matches_a_run_without_the_record(spec: Path, out: Path, tmp_path: Path) -> 
     generate(spec, out)
     generate(spec, copy)
     assert output(out) == output(copy)
-
-
-# -- tier 4: stamps -------------------------------------------------------------------------------------
-
-def _settled(spec: Path, out: Path) -> incremental.Cache:
-    """A record with stamps: the files written long enough ago (the racy window) by a run after them."""
-    time.sleep(0.05)
-    (out / "README.md").write_text("edited by hand\n")
-    generate(spec, out)
-    time.sleep(0.05)
-    (out / "README.md").write_text("edited by hand\n")
-    generate(spec, out)  # README aside, every file was settled when this run recorded it
-    return incremental.Cache(out, spec, _config())
-
-
-def _config() -> Any:
-    from generator.config import Config
-
-    return Config(package_name="coverage.client")
-
-
-def _entry(out: Path, path: str) -> list[Any]:
-    record = json.loads((out / incremental.CACHE_FILE).read_text())
-    entry: list[Any] = record["files"][path]
-    return entry
-
-
-PATH = "coverage/client/models/owner.py"
-
-
-def test_a_settled_file_is_known_by_its_stamp(spec: Path, out: Path) -> None:
-    cache = _settled(spec, out)
-    digest, _, stamp = _entry(out, PATH)
-    assert stamp is not None
-    assert cache.holds(PATH, digest)
-    assert not cache.holds(PATH, "0" * 64)  # a stamp counts only with its digest
-
-
-@pytest.mark.parametrize("change", ["edited", "edited, times put back", "replaced", "removed"])
-def test_any_change_to_a_file_undoes_its_stamp(spec: Path, out: Path, change: str) -> None:
-    cache = _settled(spec, out)
-    digest = _entry(out, PATH)[0]
-    target = out / PATH
-    before = target.stat()
-    text = target.read_bytes()
-    if change == "removed":
-        target.unlink()
-    elif change == "replaced":  # the same text, another file (an editor saving by rename)
-        other = out / "other.tmp"
-        other.write_bytes(text)
-        os.replace(other, target)
-    else:
-        target.write_bytes(text.replace(b"class", b"klass", 1))  # same size
-        if change == "edited, times put back":
-            os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert not cache.holds(PATH, digest)
-    spy = generate(spec, out)
-    assert target.read_bytes() == text
-    assert spy.rendered.count("package/models/model.py.jinja") == (0 if change == "replaced" else 1)
-
-
-def test_a_copied_folder_is_read_not_trusted(spec: Path, out: Path, tmp_path: Path) -> None:
-    _settled(spec, out)
-    copy = tmp_path / "copied"
-    shutil.copytree(out, copy)
-    assert not incremental.Cache(copy, spec, _config()).holds(PATH, _entry(out, PATH)[0])
-
-
-def test_a_file_written_just_now_gets_no_stamp(spec: Path, tmp_path: Path) -> None:
-    fresh = tmp_path / "fresh"
-    generate(spec, fresh)
-    stamps = [entry[2] for entry in json.loads((fresh / incremental.CACHE_FILE).read_text())["files"].values()]
-    assert None in stamps  # those written in the last tick of the clock

@@ -66,20 +66,6 @@ def test_a_failed_write_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["a.txt", "blocked"]
 
 
-def test_a_file_a_caller_vouches_for_is_not_read(tmp_path: Path) -> None:
-    write.apply(tmp_path, write.plan(tmp_path, {"a.txt": "same", "b.txt": "old"}))
-    asked: list[tuple[str, str]] = []
-
-    def holds(path: str, digest: str) -> bool:
-        asked.append((path, digest))
-        return path == "a.txt"
-
-    (tmp_path / "a.txt").write_text("changed, but vouched for")
-    todo = write.plan(tmp_path, {"a.txt": "same", "b.txt": "new"}, holds=holds)
-    assert todo.unchanged == ["a.txt"] and todo.write == {"b.txt": "new"}
-    assert asked == [("a.txt", write.digest("same")), ("b.txt", write.digest("new"))]
-
-
 @pytest.mark.parametrize("existing", [False, True], ids=["absent", "empty"])
 def test_a_new_output_folder_is_written_whole_or_not_at_all(tmp_path: Path, existing: bool) -> None:
     out = tmp_path / "new" / "out"

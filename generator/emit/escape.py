@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+LINE_LENGTH = 100  # of generated code, as black formats it (layout.py and format.py use it too)
+
 # Control characters, and the bidirectional overrides that can make an editor show code in an order
 # other than the one Python reads ("Trojan Source", CVE-2021-42574): dropped from docstrings,
 # comments and Markdown (string literals escape them instead).
@@ -66,6 +68,10 @@ def docstring(value: str, indent: int = 0, first: bool = True, last: bool = True
     text = "\n".join((" " * indent + line) if line and i else line for i, line in enumerate(lines))
     if first and text.startswith('"'):
         text = " " + text
+    if last and len(lines) > 1 and len(text.rpartition("\n")[2]) + 3 > LINE_LENGTH:
+        # Closing quotes that would overflow the last line go on a line of their own (black's rule
+        # for a docstring; a string after a field's declaration, it leaves either way).
+        return text + "\n" + " " * indent
     if last and text.endswith('"'):
         text += " "  # a docstring may not end in a quote: it would merge with the closing quotes
     return text

@@ -42,34 +42,46 @@ def _format_one(item: tuple[str, str]) -> tuple[str, str | None, str | None]:
 
 # Lines black cannot split, so it leaves them however long: an optional `name=` or `"key": ` and one
 # string literal; one imported name (`Name as Name,`) inside import parentheses; the opening line of
-# those parentheses (`from a.long.module import (`).
+# those parentheses (`from a.long.module import (`); the opening line of an exploded signature
+# (`def a_long_name(`); and a parameter annotated with a bare name (`name: LongName,`,
+# `name: LongName = None,`: a field's black puts in parentheses).
 _ATOMIC = re.compile(
     r"""\s*(?:[A-Za-z_]\w*=|"(?:[^"\\]|\\.)*":\s)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'),?"""
     r"|\s*[A-Za-z_]\w*(?: as [A-Za-z_]\w*)?,"
     r"|\s*from [\w.]+ import \("
+    r"|\s*(?:async )?def \w+\("
+    r"|\s*[A-Za-z_]\w*: [A-Za-z_][\w.]*(?: = None)?,"
 )
 
 
 def black_would_change(text: str) -> bool:
     """Whether black would re-flow text laid out by our templates: a line over the limit that is code,
-    or that closes a multi-line docstring (black then moves the closing quotes to a line of their own).
+    or that closes a multi-line docstring (black then moves the closing quotes to a line of their
+    own; only a docstring: the string after a model's field is an expression, which it leaves).
 
-    Long lines inside docstrings are left alone by black. Every triple quote in our output delimits a
-    docstring (spec text has its own escaped), so counting them tells docstring lines from code.
+    Long lines inside strings are left alone by black. Every triple quote in our output delimits a
+    docstring or such a string (spec text has its own escaped), so counting them tells strings from
+    code; a docstring is one that opens right after a line ending in `:` or at the top of the file.
     """
-    in_docstring = False
+    in_docstring = real = False
+    previous = ""  # the last line of code (outside strings), stripped
     for line in text.split("\n"):
         quotes = line.count('"""')
         if len(line) > LINE_LENGTH:
             single_line = quotes == 2 and not in_docstring
             inside = in_docstring and quotes == 0
             opening = not in_docstring and quotes == 1
+            closing = in_docstring and quotes == 1 and not real
             atomic = quotes == 0 and not in_docstring and (
                 _ATOMIC.fullmatch(line) is not None or line.lstrip().startswith("#"))
-            if not (single_line or inside or opening or atomic):
+            if not (single_line or inside or opening or closing or atomic):
                 return True
         if quotes % 2:
+            if not in_docstring:
+                real = previous.endswith(":") or not previous
             in_docstring = not in_docstring
+        elif not in_docstring and line.strip():
+            previous = line.strip()  # code, or a string of one line: the next string is no docstring
     return False
 
 

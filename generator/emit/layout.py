@@ -14,8 +14,9 @@ from typing import Any
 from ..model.api import Field
 from ..model.samples import Code, plain
 from . import escape
-
-LINE_LENGTH = 100  # black's line length for generated code (format.py uses the same)
+from .escape import (
+    LINE_LENGTH as LINE_LENGTH,  # black's line length for generated code (format.py's too)
+)
 
 
 def fits(line: str) -> bool:
@@ -32,14 +33,17 @@ def from_import(indent: int, module: str, name: str, reexport: bool = False) -> 
 
 
 def returns(hint: str) -> str:
-    """The end of a method signature, `    ) -> HINT:`; an annotation too long for the line split inside
-    its outermost brackets (the rarer cases where even that does not fit are black's)."""
+    """The end of a method signature, `    ) -> HINT:`; a hint too long for it split as black splits
+    it: a union in parentheses, one operand a line; a subscript inside its brackets. The rare
+    hint black would leave long comes back on one line (black then formats the file)."""
     head = f"    ) -> {hint}:"
-    opening = hint.find("[")
-    inner = hint[opening + 1:-1] if hint.endswith("]") and opening >= 0 else ""
-    if fits(head) or not inner or not fits(" " * 8 + inner):
+    if fits(head):
         return head
-    return f"    ) -> {hint[:opening + 1]}\n        {inner}\n    ]:"
+    if len(_top_level(hint, " | ")) > 1:
+        inner = hint_lines(hint, 8)
+        return "\n".join(["    ) -> (", *inner, "    ):"]) if inner else head
+    lines = hint_lines(hint, 4, ") -> ", ":")
+    return "\n".join(lines) if lines else head
 
 
 def operation_constant(constant: str, hint: str) -> tuple[str, int, str]:
@@ -50,7 +54,54 @@ def operation_constant(constant: str, hint: str) -> tuple[str, int, str]:
         return head, 4, ")"
     if fits(f"{constant}: Operation[{hint}] = ("):
         return f"{constant}: Operation[{hint}] = (\n    Operation(", 8, "    )\n)"
-    return f"{constant}: Operation[\n    {hint}\n] = Operation(", 4, ")"
+    inner = hint_lines(hint, 4) or [f"    {hint}"]
+    return "\n".join([f"{constant}: Operation[", *inner, "] = Operation("]), 4, ")"
+
+
+def parameter(name: str, annotation: str, optional: bool) -> str:
+    """One parameter of an exploded signature, `name: HINT[ = None],`, at a method's indent."""
+    return _annotated(8, name, annotation, " = None," if optional else ",", parameter=True)
+
+
+def alias(name: str, hint: str, indent: int = 4) -> str:
+    """`NAME: TypeAlias = HINT` (a union alias), in parentheses when it is too long for a line."""
+    pad = " " * indent
+    line = f"{pad}{name}: TypeAlias = {hint}"
+    if fits(line):
+        return line
+    inner = hint_lines(hint, indent + 4)
+    return "\n".join([f"{pad}{name}: TypeAlias = (", *inner, f"{pad})"]) if inner else line
+
+
+def assigned(name: str, value: str, indent: int = 4) -> str:
+    """`NAME = VALUE` where VALUE is a subscript (`Annotated[...]`), split inside its brackets."""
+    line = f"{' ' * indent}{name} = {value}"
+    if fits(line):
+        return line
+    lines = hint_lines(value, indent, f"{name} = ")
+    return "\n".join(lines) if lines else line
+
+
+def _annotated(indent: int, name: str, hint: str, tail: str, parameter: bool) -> str:
+    """`name: HINT<tail>` as black lays it out when too long: a union in parentheses (one operand a
+    line if need be); a subscript split inside its brackets; a bare name in parentheses for a field
+    (a parameter's is left as it is). Else the one line, which black formats."""
+    pad = " " * indent
+    one = f"{pad}{name}: {hint}{tail}"
+    if fits(one):
+        return one
+    lines: list[str] | None
+    if len(_top_level(hint, " | ")) > 1:
+        inner = hint_lines(hint, indent + 4)
+        lines = [f"{pad}{name}: (", *inner, f"{pad}){tail}"] if inner and fits(f"{pad}){tail}") else None
+    elif hint.endswith("]") and hint.find("[") > 0:
+        lines = hint_lines(hint, indent, f"{name}: ", tail)
+    elif parameter:
+        return one  # black cannot split it either (format.black_would_change knows)
+    else:
+        inner_line = f"{pad}    {hint}"
+        lines = [f"{pad}{name}: (", inner_line, f"{pad}){tail}"] if fits(inner_line) else None
+    return "\n".join(lines) if lines and fits(lines[0]) else one
 
 
 def field(item: Field) -> str:
@@ -61,21 +112,15 @@ def field(item: Field) -> str:
         value = f"Field({inner})"
     else:
         inner, value = "", "None" if item.has_default else ""
-    if not value:
-        return f"    {target}"
-    if fits(f"    {target} = {value}"):
-        return f"    {target} = {value}"
+    tail = f" = {value}" if value else ""
+    if fits(f"    {target}{tail}"):
+        return f"    {target}{tail}"
+    # black tries these first: the value split, the annotation kept whole
     if item.has_alias and fits(f"    {target} = Field(") and fits(" " * 8 + inner):
         return f"    {target} = Field(\n        {inner}\n    )"
-    if fits(f"    {target} = (") and fits(" " * 8 + value):
+    if value and fits(f"    {target} = (") and fits(" " * 8 + value):
         return f"    {target} = (\n        {value}\n    )"
-    if fits(" " * 8 + item.annotation) and fits(f"    ) = {value}"):
-        return f"    {item.python_name}: (\n        {item.annotation}\n    ) = {value}"
-    lines = hint_lines(item.annotation, 8)
-    if fits(f"    {item.python_name}: (") and fits(f"    ) = {value}") and lines:
-        return "\n".join([f"    {item.python_name}: (", *lines, f"    ) = {value}"])
-    # No layout we can be sure black would choose: one long line, which sends the file through black.
-    return f"    {target} = {value}"
+    return _annotated(4, item.python_name, item.annotation, tail, parameter=False)
 
 
 def from_names(module: str, names: list[str], indent: int = 0) -> str:
@@ -146,30 +191,47 @@ def py_tuple(values: tuple[Any, ...], indent: int, head: str = "", tail: str = "
     return "\n".join([f"{pad}{head}(", *(f"{pad}    {item}," for item in items), f"{pad}){tail}"])
 
 
-def hint_lines(hint: str, indent: int, prefix: str = "") -> list[str] | None:
-    """A type hint too long for one line, as black splits it inside parentheses: at its top-level
-    `|` (each operand on a line of its own, the operator leading), and a bracketed operand inside
-    its brackets, one level deeper. None if some line would still be too long."""
+def hint_lines(hint: str, indent: int, prefix: str = "", suffix: str = "") -> list[str] | None:
+    """A type hint (at `indent`, after `prefix`, before `suffix`) split as black splits it: on one
+    line if it fits; else at its top-level `|`, the operator leading each later operand; else
+    inside its last bracket, the inside on one line if it fits there, else one comma-separated item
+    a line with a trailing comma, each split the same way. None for a bare name that does not fit
+    (black leaves those long: no layout of ours would be black's)."""
     pad = " " * indent
-    if len(pad) + len(prefix) + len(hint) <= LINE_LENGTH:
-        return [pad + prefix + hint]
+    if fits(pad + prefix + hint + suffix):
+        return [pad + prefix + hint + suffix]
     operands = _top_level(hint, " | ")
     if len(operands) > 1:
         lines: list[str] = []
         for index, operand in enumerate(operands):
-            part = hint_lines(operand, indent, "| " if index else "")
+            part = hint_lines(operand, indent, "| " if index else prefix,
+                              suffix if index == len(operands) - 1 else "")
             if part is None:
                 return None
             lines += part
         return lines
     opening = hint.find("[")
-    if hint.endswith("]") and opening > 0:
-        inner = hint_lines(hint[opening + 1:-1], indent + 4)
-        head = pad + prefix + hint[:opening + 1]
-        if inner is None or len(head) > LINE_LENGTH:
-            return None
-        return [head, *inner, pad + "]"]
-    return None
+    if not (hint.endswith("]") and opening > 0):
+        return None
+    head = pad + prefix + hint[:opening + 1]
+    close = pad + "]" + suffix
+    if not (fits(head) and fits(close)):
+        return None
+    inside = hint[opening + 1:-1]
+    items = _top_level(inside, ", ")
+    body: list[str] | None
+    if fits(" " * (indent + 4) + inside):
+        body = [" " * (indent + 4) + inside]
+    elif len(items) > 1:
+        body = []
+        for item in items:
+            part = hint_lines(item, indent + 4, "", ",")
+            if part is None:
+                return None
+            body += part
+    else:
+        body = hint_lines(inside, indent + 4)
+    return [head, *body, close] if body is not None else None
 
 
 def _top_level(text: str, separator: str) -> list[str]:

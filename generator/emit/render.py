@@ -95,6 +95,9 @@ class Renderer:
         self.env.globals["returns"] = layout.returns
         self.env.globals["operation_constant"] = layout.operation_constant
         self.env.globals["field_declaration"] = layout.field
+        self.env.globals["parameter"] = layout.parameter
+        self.env.globals["alias"] = layout.alias
+        self.env.globals["assigned"] = layout.assigned
 
     def source(self, name: str) -> str:
         """A plain (non-template) file, from the user's folder if it has one, else ours."""

@@ -301,6 +301,15 @@ class UnionModel:
     member_imports: tuple[tuple[str, str], ...] = ()  # (class, module) of each member, by name
 
     @property
+    def hint(self) -> str:
+        """Its type for a type checker: the members, or a plain ApiModel."""
+        return " | ".join([*self.members, "ApiModel"])
+
+    @property
+    def member_list(self) -> str:
+        return ", ".join(self.members)
+
+    @property
     def mapping_dict(self) -> dict[str, str]:
         return {str(value): name for value, name in self.mapping}
 

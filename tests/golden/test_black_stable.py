@@ -28,6 +28,11 @@ SPECS = {
     "multi-file": REPO / "tests" / "unit" / "load_cases" / "multi" / "openapi.yaml",
     "binance-spot": SHARED / "binance-spot.openxapi.yaml",
     "binance-umfutures": SHARED / "binance-umfutures.openxapi.yaml",
+    # Other APIs' specs: other shapes (long unions, nested subscripts, long docstrings).
+    "github": SHARED / "real" / "github.json",
+    "openai": SHARED / "real" / "openai.yaml",
+    "okx": SHARED / "real" / "okx.yaml",
+    "opc-baseline-3.1": SHARED / "real" / "opc-baseline-3.1.yaml",
 }
 
 

@@ -135,8 +135,7 @@ def _validate(spec: Path, config: Config, display: str) -> int:
 
 
 def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
-    from . import incremental, pipeline
-    from .output import write as write_stage
+    from . import incremental
 
     started = time.perf_counter()
     out: Path = args.out
@@ -151,6 +150,9 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
               f"{summary.files} unchanged, 0 removed (0 formatted) in {time.perf_counter() - started:.2f}s "
               f"(inputs and output unchanged); {summary.profile}")
         return 0
+    from . import pipeline  # here: a run with nothing to do needs none of the stages
+    from .output import write as write_stage
+
     kept = (incremental.CACHE_FILE,)
     staged: list[write_stage.Staged] = []
     planned: list[write_stage.Plan] = []
@@ -158,7 +160,7 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
     def ready(made: pipeline.Result) -> None:
         """While validation finishes: plan the writing (which only reads the folder) and, for a new
         (absent or empty) folder, stage the files, to be moved in if the run succeeds."""
-        planned.append(write_stage.plan(out, made.files, kept))
+        planned.append(write_stage.plan(out, made.files, kept, made.reused))
         if generating and write_stage.is_new(out):
             staged.append(write_stage.stage(out, planned[0]))
 
@@ -170,7 +172,7 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
             pending.abort()
         raise
     _print(result.diagnostics)
-    todo = planned[0] if planned else write_stage.plan(out, result.files, kept)
+    todo = planned[0] if planned else write_stage.plan(out, result.files, kept, result.reused)
     if not generating:
         if todo.changed:
             sys.stdout.write(write_stage.diff(out, todo))

@@ -54,6 +54,10 @@ class Cache(Protocol):
         """The final text of the file a job with this key made last time, if it is known."""
         ...
 
+    def digest(self, path: str) -> str:
+        """The sha256 of the text `rendered` has just returned for `path`."""
+        ...
+
 
 @dataclass
 class Result:
@@ -63,6 +67,7 @@ class Result:
     digests: dict[str, str] = field(default_factory=dict)  # output path -> sha256 of its text
     keys: dict[str, str] = field(default_factory=dict)  # output path -> the key of the job that made it
     rendered: int = 0  # files made by running their job (the rest were the cache's)
+    reused: frozenset[str] = frozenset()  # files whose text the cache read from the output this run
     formatted: int = 0  # files that went through black
     sources: tuple[Path, ...] = ()  # the files the spec was read from
 
@@ -124,12 +129,14 @@ def _files(api: Api, config: Config, out: Path | None, cache: Cache | None) -> R
     laid_out = {job.path for job in jobs if job.laid_out}
     formatted, count = format_stage.format_files(made, origins, laid_out)
     files.update(formatted)
+    reused = frozenset(files) - frozenset(made)
     files = {job.path: files[job.path] for job in jobs}  # in the jobs' order, whoever made them
     files.update(history()[0])
-    digests = {path: write_stage.digest(text) for path, text in files.items()}
+    digests = {path: cache.digest(path) if cache is not None and path in reused else write_stage.digest(text)
+               for path, text in files.items()}
     files[write_stage.MANIFEST] = manifest = write_stage.manifest_text(digests)
     digests[write_stage.MANIFEST] = write_stage.digest(manifest)
-    return Result(api, [], files, digests, keys, len(made), count)
+    return Result(api, [], files, digests, keys, len(made), reused, count)
 
 
 # -- forked calls --------------------------------------------------------------------------------

@@ -473,7 +473,9 @@ def _parameter(schemas: Schemas, name: str, location: str, required: bool, type_
     named = declared.get("examples")  # a map of Example Objects: the first one's value
     if value is None and isinstance(named, dict) and named:
         value = _get(named[next(iter(named))], "value")
-    if not (schemas.conforms(value, schema, schema_pointer) and _sendable(value, location)):
+    if schemas.conforms(value, schema, schema_pointer) and _sendable(value, location):
+        value = examples.plain(value)  # the spec's; example_for's is plain already
+    else:
         value = schemas.example_for(schema, schema_pointer)
     if not _sendable(value, location):
         value = _PLAIN_SAMPLES.get(type_ref.hint.removesuffix(" | None"), value)
@@ -485,7 +487,7 @@ def _parameter(schemas: Schemas, name: str, location: str, required: bool, type_
         required=required,
         type=type_ref,
         description=text(declared.get("description") or _get(resolved, "description")),
-        example=Example(examples.plain(value), examples.wire_text(value) if value is not None else None),
+        example=Example(value, examples.wire_text(value) if value is not None else None),
         default=SpecText(examples.wire_text(default)) if default not in (None, "") else None,
         deprecated=bool(declared.get("deprecated")),
     )
@@ -619,7 +621,9 @@ def _responses(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) 
                 example = _get(named[next(iter(named))], "value")
             # The generated tests answer with it and expect it back, parsed: it must fit the schema.
             # (No example is not a null one: a nullable schema would take None and leave no sample.)
-            if example is None or not schemas.conforms(example, schema, f"{media_pointer}/schema"):
+            if example is not None and schemas.conforms(example, schema, f"{media_pointer}/schema"):
+                example = examples.plain(example)  # the spec's; example_for's is plain already
+            else:
                 example = schemas.example_for(schema, f"{media_pointer}/schema")
         elif content:
             type_ref = ANY if status.startswith("2") else None
@@ -627,7 +631,7 @@ def _responses(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) 
             status=SpecText(status),
             description=SpecText(str(response.get("description") or "")),
             type=type_ref,
-            example=examples.plain(example) if example is not None else None,
+            example=example,
         ))
     return tuple(result)
 

@@ -81,6 +81,8 @@ class Schemas:
     # -- references ------------------------------------------------------------------------------
     def resolve(self, node: Any, pointer: str) -> tuple[Any, str]:
         """Follow `$ref`s (all local after loading) to the node they name; returns (node, its pointer)."""
+        if not (isinstance(node, dict) and "$ref" in node):  # most nodes: 30,000 calls on Spot
+            return node, pointer
         seen = set()
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             ref = node["$ref"]
@@ -331,7 +333,7 @@ class Schemas:
             imports=tuple((name, "") for name in dependencies),  # modules: _order_imports
             late_imports=(),
             uses_any=any(f.type.uses_any for f in fields),
-            example=examples.plain(example) if isinstance(example, dict) else None,
+            example=example if isinstance(example, dict) else None,  # example_for's: plain already
         )
 
     # -- examples ----------------------------------------------------------------------------------

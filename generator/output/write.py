@@ -128,9 +128,11 @@ def _safe_parts(out: Path, path: str) -> tuple[str, ...]:
     return parts
 
 
-def plan(out: Path, files: Mapping[str, str], kept: Collection[str] = ()) -> Plan:
+def plan(out: Path, files: Mapping[str, str], kept: Collection[str] = (),
+         same: Collection[str] = ()) -> Plan:
     """What a run would change, without changing anything. `kept`: names the folder keeps that are
-    not output (a cache)."""
+    not output (a cache); `same`: files the caller has just read from the folder as they are (so
+    they are not read again)."""
     patterns = [*ignore_patterns(out), IGNORE_FILE, *kept]
     result = Plan()
     folder = str(out)
@@ -140,6 +142,9 @@ def plan(out: Path, files: Mapping[str, str], kept: Collection[str] = ()) -> Pla
             result.ignored.append(path)
             continue
         text = files[path]
+        if path in same:
+            result.unchanged.append(path)
+            continue
         try:
             with open(target, "rb") as stream:
                 current: bytes | None = stream.read()

@@ -53,26 +53,56 @@ def start(document: dict[str, Any], locate: Locate, source: str, *, kept: Sequen
           paths: Sequence[str] | None = None, spawn: Spawn = inline) -> Callable[[], Outcome]:
     """Begin validating; the function returned waits for the Outcome. Raises GenerationError at once
     for a document that is not OpenAPI 3. With `paths`, only those path items go to the validator
-    and `kept` stands for what it found elsewhere (our own checks always cover the whole document)."""
+    and `kept` stands for what it found elsewhere (our own checks always cover the whole document).
+    Our checks come first (they decide whether the validator may run at all): with the
+    validator's one call when there is one, else before its two."""
     checks.check_version(document, locate)
     unreadable = checks.unreadable_paths(document)
-    own = checks.run(document, locate, unreadable)
-    if checks.blocks_validator(own):
-        return lambda: Outcome(finish(own), [], False)
+    jobs: list[tuple[set[str], tuple[str, ...], tuple[str, ...] | None]]
     if paths is not None:
         wanted = tuple(path for path in paths if path not in unreadable)
-        calls = [functools.partial(findings, document, set(), source, HALVES, wanted)] if wanted else []
+        jobs = [(set(), HALVES, wanted)] if wanted else []
     else:
-        calls = [functools.partial(findings, document, unreadable, source, halves) for halves in _split(document)]
-    waiting = spawn(calls)
+        jobs = [(unreadable, halves, None) for halves in _split(document)]
+    if len(jobs) > 1:  # our checks first: they decide whether the validator may see the document
+        own = checks.run(document, locate, unreadable)
+        if checks.blocks_validator(own):
+            return lambda: Outcome(finish(own), [], False)
+        calls = [functools.partial(findings, document, skip, source, halves, only) for skip, halves, only in jobs]
+        waiting = spawn(calls)
 
-    def outcome() -> Outcome:
-        results: list[tuple[list[Finding], list[Diagnostic]]] = waiting()
-        found = [*kept, *(f for done, _ in results for f in done)]
-        crashed = [d for _, failed in results for d in failed]
-        return Outcome(finish(own + crashed + located(found, locate)), found, not crashed)
+        def both() -> Outcome:
+            return _outcome(own, waiting(), kept, locate)
 
-    return outcome
+        return both
+    waiting = spawn([functools.partial(_checked, document, locate, unreadable, source, jobs[0] if jobs else None)])
+
+    def one() -> Outcome:
+        ((own, blocked, found, crashed),) = waiting()
+        if blocked:
+            return Outcome(finish(own), [], False)
+        return _outcome(own, [(found, crashed)], kept, locate)
+
+    return one
+
+
+def _outcome(own: list[Diagnostic], results: list[tuple[list[Finding], list[Diagnostic]]],
+             kept: Sequence[Finding], locate: Locate) -> Outcome:
+    found = [*kept, *(f for done, _ in results for f in done)]
+    crashed = [d for _, failed in results for d in failed]
+    return Outcome(finish(own + crashed + located(found, locate)), found, not crashed)
+
+
+def _checked(document: dict[str, Any], locate: Locate, unreadable: set[str], source: str,
+             job: tuple[set[str], tuple[str, ...], tuple[str, ...] | None] | None
+             ) -> tuple[list[Diagnostic], bool, list[Finding], list[Diagnostic]]:
+    """Our own checks, then (unless they found a schema that contains itself) the validator's job:
+    (our problems, whether they block the validator, its findings, its crashes)."""
+    own = checks.run(document, locate, unreadable)
+    if checks.blocks_validator(own) or job is None:
+        return own, checks.blocks_validator(own), [], []
+    found, crashed = findings(document, job[0], source, job[1], job[2])
+    return own, False, found, crashed
 
 
 def validate(document: dict[str, Any], locate: Locate, source: str) -> list[Diagnostic]:

@@ -203,7 +203,7 @@ def _validator_for(version: str) -> type[SpecValidator]:
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     if hasattr(pathable.accessors, "Subscriptable"):
-        pathable.accessors.Subscriptable = _Subscriptable  # type: ignore[misc,assignment]
+        pathable.accessors.Subscriptable = _Subscriptable
     return _validator_class(OpenAPIV30SpecValidator if version == "3.0" else OpenAPIV31SpecValidator)
 
 

@@ -691,33 +691,63 @@ def _list_doc(item: TypeRef) -> str:
 
 
 def _order_imports(models: dict[str, Model], modules: dict[str, str]) -> tuple[Model, ...]:
-    """Sort models by name, give each import its module, and move imports that close a cycle to the
-    bottom of the module.
+    """Sort models by name, give each import its module, and move the imports between models of one
+    import cycle to the bottom of their modules.
 
-    Model modules import each other at the top; a cycle (A -> B -> A) would fail at import time, so the
-    edge that closes it is imported at the bottom instead, where pydantic's deferred build still sees it.
+    Model modules import each other at the top. Within a cycle (A -> B -> A) every such import goes
+    at the bottom, on both sides: whichever module is imported first defines its class before it
+    imports the others, so each module imports on its own, in any order, and pydantic resolves the
+    annotations on first use. (Moving only the edge that closes the cycle works for one import
+    order and fails for the other.)
     """
     ordered = sorted(models)
-    late: dict[str, set[str]] = {name: set() for name in ordered}
-    state: dict[str, int] = {}
-
-    def visit(name: str) -> None:  # iterative DFS would be longer; depth is bounded by the model count
-        state[name] = 1
-        for dep, _ in models[name].imports:
-            if dep not in models:
-                continue  # a union alias: its module imports no model at run time
-            if state.get(dep) == 1:
-                late[name].add(dep)
-            elif dep not in state:
-                visit(dep)
-        state[name] = 2
-
-    for name in ordered:
-        if name not in state:
-            visit(name)
+    component = _cycles({name: [dep for dep, _ in models[name].imports if dep in models] for name in ordered})
     result = []
     for name in ordered:
         model = models[name]
-        early = tuple((d, modules[d]) for d, _ in model.imports if d not in late[name])
-        result.append(replace(model, imports=early, late_imports=tuple((d, modules[d]) for d in sorted(late[name]))))
+        cyclic = {d for d, _ in model.imports if d in models and component[d] == component[name]}
+        early = tuple((d, modules[d]) for d, _ in model.imports if d not in cyclic)
+        result.append(replace(model, imports=early, late_imports=tuple((d, modules[d]) for d in sorted(cyclic))))
     return tuple(result)
+
+
+def _cycles(graph: dict[str, list[str]]) -> dict[str, int]:
+    """Node -> the number of its strongly connected component (Tarjan's algorithm, without
+    recursion: a chain of thousands of models must not reach Python's recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    component: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    count = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, edge = work.pop()
+            if edge == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            targets = graph[node]
+            if edge < len(targets):
+                work.append((node, edge + 1))
+                target = targets[edge]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            for target in targets:  # children finished: take their lowest reach
+                if target in on_stack:
+                    low[node] = min(low[node], low[target])
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component[member] = count
+                    if member == node:
+                        break
+                count += 1
+    return component

@@ -111,8 +111,27 @@ def test_recursive_and_mutually_recursive_schemas() -> None:
     assert node.fields[0].annotation == "list[Node] | None"
     assert node.imports == () and node.late_imports == ()
     a, b = api.model("A"), api.model("B")
-    assert a.imports == (("B", "b"),) and a.late_imports == ()
-    assert b.imports == () and b.late_imports == (("A", "a"),)  # the import that closes the cycle goes last
+    # Both imports of the cycle go last, so that either module can be imported first.
+    assert a.imports == () and a.late_imports == (("B", "b"),)
+    assert b.imports == () and b.late_imports == (("A", "a"),)
+
+
+def test_only_imports_within_one_cycle_go_last() -> None:
+    api = make(spec({}, {
+        "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+        "B": {"type": "object", "properties": {"c": {"$ref": "#/components/schemas/C"},
+                                                "leaf": {"$ref": "#/components/schemas/Leaf"}}},
+        "C": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}},
+        "Leaf": {"type": "object", "properties": {"x": {"type": "string"}}},
+        "User": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}},
+    }))
+    assert [(m.class_name, m.imports, m.late_imports) for m in api.models] == [
+        ("A", (), (("B", "b"),)),
+        ("B", (("Leaf", "leaf"),), (("C", "c"),)),
+        ("C", (), (("A", "a"),)),
+        ("Leaf", (), ()),
+        ("User", (("A", "a"),), ()),
+    ]
 
 
 def test_colliding_names_are_resolved_deterministically() -> None:

@@ -176,6 +176,9 @@ class Schemas:
             options = resolved.get(keyword)
             if isinstance(options, list) and len(options) == 1 and not resolved.get("properties"):
                 return self._type_of(options[0], f"{target}/{keyword}/0", inline_name, visiting)
+        single = _single_member(resolved)
+        if single is not None:  # allOf: [{$ref: X}, {nullable: true}]: X, made nullable by _nullable
+            return self._type_of(resolved["allOf"][single], f"{target}/allOf/{single}", inline_name, visiting)
         alternatives = _alternatives(resolved)
         if alternatives is not None:
             return self._union(resolved, target, *alternatives, inline_name, visiting)
@@ -371,6 +374,9 @@ class Schemas:
         alternatives = _alternatives(resolved)
         if alternatives is not None:
             return self._union_example(resolved, target, *alternatives, visiting)
+        single = _single_member(resolved)
+        if single is not None:
+            return self.example_for(resolved["allOf"][single], f"{target}/allOf/{single}", visiting)
         if kind == "array":
             item = self.example_for(resolved.get("items", {}), f"{target}/items", visiting)
             return [] if item is None else [item]
@@ -505,9 +511,33 @@ def _nullable(schema: dict[str, Any]) -> bool:
     kind = schema.get("type")
     if schema.get("nullable") is True or kind == "null" or (isinstance(kind, list) and "null" in kind):
         return True
+    members = schema.get("allOf")
+    if isinstance(members, list) and any(_modifier_only(m) and m.get("nullable") is True for m in members):
+        return True
     alternatives = _alternatives(schema)
     return alternatives is not None and any(
         isinstance(option, dict) and "$ref" not in option and _nullable(option) for option in alternatives[1])
+
+
+# Keywords that describe or annotate a schema without constraining its values' type. An allOf member
+# made of these alone (`{nullable: true}`, `{description: ...}`) modifies the other members.
+_MODIFIERS = frozenset({"nullable", "description", "title", "default", "example", "examples", "deprecated",
+                        "readOnly", "writeOnly", "externalDocs", "xml", "$comment"})
+
+
+def _modifier_only(member: Any) -> bool:
+    return isinstance(member, dict) and "$ref" not in member and all(
+        key in _MODIFIERS or str(key).startswith("x-") for key in member)
+
+
+def _single_member(schema: dict[str, Any]) -> int | None:
+    """The index of the one allOf member that gives the type when the others only modify it (and
+    the schema has no properties of its own); None otherwise."""
+    members = schema.get("allOf")
+    if not isinstance(members, list) or len(members) < 2 or schema.get("properties"):
+        return None
+    substantive = [index for index, member in enumerate(members) if not _modifier_only(member)]
+    return substantive[0] if len(substantive) == 1 else None
 
 
 def _alternatives(schema: dict[str, Any]) -> tuple[str, list[Any]] | None:
@@ -626,7 +656,7 @@ def _is_object(schema: Any, named: bool) -> bool:
         return False
     if isinstance(schema.get("properties"), dict) and schema["properties"]:
         return True
-    if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1:
+    if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1 and _single_member(schema) is None:
         return True  # the members' properties are merged into one model
     extra = schema.get("additionalProperties")
     return named and schema.get("type") == "object" and not (isinstance(extra, dict) and extra)

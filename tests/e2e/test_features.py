@@ -52,3 +52,25 @@ def test_a_model_of_a_cycle_imports_from_the_package_and_parses_nested_values(cy
         "print(type(a.b).__name__, type(c.d.e[0]).__name__)\n"))
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["B", "E"]
+
+
+@pytest.fixture(scope="module")
+def allof(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = generated(tmp_path_factory.mktemp("allof"), "allof_modifiers")
+    run_package_tests(out)
+    return out
+
+
+def test_allof_of_one_schema_and_modifiers_is_that_schema_made_nullable(allof: Path) -> None:
+    done = python(allof, (
+        "import typing\n"
+        "from acme.client import CreateRunRequest, Owner, Run\n"
+        "for value in ('auto', None):\n"
+        "    assert CreateRunRequest.model_validate({'tool_choice': value}).tool_choice == value\n"
+        "req = CreateRunRequest.model_validate({'owner': {'id': 'o'}})\n"
+        "assert type(req.owner) is Owner, type(req.owner)\n"
+        "assert CreateRunRequest.model_validate({'owner': None}).owner is None\n"
+        "run = Run.model_validate({'id': 'r', 'created': 1, 'tool_choice': None})\n"
+        "print(sorted(Run.model_fields))\n"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['created', 'id', 'tool_choice']"  # allOf of objects: merged

@@ -126,6 +126,12 @@ class Response:
             return int(self.status[0]) * 100
         return 500
 
+    @property
+    def carries_body(self) -> bool:
+        """Whether an answer with this status can have a body: HTTP gives none to 1xx, 204 and 304."""
+        status = self.sample_status
+        return not (status < 200 or status in (204, 304))
+
 
 @_plain_repr
 @dataclass(frozen=True, slots=True, repr=False)
@@ -208,14 +214,14 @@ class Operation:
         """What a server answers in the generated tests: the spec's example, {} for a typed body
         without one, None for no body."""
         success = self.success
-        if success is None or success.type is None:
+        if success is None or success.type is None or not success.carries_body:
             return None
         return success.example if success.example is not None else {}
 
     def error_examples(self, generic: dict[str, Any]) -> list[list[Any]]:
         """[status, body] for each documented error response (`generic` where it has no example:
-        the profile's, Vendor.error_example)."""
-        return [[r.sample_status, r.example if r.example is not None else generic]
+        the profile's, Vendor.error_example; None where the status carries no body, as 304)."""
+        return [[r.sample_status, None if not r.carries_body else r.example if r.example is not None else generic]
                 for r in self.error_responses]
 
     @property
@@ -258,6 +264,12 @@ class ApiClass:
         """What its module imports from typing: `TYPE_CHECKING, Any`, or less, or nothing."""
         names = ["TYPE_CHECKING"] + (["Any"] if self.uses_any else [])  # the async client is type-only
         return ", ".join(names)
+
+    @property
+    def operation_imports(self) -> str:
+        """What its module imports from the runtime's operation module: Param only when one of its
+        operations has a parameter (an unused import is a lint error in the user's package)."""
+        return "Operation, Param" if any(op.parameters for op in self.operations) else "Operation"
 
 
 @_plain_repr

@@ -74,3 +74,10 @@ def test_allof_of_one_schema_and_modifiers_is_that_schema_made_nullable(allof: P
         "print(sorted(Run.model_fields))\n"))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['created', 'id', 'tool_choice']"  # allOf of objects: merged
+
+
+def test_statuses_without_a_body_are_answered_without_one(tmp_path: Path) -> None:
+    out = generated(tmp_path, "no_body_statuses")
+    run_package_tests(out)  # 304 answered with no body: the generated test expects none
+    cases = (out / "tests" / "cases" / "default_api.py").read_text()
+    assert "[304, None]" in cases and "[404, {" in cases

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -223,7 +224,7 @@ class _Loader:
                     where = f"{display}{prefix}" if depth else f"the top level of {display}"
                 if not isinstance(node, dict | list):
                     where += f" ({_kind(node)})"
-                self._ref_error(current, site, f"points to nothing: no {part!r} in {where}")
+                self._ref_error(current, site, f"points to nothing: no {part!r} in {where}{_did_you_mean(part, node)}")
                 return None
         return _Target(target, parts)
 
@@ -292,6 +293,14 @@ class _Loader:
         order = {display: index for index, display in enumerate(self.read_order)}
         return sorted(self.diagnostics,
                       key=lambda d: (order.get(d.file, len(order)), d.line or 0, d.column or 0))
+
+
+def _did_you_mean(name: str, node: Any) -> str:
+    """" (did you mean 'Ticker'?)" for a `$ref` to a name its section lacks, when one is close."""
+    if not isinstance(node, dict):
+        return ""
+    close = difflib.get_close_matches(name, [str(key) for key in node], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _is_index(part: str, length: int) -> bool:

@@ -13,13 +13,15 @@ those of unchanged path items from an earlier run and have only the others check
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib.util
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..diagnostics import Diagnostic, error, pointer_from_parts, printable
+from ..diagnostics import Diagnostic, error, parts_from_pointer, pointer_from_parts, printable
 from . import checks
 from .checks import Locate, openapi_version
 from .load import BUNDLE_KEY
@@ -88,9 +90,28 @@ def start(document: dict[str, Any], locate: Locate, source: str, *, kept: Sequen
 
 def _outcome(own: list[Diagnostic], results: list[tuple[list[Finding], list[Diagnostic]]],
              kept: Sequence[Finding], locate: Locate) -> Outcome:
-    found = [*kept, *(f for done, _ in results for f in done)]
+    found = _one_per_value([*kept, *(f for done, _ in results for f in done)])
     crashed = [d for _, failed in results for d in failed]
     return Outcome(finish(own + crashed + located(found, locate)), found, not crashed)
+
+
+_REJECTED = re.compile(r"^(.*) is not one of \[")
+
+
+def _one_per_value(found: list[Finding]) -> list[Finding]:
+    """Without a second "'int' is not one of [...]" at a place that already has one: for OpenAPI 3.0
+    both halves check a schema's `type`, against lists that differ by 'null', and the schema half
+    (first) holds the 3.0 list."""
+    rejected: set[tuple[str, str]] = set()
+    kept: list[Finding] = []
+    for finding in found:
+        match = _REJECTED.match(finding[2])
+        if match is not None:
+            if (finding[1], match[1]) in rejected:
+                continue
+            rejected.add((finding[1], match[1]))
+        kept.append(finding)
+    return kept
 
 
 def _checked(document: dict[str, Any], locate: Locate, unreadable: set[str], source: str,
@@ -213,7 +234,6 @@ def findings(document: dict[str, Any], unreadable: set[str], source: str, halves
     document), unlocated, and diagnostics for a validator that crashed. With `paths`, only those
     path items are checked (both halves, from the paths alone) and only their findings kept: the
     rest of the document is taken to have been checked already."""
-    from jsonschema.exceptions import best_match
     from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
 
     version = openapi_version(document)
@@ -249,22 +269,174 @@ def findings(document: dict[str, Any], unreadable: set[str], source: str, halves
     for err in errors:
         if isinstance(err, DuplicateOperationIDError):
             continue
-        parts = getattr(err, "generator_where", None)
-        if parts is None:
-            parts = tuple(err.absolute_path) if hasattr(err, "absolute_path") else ()
-        if err.context:  # oneOf/anyOf: the alternative that came closest says what is wrong
-            best = best_match(err.context)
-            parts = (*parts, *best.relative_path)
-            err = best
-        pointer = pointer_from_parts(parts)
-        unit = parts[1] if len(parts) > 1 and parts[0] == "paths" and isinstance(parts[1], str) else None
-        if paths is not None and unit not in paths:
-            continue  # a component reached from a checked path item: checked with the rest
-        finding = (unit, pointer, _message(err))
-        if finding not in seen:
-            seen.add(finding)
-            found.append(finding)
+        where = getattr(err, "generator_where", None)
+        # A keyword check reports a schema where it reached it, perhaps through a `$ref`: the
+        # mistake is where the schema is written.
+        base = _through_refs(document, where) if where is not None else ()
+        for below, message in _explained(err):
+            parts = (*base, *below)
+            pointer = pointer_from_parts(parts)
+            unit = parts[1] if len(parts) > 1 and parts[0] == "paths" and isinstance(parts[1], str) else None
+            if paths is not None and unit not in paths:
+                continue  # a component reached from a checked path item: checked with the rest
+            finding = (unit, pointer, message)
+            if finding not in seen:
+                seen.add(finding)
+                found.append(finding)
     return found, crashed
+
+
+def _through_refs(document: dict[str, Any], parts: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The path of the node `parts` reaches when every `$ref` on the way is followed (`parts` as they
+    are, if they do not lead anywhere in the document)."""
+    node: Any = document
+    at: tuple[Any, ...] = ()
+    for part in (*parts, None):
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            node, pointer = checks.resolve(document, node, "")
+            try:
+                at = parts_from_pointer(pointer)
+            except ValueError:
+                return parts
+        if part is None:
+            return at
+        found = ((isinstance(node, dict) and part in node)
+                 or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)))
+        if not found:
+            return parts
+        node = node[part]
+        at = (*at, part)
+    return at
+
+
+# -- what a validator error means ---------------------------------------------------------------------
+# jsonschema reports a failed oneOf/anyOf as one error with each branch's errors as its context.
+# OpenAPI 3.0's schema writes most objects as `oneOf: [Thing, Reference]`, so a parameter with
+# `in: querry` fails both branches, and jsonschema's best_match, which ranks by depth and keyword
+# alone, picks the Reference branch's "'$ref' is a required property": the one branch the node plainly
+# was not meant for. What a person wants is the error of the branch they meant: so the branches are
+# compared as branches (below), and best_match's `relevance` only orders the errors within one.
+_ENUMS = frozenset({"enum", "const"})
+
+
+def explain(err: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
+    """What to report for one validator error: (path below the validated document or schema, message)
+    pairs. A oneOf/anyOf becomes the errors of the branch the node was meant for, when one is (each
+    of them: all are real problems); a closed object gives one error per unknown key."""
+    from jsonschema.exceptions import best_match, relevance
+
+    if err.context:
+        branches = _branches(err)
+        chosen = branches[0] if len(branches) == 1 else _meant(branches)
+        if chosen is not None:
+            return [found for sub in chosen for found in explain(sub)]
+        merged = _merged_enum(branches)
+        if merged is not None:
+            return [merged]
+        # No branch stands out: the library's heuristic (the deepest error of the closest branch).
+        err = best_match([sub for branch in branches for sub in branch], key=relevance) or err
+    path = tuple(err.absolute_path) if hasattr(err, "absolute_path") else ()
+    unknown = _unknown_keys(err)
+    if unknown:
+        return [((*path, key), message) for key, message in unknown]
+    if err.validator == "oneOf" and not err.context:
+        # jsonschema's "... is valid under each of" prints the node and the schemas it fits, whole.
+        return [(path, "fits more than one of the alternatives its place allows (oneOf): "
+                       "it must fit exactly one")]
+    return [(path, _message(err))]
+
+
+def _explained(err: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
+    """explain, or the error as the validator put it if explaining it fails (third-party objects made
+    from hostile input: a finding either way, never a crash)."""
+    try:
+        return explain(err)
+    except Exception:
+        path = tuple(getattr(err, "absolute_path", ()))
+        return [(path, _message(err))]
+
+
+def _branches(err: ValidationError) -> list[list[ValidationError]]:
+    """The context errors of a oneOf/anyOf by branch, in the schema's order, without the branches the
+    node plainly is not (unless that is all of them): one of another type (a mapping where a branch
+    wants a boolean), and the Reference branch of a node without `$ref` (OpenAPI 3.0)."""
+    by_index: dict[Any, list[ValidationError]] = {}
+    for sub in err.context or ():
+        index = sub.relative_schema_path[0] if sub.relative_schema_path else None
+        by_index.setdefault(index, []).append(sub)
+    branches = list(by_index.values())
+    kept = [branch for branch in branches if not _other_kind(branch)]
+    return kept or branches
+
+
+def _other_kind(branch: list[ValidationError]) -> bool:
+    if any(sub.validator == "type" and not sub.relative_path for sub in branch):
+        return True
+    return all(sub.validator == "required" and "$ref" in (sub.validator_value or ())
+               and isinstance(sub.instance, dict) and "$ref" not in sub.instance for sub in branch)
+
+
+def _meant(branches: list[list[ValidationError]]) -> list[ValidationError] | None:
+    """The branch the node was meant for, when one branch accepts a value that the others reject with
+    an enum (OpenAPI 3.0 tells parameters apart by `in`: `in: path` without `required: true` is a
+    path parameter missing `required`, not a query parameter with the wrong `in`)."""
+    for branch in branches:
+        for sub in branch:
+            if sub.validator not in _ENUMS:
+                continue
+            path = tuple(sub.relative_path)
+            accepting = [b for b in branches if not any(tuple(e.relative_path) == path for e in b)]
+            if len(accepting) == 1:
+                return accepting[0]
+    return None
+
+
+def _merged_enum(branches: list[list[ValidationError]]) -> tuple[tuple[Any, ...], str] | None:
+    """One "'querry' is not one of [...]" with every branch's values, when each branch rejects the
+    same value with an enum (OpenAPI 3.0's `in` is one branch per location)."""
+    firsts: list[ValidationError] = []
+    for branch in branches:
+        enums = [sub for sub in branch if sub.validator in _ENUMS]
+        if not enums:
+            return None
+        firsts.append(enums[0])
+    if len({tuple(sub.absolute_path) for sub in firsts}) != 1:
+        return None
+    values: list[Any] = []
+    for sub in firsts:
+        for value in (sub.validator_value if sub.validator == "enum" else [sub.validator_value]):
+            if value not in values:
+                values.append(value)
+    message = printable(f"{firsts[0].instance!r} is not one of {values!r}")
+    return tuple(firsts[0].absolute_path), message
+
+
+def _unknown_keys(err: ValidationError) -> list[tuple[str, str]]:
+    """(key, message) for each key a closed object does not allow ("'itemz' does not match any of the
+    regexes: '^x-'" says neither that the key is unknown nor what was meant)."""
+    if err.validator != "additionalProperties" or err.validator_value is not False:
+        return []
+    if not isinstance(err.instance, dict) or not isinstance(err.schema, dict):
+        return []
+    known = list(err.schema.get("properties") or {})
+    patterns = list(err.schema.get("patternProperties") or {})
+    unknown = []
+    for key in err.instance:
+        if key in known or any(_matches(pattern, key) for pattern in patterns):
+            continue
+        close = difflib.get_close_matches(str(key), known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        allowed = " or an extension key (x-...)" if "^x-" in patterns else ""
+        unknown.append((key, printable(f"unknown key {key!r}{hint}" if hint
+                                       else f"unknown key {key!r}: not one of {sorted(known)!r}{allowed}")))
+    return unknown
+
+
+def _matches(pattern: str, key: Any) -> bool:
+    try:
+        return isinstance(key, str) and re.search(pattern, key) is not None
+    except re.error:
+        return False
 
 
 def _schema_errors(document: dict[str, Any], version: str) -> Iterator[ValidationError]:

@@ -15,9 +15,15 @@ from types import ModuleType
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# The project's spec, settings and output: the user's to grow. Only the golden check (generated/ is what
+# `make generate` writes) reads them; every other test of the generator uses specs of its own below.
 SPEC = REPO / "spec" / "openapi.yaml"
 CONFIG = REPO / "spec" / "generator.toml"
 GENERATED = REPO / "generated"
+SPECS = REPO / "tests" / "e2e" / "specs"
+# The tests' copy of the spec and settings the project first shipped (the three listen-key endpoints).
+SPOT_SPEC = SPECS / "user_data_stream" / "openapi.yaml"
+SPOT_CONFIG = SPECS / "user_data_stream" / "generator.toml"
 
 # The loopback server is shipped with every generated package's tests; ours use the same file.
 sys.path.insert(0, str(REPO / "templates" / "tests"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.output.changelog import CHANGELOG, RECORD
-from tests.conftest import SPEC, run_cli
+from tests.conftest import SPOT_SPEC, run_cli
 
 SERVER_TIME = """\
   /api/v3/time:
@@ -39,8 +39,9 @@ SERVER_TIME_MODEL = """\
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A spec and a settings file of our own, beside each other."""
-    shutil.copy(SPEC, tmp_path / "openapi.yaml")
+    """A spec (the tests' copy of the project's first one) and a settings file of our own, beside
+    each other."""
+    shutil.copy(SPOT_SPEC, tmp_path / "openapi.yaml")
     (tmp_path / "generator.toml").write_text(
         'package_name = "binance.spot"\ndistribution_name = "binance-spot"\nversion = "0.1.0"\n', encoding="utf-8")
     return tmp_path

@@ -7,37 +7,37 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONFIG, REPO, SPEC, run_cli, tree
+from tests.conftest import SPOT_CONFIG, SPOT_SPEC, run_cli, tree
 
 
 @pytest.fixture
 def spec_copy(tmp_path: Path) -> Path:
-    """The project's spec without its settings file beside it."""
+    """The tests' copy of the project's first spec, without its settings file beside it."""
     folder = tmp_path / "spec"
     folder.mkdir()
-    shutil.copy(SPEC, folder / "openapi.yaml")
+    shutil.copy(SPOT_SPEC, folder / "openapi.yaml")
     return folder / "openapi.yaml"
 
 
 def test_generate_then_noop_then_check(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    first = run_cli("generate", SPEC, "--config", CONFIG, "--out", out)
+    first = run_cli("generate", SPOT_SPEC, "--config", SPOT_CONFIG, "--out", out)
     assert first.code == 0, first.stderr
     assert "3 operations, 2 models:" in first.stdout
     assert " 0 unchanged, 0 removed" in first.stdout
     assert (out / "binance" / "spot" / "api" / "user_data_stream_api.py").is_file()
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
 
-    second = run_cli("generate", SPEC, "--config", CONFIG, "--out", out)
+    second = run_cli("generate", SPOT_SPEC, "--config", SPOT_CONFIG, "--out", out)
     assert second.code == 0, second.stderr
     assert "0 files written" in second.stdout and "(0 formatted)" in second.stdout
     assert "(inputs and output unchanged)" in second.stdout  # the no-op path: nothing loaded or rendered
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before  # nothing rewritten
 
-    assert run_cli("check", SPEC, "--config", CONFIG, "--out", out).code == 0
+    assert run_cli("check", SPOT_SPEC, "--config", SPOT_CONFIG, "--out", out).code == 0
     readme = out / "README.md"
     readme.write_text(readme.read_text() + "hand edit\n")
-    drift = run_cli("check", SPEC, "--config", CONFIG, "--out", out)
+    drift = run_cli("check", SPOT_SPEC, "--config", SPOT_CONFIG, "--out", out)
     assert drift.code == 1
     assert "-hand edit" in drift.stdout and "run `make generate`" in drift.stderr
 
@@ -94,13 +94,13 @@ def test_usage_errors_exit_2_and_touch_nothing(tmp_path: Path) -> None:
     (out / "keep.txt").write_text("x")
     missing = run_cli("generate", tmp_path / "nope.yaml", "--out", out)
     assert missing.code == 2 and "nope.yaml: error: spec file not found" in missing.stderr
-    bad_name = run_cli("generate", SPEC, "--out", out, "--package-name", "not-a.package")
+    bad_name = run_cli("generate", SPOT_SPEC, "--out", out, "--package-name", "not-a.package")
     assert bad_name.code == 2 and "is not a dotted Python name" in bad_name.stderr
     no_args = run_cli("generate")
     assert no_args.code == 2 and "usage:" in no_args.stderr
     bad_config = tmp_path / "bad.toml"
     bad_config.write_text('package_name = "x"\ncolour = "blue"\n')
-    unknown = run_cli("generate", SPEC, "--out", out, "--config", bad_config)
+    unknown = run_cli("generate", SPOT_SPEC, "--out", out, "--config", bad_config)
     assert unknown.code == 2 and "unknown setting 'colour'" in unknown.stderr
     assert tree(out) == {"keep.txt": b"x"}
     assert "Traceback" not in missing.stderr + bad_name.stderr + unknown.stderr
@@ -111,7 +111,7 @@ def test_user_templates_override_the_built_in_ones(tmp_path: Path) -> None:
     mine.mkdir(parents=True)
     (mine / "model.md.jinja").write_text("# {{ model.class_name }} (custom)\n{{ model.description|md }}\n")
     out = tmp_path / "out"
-    done = run_cli("generate", SPEC, "--config", CONFIG, "--out", out, "--templates", tmp_path / "mine")
+    done = run_cli("generate", SPOT_SPEC, "--config", SPOT_CONFIG, "--out", out, "--templates", tmp_path / "mine")
     assert done.code == 0, done.stderr
     assert (out / "docs" / "APIError.md").read_text() == "# APIError (custom)\nbinance API error\n"
     assert "# binance.spot.UserDataStreamApi" in (out / "docs" / "UserDataStreamApi.md").read_text()
@@ -127,9 +127,9 @@ def test_template_bugs_name_the_template_and_leave_output_alone(tmp_path: Path, 
     mine.mkdir(parents=True)
     (mine / "model.md.jinja").write_text(template)
     out = tmp_path / "out"
-    assert run_cli("generate", SPEC, "--config", CONFIG, "--out", out).code == 0
+    assert run_cli("generate", SPOT_SPEC, "--config", SPOT_CONFIG, "--out", out).code == 0
     before = tree(out)
-    done = run_cli("generate", SPEC, "--config", CONFIG, "--out", out, "--templates", tmp_path / "mine")
+    done = run_cli("generate", SPOT_SPEC, "--config", SPOT_CONFIG, "--out", out, "--templates", tmp_path / "mine")
     assert done.code == 2
     assert "model.md.jinja:1: error:" in done.stderr and expected in done.stderr
     assert "Traceback" not in done.stderr
@@ -140,16 +140,16 @@ def test_invalid_python_from_a_template_is_reported_with_the_template(tmp_path: 
     mine = tmp_path / "mine" / "package" / "models"
     mine.mkdir(parents=True)
     (mine / "model.py.jinja").write_text("class {{ model.class_name }}(:\n    pass\n")
-    done = run_cli("generate", SPEC, "--config", CONFIG, "--out", tmp_path / "out", "--templates", tmp_path / "mine")
+    done = run_cli("generate", SPOT_SPEC, "--config", SPOT_CONFIG, "--out", tmp_path / "out",
+                   "--templates", tmp_path / "mine")
     assert done.code == 2
     assert "package/models/model.py.jinja: error: template produced invalid Python for binance/spot/models/" in done.stderr
     assert not (tmp_path / "out").exists()
 
 
 def test_validate_command(tmp_path: Path) -> None:
-    good = run_cli("validate", SPEC)
+    good = run_cli("validate", SPOT_SPEC)
     assert good.code == 0 and "valid OpenAPI" in good.stdout
-    assert REPO.joinpath("spec", "openapi.yaml").is_file()
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["absent", "empty"])

@@ -17,7 +17,7 @@ help:
 	@echo "make test       generator and runtime tests, golden check, the generated package's own tests"
 	@echo "make validate   validate $(SPEC) and list every error"
 	@echo "make check      exit 1 with a diff if $(OUT)/ is not what generate would write"
-	@echo "make lint       ruff + mypy over the generator and the generated package"
+	@echo "make lint       ruff + mypy over the generator; ruff, mypy and pyright over the generated package"
 	@echo "make bench      generation, import and per-call benchmarks beside the peers (bench/results.md)"
 	@echo "make publish    build, check and upload generated/ to the index twine is pointed at"
 	@echo "make clean      remove .venv and caches"
@@ -49,13 +49,19 @@ lint: $(STAMP)
 	$(PY) -m ruff check generator tests tools bench runtime
 	$(PY) -m black --quiet --check --line-length 100 --target-version py310 runtime --exclude runtime/tests
 	$(PY) -m mypy
-	cd $(OUT) && ../$(PY) -m ruff check . && ../$(PY) -m mypy
+	@# The generated package and its tests, as its users' tools see them: ruff, mypy --strict and
+	@# pyright (standard mode); the settings are the package's own pyproject.toml.
+	cd $(OUT) && ../$(PY) -m ruff check . && ../$(PY) -m mypy && ../$(VENV)/bin/pyright --pythonpath $(abspath $(PY))
 
 bench: $(STAMP)
 	$(PY) bench/run.py
 
+# Tags the released commit v<version> after the upload: the next release compares its spec with that tag's.
+# PUBLISH_FLAGS="--dry-run --dist dist/" does everything but the upload and the tag.
+PUBLISH_FLAGS ?=
+
 publish: $(STAMP)
-	$(PY) tools/publish.py --spec $(SPEC) --config $(CONFIG) --out $(OUT)
+	$(PY) tools/publish.py --spec $(SPEC) --config $(CONFIG) --out $(OUT) --tag $(PUBLISH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -29,7 +29,9 @@ class Config:
     description: str | None = None
     license: str | None = None
     author: str | None = None
-    python_requires: str = ">=3.11"  # the runtime uses typing.Self and exception notes
+    # The runtime's oldest Python: it takes Self from typing_extensions and 3.11's features only
+    # where they exist (runtime/tests/test_python310.py installs and calls a package on 3.10).
+    python_requires: str = ">=3.10"
     lenient: bool = False
     templates: Path | None = None
     project_urls: tuple[tuple[str, str], ...] = ()  # label -> URL, as the package metadata lists them
@@ -42,6 +44,8 @@ class Config:
 
 
 _KEYS = {f.name for f in fields(Config)}
+# Releases of Python the runtime does not run on: python_requires must admit none of them.
+_UNSUPPORTED_PYTHONS = ("2.7", "3.0", "3.5", "3.6", "3.7", "3.8", "3.9")
 
 
 def load_config(path: Path) -> Config:
@@ -107,7 +111,39 @@ def check_config(config: Config, source: str) -> list[Diagnostic]:
     if config.version is not None and not _VERSION.match(config.version):
         problems.append(error(
             f"version {config.version!r} is not a PEP 440 version (e.g. 1.2.0, 2.0.0rc1)", source, kind=Kind.USAGE))
+    problems.extend(_check_python_requires(config.python_requires, source))
+    if config.license is not None:
+        problems.extend(_check_license(config.license, source))
     return problems
+
+
+def _check_python_requires(python_requires: str, source: str) -> list[Diagnostic]:
+    """A PEP 440 specifier that admits no Python older than the runtime's 3.10."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # black depends on packaging
+
+    try:
+        specifier = SpecifierSet(python_requires)
+    except InvalidSpecifier:
+        return [error(f"python_requires {python_requires!r} is not a version specifier (e.g. >=3.10)",
+                      source, kind=Kind.USAGE)]
+    if any(specifier.contains(old) for old in _UNSUPPORTED_PYTHONS):
+        return [error(f"python_requires {python_requires!r} admits Python older than 3.10, which the "
+                      "generated package's runtime does not support (e.g. >=3.10)", source, kind=Kind.USAGE)]
+    return []
+
+
+def _check_license(license: str, source: str) -> list[Diagnostic]:
+    """The package's license must be an SPDX expression (PEP 639): `MIT`, `Apache-2.0 OR MIT`."""
+    try:
+        from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
+    except ImportError:  # packaging < 24.2: the model leaves the license out, with a warning
+        return []
+    try:
+        canonicalize_license_expression(license)
+    except InvalidLicenseExpression:
+        return [error(f"license {license!r} is not an SPDX license expression (e.g. MIT, Apache-2.0, "
+                      "MIT OR Apache-2.0)", source, kind=Kind.USAGE)]
+    return []
 
 
 def is_pep440(version: str) -> bool:

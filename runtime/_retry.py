@@ -169,7 +169,7 @@ def call_flow(
                 try:
                     parse_response(op, status, outcome.reason, outcome.headers, outcome.data)
                 except ApiException as rejected:
-                    rejected.add_note(f"Reading the server clock failed: {failure}")
+                    _add_note(rejected, f"Reading the server clock failed: {failure}")
                     raise
             elif attempt < max_retries:
                 wait = retry_wait(method, status, outcome.headers, attempt + 1)
@@ -279,6 +279,18 @@ def redact_url(url: str) -> str:
     if not mark:
         return url
     return path + "?" + _SECRET_QUERY.sub(r"\1[redacted]", query)
+
+
+def _add_note(exc: BaseException, note: str) -> None:
+    """Exception notes (PEP 678) are Python 3.11's: on 3.10 the note is kept in `__notes__` all the
+    same (what the exceptiongroup backport does), where code and tests read it on every version."""
+    # Not a sys.version_info test: ruff (UP036) would remove it from a package requiring 3.11.
+    add_note = getattr(exc, "add_note", None)
+    if add_note is not None:
+        add_note(note)
+    else:
+        # Where 3.11's add_note keeps them (the instance dict); 3.10's type stubs have no __notes__.
+        vars(exc).setdefault("__notes__", []).append(note)
 
 
 def _pause(wait: float, attempt: int, max_retries: int, op: Operation[Any], why: str) -> float:

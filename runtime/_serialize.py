@@ -52,14 +52,17 @@ def to_wire(value: object) -> str:
 
 def number_text(value: float | Decimal) -> str:
     """Plain decimal notation: 0.00001 -> "0.00001", 1e20 -> "100000000000000000000"."""
-    if isinstance(value, float):
-        if not math.isfinite(value):
+    if isinstance(value, Decimal):
+        if not value.is_finite():
             raise ApiValueError(f"cannot send the number {value!r}")
-        # repr is the shortest text that round-trips: Decimal(0.1) would give 55 digits instead.
-        value = Decimal(repr(value))
-    elif not value.is_finite():
+        return format(value, "f")
+    # A `float` hint admits an int too (PEP 484's numeric tower): 5 is sent as "5".
+    if isinstance(value, int):
+        return str(int(value))
+    if not math.isfinite(value):
         raise ApiValueError(f"cannot send the number {value!r}")
-    return format(value, "f")
+    # repr is the shortest text that round-trips: Decimal(0.1) would give 55 digits instead.
+    return format(Decimal(repr(value)), "f")
 
 
 def json_float(value: float) -> str:

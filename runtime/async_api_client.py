@@ -9,11 +9,12 @@ from collections.abc import AsyncGenerator, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from ._core import PreparedRequest
 from ._retry import ClientState, Step, call_flow, sync_clock_flow
 from .api_response import ApiResponse
 from .configuration import Configuration
 from .exceptions import ApiConnectionError, ApiValueError
-from .operation import QUIET_DEPRECATIONS, ApiInfo, Operation
+from .operation import QUIET_DEPRECATIONS, ApiInfo, Operation, install_hint
 from .rest import RESTResponse, Timeout
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ class AsyncApiClient:
         try:
             step = next(flow)
             while True:
-                if isinstance(step, float):
+                if not isinstance(step, PreparedRequest):  # a pause, in seconds
                     await asyncio.sleep(step)
                     step = next(flow)
                     continue
@@ -156,8 +157,10 @@ class AsyncApiClient:
         try:
             from .async_rest import AsyncRESTClient
         except ImportError as exc:
+            # aiohttp is the package's `async` extra: a sync-only install does without it.
+            hint = install_hint("async", AIOHTTP_REQUIREMENT, self._state.last_api)
             raise ImportError(
-                f"AsyncApiClient needs aiohttp: pip install '{AIOHTTP_REQUIREMENT}'"
+                f"AsyncApiClient needs aiohttp, which is not installed: {hint}"
             ) from exc
         # A pool left behind by a loop that has stopped is dropped: nothing can be awaited there.
         transport = self._transport = AsyncRESTClient(self.configuration)

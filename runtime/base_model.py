@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from typing import Annotated, Any, Self, Union
+from typing import Annotated, Any, Union
 
+# typing.Self is Python 3.11's; typing_extensions (a dependency of pydantic) has it for 3.10. Used
+# as typing_extensions.Self: ruff's UP035 would turn a `from typing_extensions import Self` into
+# typing's wherever the target version is 3.11.
+import typing_extensions
 from pydantic import BaseModel, ConfigDict, Discriminator, GetCoreSchemaHandler, Tag
 from pydantic_core import CoreSchema
 
@@ -29,7 +33,7 @@ class ApiModel(BaseModel):
     )
 
     @classmethod
-    def from_json(cls, json_data: str | bytes) -> Self:
+    def from_json(cls, json_data: str | bytes) -> typing_extensions.Self:
         """Parse and validate a JSON document (wire names)."""
         return cls.model_validate_json(json_data)
 
@@ -38,7 +42,7 @@ class ApiModel(BaseModel):
         return self.model_dump_json(by_alias=True, exclude_none=True)
 
     @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> Self:
+    def from_dict(cls, obj: Mapping[str, Any]) -> typing_extensions.Self:
         """Validate a dict (wire names or Python names)."""
         return cls.model_validate(obj)
 

@@ -54,6 +54,14 @@ class ApiInfo:
 UNNAMED = ApiInfo()
 
 
+def install_hint(extra: str, requirement: str, api: ApiInfo | None = None) -> str:
+    """How to install what an optional feature needs: the package's extra, which pins it as the
+    package was tested, else the requirement itself. `api` names the package when it is known."""
+    if api is None or api is UNNAMED:
+        return f"install this client with its [{extra}] extra, or pip install '{requirement}'"
+    return f"pip install '{api.distribution}[{extra}]' (or pip install '{requirement}')"
+
+
 @dataclass(frozen=True, slots=True)
 class Param:
     """One parameter of an operation: its wire name, where it goes, and whether it must be given.

@@ -90,13 +90,15 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and the
     # client's delayed ACK add about 40 ms to every keep-alive answer.
     disable_nagle_algorithm = True
-    server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # silent: test output is for test failures
 
     def _handle(self) -> None:
-        owner = self.server.owner
+        # socketserver types the handler's server as a BaseServer; ours is always a _Server.
+        server = self.server
+        assert isinstance(server, _Server)
+        owner = server.owner
         body = self._read_body()
         split = urlsplit(self.path)
         content_type = self.headers.get("Content-Type") or ""
@@ -232,7 +234,12 @@ class LoopbackServer:
         if handler is not None:
             answer = handler(request)
             if answer is not None:
-                return _answer(*answer)
+                # Unpacked by length: `_answer(*answer)` would lose the types of the tuple's parts.
+                if len(answer) == 3:
+                    status, body, headers = answer
+                    return _answer(status, body, headers)
+                status, body = answer
+                return _answer(status, body)
         with self._lock:
             if self._answers:
                 return self._answers.popleft()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -11,19 +12,16 @@ import binance.spot as package
 from .cases import MODEL_CASES, ModelCase
 
 
-def without_none(value: object) -> object:
-    if isinstance(value, dict):
-        return {k: without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [without_none(v) for v in value]
-    return value
+def keys_set(example: dict[str, Any]) -> set[str]:
+    """The fields an example gives a value: to_dict() leaves out those that are None."""
+    return {key for key, value in example.items() if value is not None}
 
 
 @pytest.mark.parametrize("case", MODEL_CASES, ids=lambda case: case.model)
 def test_round_trip(case: ModelCase) -> None:
     model = getattr(package, case.model)
     instance = model.from_dict(case.example)
-    assert set(instance.to_dict()) == set(without_none(case.example))  # type: ignore[arg-type]
+    assert set(instance.to_dict()) == keys_set(case.example)
     assert model.from_dict(instance.to_dict()) == instance
     assert model.from_json(instance.to_json()) == instance
     assert json.loads(instance.to_json()) == instance.to_dict()

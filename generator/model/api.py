@@ -368,10 +368,13 @@ class Package:
     distribution: str  # binance-spot
     version: str
     description: SpecText
-    license: SpecText | None
+    license: SpecText | None  # a PEP 639 SPDX expression, canonical (metadata.py checked it)
     author: SpecText | None
     python_requires: str
     project_urls: tuple[tuple[SpecText, SpecText], ...] = ()
+    author_email: SpecText | None = None
+    python_classifiers: tuple[str, ...] = ()  # one per Python version python_requires admits
+    python_minimum: str | None = None  # the oldest of those: the type checkers' target version
 
     @property
     def path(self) -> str:

@@ -10,9 +10,10 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from ..config import Config, is_pep440
+from ..config import Config
 from ..diagnostics import Diagnostic, child_pointer, pointer_from_parts
 from ..profiles import Profile, select
+from . import metadata
 from . import samples as examples
 from .api import (
     Api,
@@ -61,9 +62,10 @@ def build(document: dict[str, Any], config: Config, source: str,
     """Build the model; returns it with the warnings met on the way (errors stop earlier, in validate)."""
     profile, reason = select(document, config.profile)
     info = document.get("info", {}) if isinstance(document.get("info"), dict) else {}
-    package = _package(config, info)
-    auth_class = profile.auth_class or pascal(package.name.replace(".", " ").replace("_", " ")) + "Auth"
     schemas = Schemas(document, locate)
+    name = config.package_name or package_name_from_title(str(info.get("title") or ""))
+    package = metadata.package(config, document, name, schemas.warn)
+    auth_class = profile.auth_class or pascal(package.name.replace(".", " ").replace("_", " ")) + "Auth"
     schemas.class_names.claim(auth_class)  # before any model: the package exports both
     schemas.register_components()
     security = _security_schemes(document, schemas)
@@ -180,22 +182,6 @@ def package_name_from_title(title: str) -> str:
     """
     name = snake(title or "client", digit_prefix="client_").rstrip("_") or "client"
     return f"{name}_client" if name in _TAKEN_TOP_LEVEL or keyword.iskeyword(name) else name
-
-
-def _package(config: Config, info: dict[str, Any]) -> Package:
-    name = config.package_name or package_name_from_title(str(info.get("title") or ""))
-    spec_version = str(info.get("version") or "")
-    version = config.version or (spec_version if is_pep440(spec_version) else "0.1.0")
-    return Package(
-        name=name,
-        distribution=config.distribution_name or name.replace(".", "-").replace("_", "-"),
-        version=version,
-        description=SpecText(config.description or str(info.get("title") or name) + " client"),
-        license=text(config.license or _get(info.get("license"), "name")),
-        author=text(config.author),
-        python_requires=config.python_requires,
-        project_urls=tuple((SpecText(k), SpecText(v)) for k, v in config.project_urls),
-    )
 
 
 def _default_host(document: dict[str, Any]) -> str:

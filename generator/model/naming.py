@@ -15,6 +15,9 @@ from collections.abc import Iterable
 # Soft keywords are valid names; these get a `_` all the same, and the list is fixed rather than read
 # from the running Python (3.12 adds `type`): the same spec must give the same names on every machine.
 _SOFT_KEYWORDS = frozenset({"_", "case", "match"})
+# Names PEP 8 calls ambiguous (l, I and O read as 1 and 0): linters refuse them (pycodestyle's
+# E741-E743), so they get a `_` too (`l` -> `l_`), and a class `Model`.
+_AMBIGUOUS = frozenset({"l", "I", "O"})
 
 # Longer names are cut and given a hash of the whole: a module or docs file is named after its class,
 # and a file name may not exceed 255 bytes (the writer also stages `.<name>.<pid>.tmp` beside it).
@@ -76,7 +79,7 @@ def _finish(name: str, digit_prefix: str, reserved: frozenset[str] = frozenset()
     if len(name) > MAX_IDENTIFIER:
         digest = hashlib.sha256(name.encode()).hexdigest()[:8]
         name = f"{name[:MAX_IDENTIFIER - 9]}_{digest}"
-    if keyword.iskeyword(name) or name in _SOFT_KEYWORDS or name in reserved:
+    if keyword.iskeyword(name) or name in _SOFT_KEYWORDS or name in _AMBIGUOUS or name in reserved:
         name += "_"
     return name
 
@@ -116,7 +119,7 @@ def field_name(text: str) -> str:
 def class_name(text: str, suffix: str = "") -> str:
     """A class: PascalCase plus suffix; a runtime export's name (ApiClient ...) gets `Model` appended."""
     name = pascal(text).rstrip("_") + suffix
-    if name in RUNTIME_EXPORTS or name in _TYPING_NAMES or keyword.iskeyword(name):
+    if name in RUNTIME_EXPORTS or name in _TYPING_NAMES or name in _AMBIGUOUS or keyword.iskeyword(name):
         name += "Model"
     return name
 

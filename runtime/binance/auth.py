@@ -11,8 +11,11 @@ from collections.abc import Callable
 
 from .credentials import ApiKeyAuth
 from .exceptions import ApiTypeError, ApiValueError
+from .operation import install_hint
 
 Signer = Callable[[bytes], str]
+
+CRYPTOGRAPHY_REQUIREMENT = "cryptography>=44.0.1"
 
 
 class BinanceAuth(ApiKeyAuth):
@@ -117,9 +120,15 @@ class BinanceAuth(ApiKeyAuth):
 def _private_key_signer(pem: bytes, passphrase: bytes | None, source: str) -> Signer:
     """Parse a PEM private key and return a function that signs with it (RSA or Ed25519)."""
     # cryptography is imported here, not at module level: importing the package must stay fast and
-    # API-key-only or HMAC users never need it.
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+    # API-key-only or HMAC users never need it (it is the package's `signing` extra).
+    try:
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+    except ImportError as exc:
+        hint = install_hint("signing", CRYPTOGRAPHY_REQUIREMENT)
+        raise ImportError(
+            f"BinanceAuth: RSA and Ed25519 keys need cryptography, which is not installed: {hint}"
+        ) from exc
 
     try:
         key = serialization.load_pem_private_key(pem, password=passphrase)

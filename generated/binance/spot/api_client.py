@@ -9,6 +9,7 @@ from collections.abc import Generator, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
+from ._core import PreparedRequest
 from ._retry import ClientState, Step, call_flow, sync_clock_flow
 from .api_response import ApiResponse
 from .configuration import Configuration
@@ -119,7 +120,7 @@ class ApiClient:
         try:
             step = next(flow)
             while True:
-                if isinstance(step, float):
+                if not isinstance(step, PreparedRequest):  # a pause, in seconds
                     time.sleep(step)
                     step = next(flow)
                     continue

@@ -20,6 +20,7 @@ from urllib3.exceptions import (
     ProxyError,
     ReadTimeoutError,
 )
+from urllib3.util import parse_url
 
 from .configuration import Configuration
 from .exceptions import (
@@ -174,7 +175,7 @@ def _timeout(value: float | tuple[float, float]) -> urllib3.Timeout:
 
 
 def _proxy_manager(proxy: str, options: dict[str, Any]) -> urllib3.PoolManager:
-    parsed = urllib3.util.parse_url(proxy)
+    parsed = parse_url(proxy)
     if parsed.scheme in ("socks4", "socks4a", "socks5", "socks5h"):
         try:
             from urllib3.contrib.socks import SOCKSProxyManager

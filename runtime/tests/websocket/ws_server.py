@@ -165,6 +165,13 @@ class BinanceWsServer:
 
         return bool(self._run(ping(), timeout + 2))
 
+    def stop_accepting(self) -> None:
+        """Close the listening socket and every connection: reconnecting clients find no server."""
+        assert self._server is not None
+        self.drop_all()  # no closing handshake: an asyncio client's loop may not be running
+        self._server.close()
+        self._run(self._server.wait_closed())
+
     def open_connections(self) -> list[ConnectionState]:
         return [c for c in self.connections if c.ws.state.name == "OPEN"]
 

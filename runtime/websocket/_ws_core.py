@@ -46,6 +46,7 @@ from .ws_operation import RateLimit, WsApi, WsOperation, WsResponse, parse_rate_
 
 logger = logging.getLogger(__package__)
 
+T = TypeVar("T")
 W = TypeVar("W")
 
 # The parameters a client fills in itself on SIGNED methods: a caller's value is never sent.
@@ -269,9 +270,7 @@ def parse_frame(text: str | bytes) -> Reply | Event | None:
         )
     if "event" in message:
         subscription = message.get("subscriptionId")
-        return Event(
-            subscription if isinstance(subscription, int) else None, message.get("event")
-        )
+        return Event(subscription if isinstance(subscription, int) else None, message.get("event"))
     return None
 
 
@@ -307,7 +306,13 @@ def error_of(session: Session, op: WsOperation[Any], reply: Reply) -> ApiExcepti
         )
     if isinstance(exc, ServiceException) and op.may_execute:
         return ExecutionStatusUnknownError(
-            exc.status, reason, body=body, data=error, method=WS_METHOD, path=op.method, errors=ERRORS
+            exc.status,
+            reason,
+            body=body,
+            data=error,
+            method=WS_METHOD,
+            path=op.method,
+            errors=ERRORS,
         )
     return exc
 
@@ -410,9 +415,7 @@ class EventParser:
                 except (ImportError, AttributeError):
                     logger.warning("event %s: no model %s in the package", kind, model)
                     model = None
-            if model is not None and not (
-                isinstance(model, type) and issubclass(model, ApiModel)
-            ):
+            if model is not None and not (isinstance(model, type) and issubclass(model, ApiModel)):
                 model = None
             self._models[kind] = model
         return model
@@ -459,6 +462,8 @@ def lost(op: WsOperation[Any], why: str, *, timeout: bool = False) -> OpenApiExc
 def not_sent(op: WsOperation[Any], why: str) -> ApiConnectionError:
     """The error for a request that never left: always safe to send again."""
     return ApiConnectionError(
-        f"{op.method}: {why}; the request was not sent", method=WS_METHOD, path=op.method,
+        f"{op.method}: {why}; the request was not sent",
+        method=WS_METHOD,
+        path=op.method,
         request_sent=False,
     )

@@ -108,7 +108,7 @@ class AsyncUserDataSubscription:
         """The next event; ApiTimeoutError after `timeout` seconds without one."""
         try:
             item = await asyncio.wait_for(self._queue.get(), timeout)
-        except asyncio.TimeoutError:  # noqa: UP041 -- not the builtin on Python 3.10
+        except asyncio.TimeoutError:  # not the builtin TimeoutError on Python 3.10
             raise ApiTimeoutError(f"no user data event within {timeout:g} s") from None
         return self._unwrap(item, stop=False)
 
@@ -490,9 +490,7 @@ class AsyncWsClient:
                     future.set_exception(lost(op, f"no answer: {why}"))
                     failed += 1
             if not self._closing:
-                logger.warning(
-                    "websocket connection ended (%s); %d request(s) failed", why, failed
-                )
+                logger.warning("websocket connection ended (%s); %d request(s) failed", why, failed)
 
     def _dispatch(self, text: str) -> None:
         frame = parse_frame(text)
@@ -545,7 +543,9 @@ class AsyncWsClient:
             rotate = loop.create_task(self._rotate.wait())
             try:
                 await asyncio.wait(
-                    (reader, rotate), timeout=max(0.0, age_left), return_when=asyncio.FIRST_COMPLETED
+                    (reader, rotate),
+                    timeout=max(0.0, age_left),
+                    return_when=asyncio.FIRST_COMPLETED,
                 )
             finally:
                 rotate.cancel()

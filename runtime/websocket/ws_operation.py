@@ -152,7 +152,9 @@ class WsConfiguration:
         proxy: str | None = None,
     ) -> None:
         if url is not None and not url.startswith(("ws://", "wss://")):
-            raise ApiValueError(f"WsConfiguration: url must start with ws:// or wss://, got {url!r}")
+            raise ApiValueError(
+                f"WsConfiguration: url must start with ws:// or wss://, got {url!r}"
+            )
         if auth is not None and not isinstance(auth, ApiKeyAuth):
             raise ApiTypeError(
                 f"WsConfiguration: auth must be the package's credentials, not {type(auth).__name__}"
@@ -179,7 +181,9 @@ class WsConfiguration:
         self.max_connection_age = _seconds("max_connection_age", max_connection_age)
         if self.max_connection_age > CONNECTION_LIFETIME:
             raise ApiValueError("WsConfiguration: max_connection_age is at most 24 hours")
-        self.ping_interval = None if ping_interval is None else _seconds("ping_interval", ping_interval)
+        self.ping_interval = (
+            None if ping_interval is None else _seconds("ping_interval", ping_interval)
+        )
         self.ping_timeout = None if ping_timeout is None else _seconds("ping_timeout", ping_timeout)
         if library not in LIBRARIES:
             raise ApiValueError(

@@ -36,7 +36,7 @@ ED_KEY = "ed25519-api-key-0123456789"
 
 # What the generator would write beside the runtime: the API's URL and its event models (one
 # named, looked up in models on first use; one given as a class).
-METADATA = '''\
+METADATA = """\
 from .models import OutboundAccountPosition
 from .ws_operation import WsApi
 
@@ -46,9 +46,9 @@ WS_API = WsApi(
     distribution="binance-spot",
     version="1.0.0",
 )
-'''
+"""
 
-MODELS = '''\
+MODELS = """\
 from __future__ import annotations
 
 from pydantic import Field
@@ -83,7 +83,7 @@ class Balance(ApiModel):
 class OutboundAccountPosition(ApiModel):
     event_type: str = Field(alias="e")
     balances: list[Balance] = Field(alias="B")
-'''
+"""
 
 
 def write_package(root: Path) -> Path:
@@ -178,6 +178,7 @@ class Face:
 
     def many(self, op: Any, params: list[dict[str, Any]], **kwargs: Any) -> list[Any]:
         if self.loop is not None:
+
             async def run() -> list[Any]:
                 calls = [self.client.request(op, p, **kwargs) for p in params]
                 return list(await asyncio.gather(*calls, return_exceptions=True))

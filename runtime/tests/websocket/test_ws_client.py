@@ -60,8 +60,14 @@ def test_hmac_signed_request_verified_by_the_server(
     client = connect(hmac_auth, recv_window=7000)
     order = client.request(
         ops.place,
-        {"symbol": "BTCUSDT", "side": "BUY", "price": Decimal("0.00001"), "quantity": 1e-05,
-         "signature": "ignored", "newClientOrderId": None},
+        {
+            "symbol": "BTCUSDT",
+            "side": "BUY",
+            "price": Decimal("0.00001"),
+            "quantity": 1e-05,
+            "signature": "ignored",
+            "newClientOrderId": None,
+        },
     )
     assert (order.symbol, order.order_id, order.status) == ("BTCUSDT", 1, "NEW")
     (sent,) = [r for r in server.requests if r["method"] == "order.place"]
@@ -131,8 +137,13 @@ def test_errors_are_the_rest_clients_exceptions(
         client.request(ops.account)
     assert unauthorized.value.code == -2015
     now = server.now_ms()
-    server.fail("ticker.price", 429, -1003, "Too many requests.",
-                {"serverTime": now, "retryAfter": now + 30_000})
+    server.fail(
+        "ticker.price",
+        429,
+        -1003,
+        "Too many requests.",
+        {"serverTime": now, "retryAfter": now + 30_000},
+    )
     with pytest.raises(exc.RateLimitException) as limited:
         client.request(ops.ticker, {"symbol": "BTCUSDT"})
     assert limited.value.retry_after == pytest.approx(30.0)
@@ -148,8 +159,13 @@ def test_ip_ban_refuses_calls_without_traffic(
 ) -> None:
     client = connect()
     now = server.now_ms()
-    server.fail("ping", 418, -1003, "Way too much request weight used; IP banned.",
-                {"serverTime": now, "retryAfter": now + 60_000})
+    server.fail(
+        "ping",
+        418,
+        -1003,
+        "Way too much request weight used; IP banned.",
+        {"serverTime": now, "retryAfter": now + 60_000},
+    )
     with pytest.raises(ws.exceptions.IPBannedException) as banned:
         client.request(ops.ping)
     assert banned.value.request_sent and banned.value.retry_after == pytest.approx(60.0)
@@ -184,7 +200,12 @@ def test_untyped_result_is_the_json(connect: Connect, ops: Any) -> None:
 
 
 EXECUTION = {"e": "executionReport", "E": 1, "s": "BTCUSDT", "i": 7, "X": "NEW", "x": "NEW"}
-POSITION = {"e": "outboundAccountPosition", "E": 2, "u": 2, "B": [{"a": "BTC", "f": "1.0", "l": "0"}]}
+POSITION = {
+    "e": "outboundAccountPosition",
+    "E": 2,
+    "u": 2,
+    "B": [{"a": "BTC", "f": "1.0", "l": "0"}],
+}
 
 
 def test_user_data_events_typed_in_order_unknown_kept(
@@ -408,7 +429,9 @@ def test_no_secret_in_logs_or_errors(
                     errors.append(f"{error!s} {error!r} {error.__cause__!s}")
             client.request(ops.ping)
     secrets = {HMAC_KEY, ED_KEY, SECRET_KEY, "PRIVATE KEY"}
-    secrets |= {r["params"]["signature"] for r in server.requests if "signature" in r.get("params", {})}
+    secrets |= {
+        r["params"]["signature"] for r in server.requests if "signature" in r.get("params", {})
+    }
     assert len(secrets) > 6
     texts = [
         f"{record.name} {record.getMessage()} {record.exc_text or ''}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -36,8 +37,13 @@ SIGNED_METHODS = frozenset(
 )
 TRADE_METHODS = frozenset({"order.place", "order.cancel"})
 RATE_LIMITS = [
-    {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000,
-     "count": 7},
+    {
+        "rateLimitType": "REQUEST_WEIGHT",
+        "interval": "MINUTE",
+        "intervalNum": 1,
+        "limit": 6000,
+        "count": 7,
+    },
     {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 50, "count": 1},
 ]
 
@@ -100,9 +106,16 @@ class BinanceWsServer:
 
     def __enter__(self) -> BinanceWsServer:
         self._thread.start()
+
         async def start() -> Server:
-            return await serve(self._handle, "127.0.0.1", 0, compression=None,
-                               logger=SERVER_LOGGER, ping_interval=None)
+            return await serve(
+                self._handle,
+                "127.0.0.1",
+                0,
+                compression=None,
+                logger=SERVER_LOGGER,
+                ping_interval=None,
+            )
 
         self._server = self._run(start())
         port = self._server.sockets[0].getsockname()[1]
@@ -126,12 +139,20 @@ class BinanceWsServer:
     def on(self, method: str, rule: Rule) -> None:
         self.rules.setdefault(method, []).append(rule)
 
-    def fail(self, method: str, status: int, code: int, msg: str,
-             data: dict[str, Any] | None = None, times: int = 1) -> None:
+    def fail(
+        self,
+        method: str,
+        status: int,
+        code: int,
+        msg: str,
+        data: dict[str, Any] | None = None,
+        times: int = 1,
+    ) -> None:
         self.on(method, Rule(error=(status, code, msg, data), times=times))
 
     def push(self, event: dict[str, Any]) -> int:
         """Send `event` to every user-data subscription open now; returns how many got it."""
+
         async def send() -> int:
             sent = 0
             for conn in list(self.connections):
@@ -148,6 +169,7 @@ class BinanceWsServer:
 
     def drop_all(self) -> None:
         """Cut every connection abruptly (no close frame), as a network failure would."""
+
         async def drop() -> None:
             for conn in self.connections:
                 conn.ws.transport.abort()
@@ -156,6 +178,7 @@ class BinanceWsServer:
 
     def ping_all(self, timeout: float = 2.0) -> bool:
         """Ping every open connection; True when each answered with a pong in time."""
+
         async def ping() -> bool:
             waiters = [await c.ws.ping() for c in self.connections if c.ws.state.name == "OPEN"]
             if not waiters:
@@ -222,27 +245,31 @@ class BinanceWsServer:
             await self._error(conn, request_id, refused.status, refused.code, refused.msg)
             return
         answer = {"id": request_id, "status": status, "result": result, "rateLimits": RATE_LIMITS}
-        try:
+        with contextlib.suppress(Exception):  # the connection may be gone: nobody to answer
             await conn.ws.send(json.dumps(answer))
-        except Exception:
-            pass
 
-    async def _error(self, conn: ConnectionState, request_id: Any, status: int, code: int,
-                     msg: str, data: dict[str, Any] | None = None) -> None:
+    async def _error(
+        self,
+        conn: ConnectionState,
+        request_id: Any,
+        status: int,
+        code: int,
+        msg: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
         error: dict[str, Any] = {"code": code, "msg": msg}
         if data is not None:
             error["data"] = data
         answer = {"id": request_id, "status": status, "error": error, "rateLimits": RATE_LIMITS}
-        try:
+        with contextlib.suppress(Exception):  # the connection may be gone: nobody to answer
             await conn.ws.send(json.dumps(answer))
-        except Exception:
-            pass
 
     def now_ms(self) -> int:
         return int(time.time() * 1000) + self.skew_ms
 
-    async def _execute(self, conn: ConnectionState, method: str,
-                       params: dict[str, Any]) -> tuple[int, Any]:
+    async def _execute(
+        self, conn: ConnectionState, method: str, params: dict[str, Any]
+    ) -> tuple[int, Any]:
         if method == "ping":
             return 200, {}
         if method == "time":
@@ -256,8 +283,12 @@ class BinanceWsServer:
             if self.keys[key].kind != "ed25519":
                 raise _Refused(400, -4056, "HMAC_SHA256 API key is not supported.")
             conn.logged_on_key = key
-            return 200, {"apiKey": key, "authorizedSince": self.now_ms(),
-                         "serverTime": self.now_ms(), "userDataStream": False}
+            return 200, {
+                "apiKey": key,
+                "authorizedSince": self.now_ms(),
+                "serverTime": self.now_ms(),
+                "userDataStream": False,
+            }
         if method == "session.logout":
             conn.logged_on_key = None
             return 200, {"apiKey": None, "serverTime": self.now_ms()}
@@ -275,13 +306,18 @@ class BinanceWsServer:
                 conn.subscriptions.pop(sid, None)
             return 200, {}
         if method in SIGNED_METHODS:
-            key = self._verify(conn, params, allow_logon=method != "userDataStream.subscribe.signature")
+            key = self._verify(
+                conn, params, allow_logon=method != "userDataStream.subscribe.signature"
+            )
             if method == "userDataStream.subscribe.signature":
                 return 200, {"subscriptionId": self._subscribe(conn, key)}
             if method == "order.place":
                 self.orders += 1
-                return 200, {"symbol": params.get("symbol"), "orderId": self.orders,
-                             "status": "NEW"}
+                return 200, {
+                    "symbol": params.get("symbol"),
+                    "orderId": self.orders,
+                    "status": "NEW",
+                }
             return 200, {"canTrade": True, "apiKey": key}
         raise _Refused(400, -1100, f"Unknown method {method}")
 
@@ -343,8 +379,8 @@ def make_ed25519() -> tuple[str, ed25519.Ed25519PublicKey]:
 
     private = ed25519.Ed25519PrivateKey.generate()
     pem = private.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode("ascii")
     return pem, private.public_key()
-

@@ -1,13 +1,21 @@
 """generated/ -> a release on a package index: refused unless fresh, tested, versioned and new there.
 
     python tools/publish.py --spec spec/openapi.yaml --config spec/generator.toml --out generated
-                            [--package-tests-only] [--dry-run] [--dist DIR] [--simple-url URL]
+                            [--tag] [--package-tests-only] [--dry-run] [--dist DIR] [--simple-url URL]
 
 In order: the output must be what `python -m generator check` expects (not stale); its CHANGELOG.md
 must have no Unreleased API changes; the index must not have this version yet (asked through its
-simple API, before anything is built); `make test` must pass (or, with --package-tests-only, the
-package's own tests); then `python -m build` makes the sdist and the wheel in a temporary folder,
-`twine check --strict` checks them, and `twine upload` sends them.
+simple API, before anything is built); with --tag (as `make publish` runs it), spec, settings and
+output must be committed and the tag `v<version>` must be free or already on HEAD; `make test` must
+pass (or, with --package-tests-only, the package's own tests); then `python -m build` makes the sdist
+and the wheel in a temporary folder, `twine check --strict` checks them, and `twine upload` sends them.
+With --tag, the commit is then tagged `v<version>` (unless it already is), which is how the next
+release finds this one.
+
+Before building, the API changes since the last release are printed: `python -m generator diff` of the
+spec as the newest `v*` tag below this version has it against the spec now. A repository without such
+a tag (a fresh clone, the first release) has no earlier release to compare with; that is said, and the
+release goes on: generated/CHANGELOG.md's "First version" describes it.
 
 Twine is pointed at the index as usual: TWINE_REPOSITORY_URL (or TWINE_REPOSITORY, a name from
 ~/.pypirc), TWINE_USERNAME, TWINE_PASSWORD; PyPI when none is set. The simple API is derived from the
@@ -32,6 +40,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import tomllib
 import urllib.error
@@ -241,6 +250,124 @@ def refuse_if_published(index: Index, project: Project) -> None:
         f"({len(names)} file{'s' if len(names) != 1 else ''} of other versions)")
 
 
+# --- the release tags ----------------------------------------------------------------------------
+
+TAG_PREFIX = "v"  # a release's tag: v0.2.0
+
+
+@dataclass(frozen=True)
+class Git:
+    """The git work tree the spec is in: releases are its `v<version>` tags."""
+
+    top: Path
+
+    def run(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
+        return run(["git", "-C", self.top, *args], self.top)
+
+    def commit_of(self, ref: str) -> str | None:
+        done = self.run("rev-parse", "--verify", "--quiet", ref + "^{commit}")
+        return done.stdout.strip() if done.returncode == 0 else None
+
+
+def git_of(spec: Path) -> Git | None:
+    """The git work tree holding the spec, None when it is in none (or git is not installed)."""
+    if shutil.which("git") is None:
+        return None
+    done = run(["git", "-C", spec.resolve().parent, "rev-parse", "--show-toplevel"], Path.cwd())
+    return Git(Path(done.stdout.strip())) if done.returncode == 0 else None
+
+
+def previous_release(git: Git, version: str) -> str | None:
+    """The newest tag `v<X>` reachable from HEAD with X a version below `version`; None if there is none
+    (a clone without tags, or nothing released yet)."""
+    done = git.run("tag", "--list", TAG_PREFIX + "*", "--merged", "HEAD")
+    if done.returncode != 0:  # HEAD is no commit yet
+        return None
+    released = []
+    for tag in done.stdout.split():
+        try:
+            released.append((Version(tag[len(TAG_PREFIX):]), tag))
+        except InvalidVersion:  # some other tag that starts with the prefix
+            continue
+    earlier = sorted(r for r in released if r[0] < Version(version))
+    return earlier[-1][1] if earlier else None
+
+
+def show_changes_since_last_release(git: Git | None, spec: Path, config: Path | None, version: str) -> None:
+    """Print what `python -m generator diff` says of the spec as the last release tag has it against
+    the spec now. Without an earlier release (the first one, or a clone without tags) say so and go
+    on: the changelog's First version describes the package."""
+    tag = previous_release(git, version) if git is not None else None
+    if git is None or tag is None:
+        where = "the spec is in no git repository" if git is None else f"no `{TAG_PREFIX}*` tag below {version}"
+        say(f"first release: {where}, so there is no earlier release to compare with "
+            "(the changelog says what this one holds)")
+        return
+    inside = spec.resolve().relative_to(git.top)
+    with tempfile.TemporaryDirectory(prefix="publish-released-") as temporary:
+        # The spec's whole folder as the tag has it: a spec split into files refers to its neighbours.
+        archive = Path(temporary) / "released.tar"
+        done = git.run("archive", "--format=tar", "-o", archive, tag, "--", inside.parent.as_posix())
+        old = Path(temporary) / inside
+        if done.returncode == 0:
+            with tarfile.open(archive) as tar:
+                tar.extractall(temporary, filter="data")
+        if done.returncode != 0 or not old.is_file():
+            say(f"{tag} has no {inside.as_posix()}: no API changes to show since {tag}")
+            return
+        command: list[str | Path] = [sys.executable, "-m", "generator", "diff", old, spec]
+        if config is not None:
+            command += ["--config", config]
+        diff = run(command, Path.cwd(), env={"PYTHONPATH": str(REPO)})
+    if diff.returncode != 0:
+        _echo(diff)
+        raise Refused(f"`python -m generator diff` could not compare {tag}'s spec with {spec} (above)")
+    say(f"API changes since {tag}:")
+    # The released spec was read from a temporary folder: name it as git does.
+    print(diff.stdout.replace(str(old), f"{tag}:{inside.as_posix()}").rstrip("\n"), flush=True)
+    if diff.stderr:  # the specs' warnings
+        sys.stderr.write(diff.stderr)
+
+
+def refuse_if_untaggable(git: Git | None, paths: Sequence[Path], version: str) -> bool:
+    """For --tag: the release's tag must be free (or on HEAD already) and what is released committed,
+    so that the tag marks exactly what was published. True when HEAD still needs the tag."""
+    tag = TAG_PREFIX + version
+    if git is None:
+        raise Unusable(f"--tag: the spec is in no git repository, so there is nothing to tag {tag}")
+    head = git.commit_of("HEAD")
+    if head is None:
+        raise Refused(f"--tag: {git.top} has no commit yet: commit spec/ and generated/, then publish")
+    outside = [p for p in paths if not p.resolve().is_relative_to(git.top)]
+    if outside:
+        raise Unusable(f"--tag: {', '.join(map(str, outside))} is not in the repository {git.top}, "
+                       "so the tag could not mark it")
+    status = git.run("status", "--porcelain", "--", *(p.resolve() for p in paths))
+    if status.returncode != 0:
+        raise Unusable(f"--tag: `git status` failed: {status.stderr.strip()}")
+    if status.stdout.strip():
+        changed = [line[3:] for line in status.stdout.splitlines()]
+        listed = ", ".join(changed[:10]) + (" ..." if len(changed) > 10 else "")
+        raise Refused(f"uncommitted changes ({listed}): commit the spec, the settings and the generated "
+                      f"package first, so that the tag {tag} marks what is published")
+    tagged = git.commit_of("refs/tags/" + tag)
+    if tagged is not None and tagged != head:
+        raise Refused(f"the tag {tag} already marks another commit ({tagged[:12]}): a version is released "
+                      "once; bump `version` in the settings file (spec/generator.toml), run `make generate`, "
+                      "commit, then publish")
+    return tagged is None
+
+
+def tag_release(git: Git, project: Project) -> None:
+    tag = TAG_PREFIX + project.version
+    done = git.run("tag", "--annotate", "--message", f"{project.name} {project.version}", tag, "HEAD")
+    if done.returncode != 0:
+        _echo(done)
+        raise Refused(f"published, but `git tag {tag}` failed (above): tag the commit yourself "
+                      f"(`git tag -a {tag} -m '{project.name} {project.version}'`)")
+    say(f"tagged HEAD {tag}; share it with `git push origin {tag}`")
+
+
 # --- the steps -----------------------------------------------------------------------------------
 
 def run(command: Sequence[str | Path], cwd: Path, capture: bool = True,
@@ -366,6 +493,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--spec", type=Path, required=True, metavar="FILE", help="the spec generated/ comes from")
     parser.add_argument("--config", type=Path, metavar="FILE", help="the generator's settings file")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="the generated package to publish")
+    parser.add_argument("--tag", action="store_true",
+                        help=f"require spec, settings and output committed; after the upload, tag HEAD "
+                             f"{TAG_PREFIX}<version> (as `make publish` does)")
     parser.add_argument("--package-tests-only", action="store_true",
                         help="run only the package's own tests, not all of `make test`")
     parser.add_argument("--dry-run", action="store_true", help="every check and the build, but no upload")
@@ -391,6 +521,10 @@ def publish(args: argparse.Namespace) -> None:
     refuse_if_stale(args.spec, args.config, args.out)
     refuse_if_unreleased(args.out)
     refuse_if_published(index, project)
+    git = git_of(args.spec)
+    released = [p for p in (args.spec, args.config, args.out) if p is not None]
+    needs_tag = refuse_if_untaggable(git, released, project.version) if args.tag else False
+    show_changes_since_last_release(git, args.spec, args.config, project.version)
     run_tests(args.out, args.package_tests_only)
     with tempfile.TemporaryDirectory(prefix="publish-") as temporary:
         dist = Path(temporary)
@@ -400,10 +534,14 @@ def publish(args: argparse.Namespace) -> None:
             args.dist.mkdir(parents=True, exist_ok=True)
             files = [Path(shutil.copy2(f, args.dist / f.name)) for f in files]
         if args.dry_run:
-            say(f"dry run: {project.name} {project.version} is ready; nothing was uploaded")
+            then = f"; publishing would tag HEAD {TAG_PREFIX}{project.version}" if needs_tag else ""
+            say(f"dry run: {project.name} {project.version} is ready; nothing was uploaded{then}")
             return
         upload(files, index)
     say(f"published {project.name} {project.version} to {index.upload_url}")
+    if needs_tag:
+        assert git is not None  # refuse_if_untaggable made sure
+        tag_release(git, project)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,6 +1,8 @@
 """`make publish` for real: a pypiserver on 127.0.0.1 with upload auth; tools/publish.py run as make runs it
-(on a package generated from spec/ into a folder of its own) uploads the release; a fresh venv installs it
-from that index and calls a loopback server with it; a second upload of the version is refused.
+(on a package generated from the tests' copy of the project's first spec into a folder of its own) uploads
+the release; a fresh venv installs it from that index and calls a loopback server with it; a second upload
+of the version is refused. In a git repository made like a fresh clone (no tags), the first release goes
+out and is tagged, and the next one shows the API changes since that tag.
 
 The fresh venv gets the package from the local index only (pip's config files and PIP_* variables are
 set aside, so no other index or wheel folder is consulted). Its dependencies (pydantic, urllib3,
@@ -16,6 +18,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -32,14 +35,17 @@ from types import ModuleType
 
 import pytest
 
-from tests.conftest import CONFIG, REPO, SPEC, LoopbackServer, run_cli
+from tests.conftest import REPO, SPOT_CONFIG, SPOT_SPEC, LoopbackServer, run_cli
 
 USER, PASSWORD = "releaser", "s3cret-for-tests"
-SETTINGS = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+SETTINGS = tomllib.loads(SPOT_CONFIG.read_text(encoding="utf-8"))
 NAME, VERSION = SETTINGS["distribution_name"], SETTINGS["version"]
 WHEEL = f"{NAME.replace('-', '_')}-{VERSION}-py3-none-any.whl"
 SDIST = f"{NAME.replace('-', '_')}-{VERSION}.tar.gz"
 LITTER = ("__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".generator-cache.json")
+GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Releaser",
+           "GIT_AUTHOR_EMAIL": "releaser@example.invalid", "GIT_COMMITTER_NAME": "Releaser",
+           "GIT_COMMITTER_EMAIL": "releaser@example.invalid"}
 
 
 @dataclass
@@ -115,18 +121,19 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
             server.wait()
 
 
-def publish(index: Index, *extra: str, out: Path, password: str = PASSWORD,
-            config: Path = CONFIG) -> subprocess.CompletedProcess[str]:
-    """tools/publish.py as `make publish` runs it, from the repository with the same spec and settings,
-    plus --package-tests-only (the full `make test` is what runs this test)."""
+def publish(index: Index, *extra: str, out: Path, password: str = PASSWORD, config: Path = SPOT_CONFIG,
+            spec: Path = SPOT_SPEC, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """tools/publish.py as `make publish` runs it (paths relative to `cwd`, where make runs), plus
+    --package-tests-only (the full `make test` is what runs this test). Git reads no user or system
+    settings and commits as a test author."""
     env = {**os.environ, "TWINE_REPOSITORY_URL": index.url, "TWINE_USERNAME": USER, "TWINE_PASSWORD": password,
-           "PYTHONDONTWRITEBYTECODE": "1"}
+           "PYTHONDONTWRITEBYTECODE": "1", **GIT_ENV}
     env.pop("TWINE_REPOSITORY", None)
     return subprocess.run(
-        [sys.executable, "tools/publish.py", "--spec", os.path.relpath(SPEC, REPO),
-         "--config", os.path.relpath(config, REPO), "--out", os.path.relpath(out, REPO),
+        [sys.executable, REPO / "tools" / "publish.py", "--spec", os.path.relpath(spec, cwd),
+         "--config", os.path.relpath(config, cwd), "--out", os.path.relpath(out, cwd),
          "--package-tests-only", *extra],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False,
     )
 
 
@@ -140,7 +147,8 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What `make generate` writes, in a folder of its own: generated/ itself is the golden test's, and
     may be mid-change while other work goes on."""
     out = tmp_path_factory.mktemp("package") / "generated"
-    done = run_cli("generate", os.path.relpath(SPEC, REPO), "--config", os.path.relpath(CONFIG, REPO), "--out", out)
+    done = run_cli("generate", os.path.relpath(SPOT_SPEC, REPO), "--config", os.path.relpath(SPOT_CONFIG, REPO),
+                   "--out", out)
     assert done.code == 0, done.stderr
     return out
 
@@ -202,7 +210,8 @@ def test_the_wheel_on_the_index_is_typed_and_fully_described(
     requires = metadata.get_all("Requires-Dist") or []
     runtime = [r for r in requires if "extra ==" not in r]
     declared = tomllib.loads((package / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
-    assert {_name(r) for r in runtime} == {_name(r) for r in declared} >= {"pydantic", "urllib3", "cryptography"}
+    # What the sync client needs; the rest (aiohttp, cryptography) may be extras of the package's choosing.
+    assert {_name(r) for r in runtime} == {_name(r) for r in declared} >= {"pydantic", "urllib3"}
     assert all(">=" in r for r in runtime), runtime  # every dependency has a lower bound
     assert metadata["Summary"] == SETTINGS["description"]
     # The README is the long description, as Markdown, and renders: twine check --strict passes.
@@ -277,9 +286,9 @@ def test_publishing_the_same_version_again_is_refused_before_any_upload(
 
 def test_a_stale_output_or_failing_tests_are_refused(index: Index, tmp_path: Path) -> None:
     config = tmp_path / "generator.toml"
-    config.write_text(CONFIG.read_text(encoding="utf-8").replace(f'"{NAME}"', '"acme-refused"'), encoding="utf-8")
+    config.write_text(SPOT_CONFIG.read_text(encoding="utf-8").replace(f'"{NAME}"', '"acme-refused"'), encoding="utf-8")
     out = tmp_path / "out"
-    assert run_cli("generate", "spec/openapi.yaml", "--config", config, "--out", out).code == 0
+    assert run_cli("generate", os.path.relpath(SPOT_SPEC, REPO), "--config", config, "--out", out).code == 0
     (out / "tests" / "test_broken.py").write_text("def test_broken() -> None:\n    assert 1 == 2\n")
     failing = publish(index, out=out, config=config)
     assert failing.returncode == 1, failing.stdout + failing.stderr
@@ -296,9 +305,9 @@ def test_a_stale_output_or_failing_tests_are_refused(index: Index, tmp_path: Pat
 
 def test_a_wrong_password_is_turned_away_by_the_index(index: Index, tmp_path: Path) -> None:
     config = tmp_path / "generator.toml"
-    config.write_text(CONFIG.read_text(encoding="utf-8").replace(f'"{NAME}"', '"acme-auth"'), encoding="utf-8")
+    config.write_text(SPOT_CONFIG.read_text(encoding="utf-8").replace(f'"{NAME}"', '"acme-auth"'), encoding="utf-8")
     out = tmp_path / "out"
-    assert run_cli("generate", "spec/openapi.yaml", "--config", config, "--out", out).code == 0
+    assert run_cli("generate", os.path.relpath(SPOT_SPEC, REPO), "--config", config, "--out", out).code == 0
     done = publish(index, password="wrong", out=out, config=config)
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"publish: refused: `twine upload` to {index.url} failed" in done.stderr
@@ -311,6 +320,121 @@ def test_usage_errors_exit_2_without_a_traceback(index: Index, tmp_path: Path) -
     done = publish(index, out=tmp_path / "missing")
     assert done.returncode == 2
     assert done.stderr.startswith("publish: error:") and "run `make generate` first" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# --- release tags: a repository made like a fresh clone ---------------------------------------------
+
+SERVER_TIME = (
+    "  /api/v3/time:\n    get:\n      tags: [Market]\n      operationId: SpotGetServerTimeV3\n"
+    "      responses:\n        \"200\":\n          description: Successful operation\n"
+)
+
+
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=60,
+                          check=False, env={**os.environ, **GIT_ENV})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    """A git repository laid out as this one (spec/, generated/), one commit, no tag: what a fresh clone
+    of a project that never released has. Its package has a name of its own on the index."""
+    repo = tmp_path / "clone"
+    (repo / "spec").mkdir(parents=True)
+    shutil.copy(SPOT_SPEC, repo / "spec" / "openapi.yaml")
+    settings = SPOT_CONFIG.read_text(encoding="utf-8").replace(f'"{NAME}"', f'"acme-{tmp_path.name}"'.lower())
+    (repo / "spec" / "generator.toml").write_text(settings, encoding="utf-8")
+    (repo / ".gitignore").write_text("__pycache__/\n/generated/.generator-cache.json\n", encoding="utf-8")
+    _generate(repo)
+    _git(repo, "init", "--quiet")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "--quiet", "-m", "The client, generated")
+    return repo
+
+
+def _generate(repo: Path) -> None:
+    done = run_cli("generate", "spec/openapi.yaml", "--config", "spec/generator.toml", "--out", "generated",
+                   cwd=repo)
+    assert done.code == 0, done.stderr
+
+
+def _release(index: Index, repo: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`make publish` in the clone: tools/publish.py --tag, from the clone's folder."""
+    return publish(index, "--tag", *extra, out=repo / "generated", config=repo / "spec" / "generator.toml",
+                   spec=repo / "spec" / "openapi.yaml", cwd=repo)
+
+
+def test_the_first_release_needs_no_tag_and_makes_one_the_next_release_compares_with(
+        index: Index, clone: Path) -> None:
+    name = tomllib.loads((clone / "spec" / "generator.toml").read_text(encoding="utf-8"))["distribution_name"]
+    dry = _release(index, clone, "--dry-run")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "publish: first release: no `v*` tag below 0.1.0, so there is no earlier release" in dry.stdout
+    assert f"dry run: {name} 0.1.0 is ready; nothing was uploaded; publishing would tag HEAD v0.1.0" in dry.stdout
+    assert _git(clone, "tag", "--list") == "" and not [f for f in index.files() if f.startswith(name.replace("-", "_"))]
+
+    first = _release(index, clone)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "publish: first release: no `v*` tag below 0.1.0" in first.stdout
+    assert f"published {name} 0.1.0" in first.stdout and "tagged HEAD v0.1.0" in first.stdout
+    assert "git push origin v0.1.0" in first.stdout
+    assert _git(clone, "rev-parse", "v0.1.0^{commit}") == _git(clone, "rev-parse", "HEAD")
+    assert _git(clone, "cat-file", "-t", "v0.1.0") == "tag"  # annotated: it says who released and when
+
+    # The next release, as the README's steps go: extend the spec, generate, bump, generate, commit.
+    spec = clone / "spec" / "openapi.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("paths:\n", "paths:\n" + SERVER_TIME, 1),
+                    encoding="utf-8")
+    settings = clone / "spec" / "generator.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('"0.1.0"', '"0.1.1"'), encoding="utf-8")
+    _generate(clone)
+    uncommitted = _release(index, clone)
+    assert uncommitted.returncode == 1
+    assert "publish: refused: uncommitted changes (" in uncommitted.stderr
+    assert "generated/.generator-api.json" in uncommitted.stderr and "so that the tag v0.1.1 marks" in uncommitted.stderr
+    assert " passed" not in uncommitted.stdout  # refused before the tests and the build
+
+    _git(clone, "add", ".")
+    _git(clone, "commit", "--quiet", "-m", "Server time; 0.1.1")
+    second = _release(index, clone)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "publish: API changes since v0.1.0:\n# API changes: `v0.1.0:spec/openapi.yaml` -> `spec/openapi.yaml`" \
+        in second.stdout
+    assert "- `MarketApi.spot_get_server_time_v3` (`GET /api/v3/time`)." in second.stdout
+    assert "first release" not in second.stdout and "tagged HEAD v0.1.1" in second.stdout
+    assert _git(clone, "tag", "--list") == "v0.1.0\nv0.1.1"
+    assert "Traceback" not in dry.stderr + first.stderr + second.stderr
+
+
+def test_a_version_tagged_on_another_commit_is_refused(index: Index, clone: Path) -> None:
+    _git(clone, "tag", "v0.1.0")
+    readme = clone / "README.md"
+    readme.write_text("notes\n", encoding="utf-8")
+    _git(clone, "add", "README.md")
+    _git(clone, "commit", "--quiet", "-m", "Notes")
+    done = _release(index, clone, "--dry-run")
+    assert done.returncode == 1
+    assert "publish: refused: the tag v0.1.0 already marks another commit (" in done.stderr
+    assert "bump `version`" in done.stderr and "Traceback" not in done.stderr
+    assert "built " not in done.stdout
+    # The tag on HEAD itself (tagged by hand, as the README allows) is the release's: no second tag.
+    _git(clone, "tag", "--force", "v0.1.0")
+    again = _release(index, clone, "--dry-run")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.rstrip().endswith("is ready; nothing was uploaded")
+
+
+def test_tag_needs_the_output_in_the_specs_repository(index: Index, tmp_path: Path) -> None:
+    config = tmp_path / "generator.toml"
+    config.write_text(SPOT_CONFIG.read_text(encoding="utf-8").replace(f'"{NAME}"', '"acme-untagged"'), encoding="utf-8")
+    out = tmp_path / "out"  # outside the repository the spec is in: a tag could not mark it
+    assert run_cli("generate", os.path.relpath(SPOT_SPEC, REPO), "--config", config, "--out", out).code == 0
+    done = publish(index, "--tag", "--dry-run", out=out, config=config)
+    assert done.returncode == 2
+    assert "publish: error: --tag: " in done.stderr and "is not in the repository" in done.stderr
     assert "Traceback" not in done.stderr
 
 

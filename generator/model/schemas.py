@@ -381,8 +381,7 @@ class Schemas:
             item = self.example_for(resolved.get("items", {}), f"{target}/items", visiting)
             return [] if item is None else [item]
         if kind in ("string", "integer", "number", "boolean"):
-            fmt = resolved.get("format")
-            return _SYNTHETIC.get((kind, fmt if isinstance(fmt, str) else None), _SYNTHETIC[(kind, None)])
+            return examples.synthetic(kind, resolved)
         properties = _merged_properties(self, resolved, target)
         if properties:
             made = {}
@@ -454,7 +453,7 @@ class Schemas:
         if kind == "null":
             return False  # None was handled before
         if kind in _CHECKS:
-            return _CHECKS[kind](value)
+            return _CHECKS[kind](value) and examples.within_constraints(value, resolved)
         if kind == "array":
             items = resolved.get("items", {})
             return isinstance(value, list) and all(
@@ -637,17 +636,6 @@ def _within(value: Any, levels: int) -> bool:
 
 def _get(node: Any, key: str) -> Any:
     return node.get(key) if isinstance(node, dict) else None
-
-
-_SYNTHETIC: dict[tuple[str, str | None], Any] = {
-    ("string", None): "example",
-    ("string", "date-time"): "2024-01-01T00:00:00Z",
-    ("string", "date"): "2024-01-01",
-    ("integer", None): 1,
-    ("integer", "int64"): 1499827319559,
-    ("number", None): 0.00001,
-    ("boolean", None): True,
-}
 
 
 def _is_object(schema: Any, named: bool) -> bool:

@@ -1,5 +1,5 @@
 """`python -m generator ...`: see generator/cli.py."""
 
-from .cli import main
+from .cli import MODULE_PROG, main
 
-main()
+main(prog=MODULE_PROG)

@@ -1,5 +1,7 @@
 """Command line: argparse -> pipeline.run -> diagnostics on stderr, a summary on stdout, an exit code.
 
+Commands: generate, check, validate, diff (the API changes between two specs), templates (copies of
+the built-in templates and runtime files, to edit and pass back with --templates), and --version.
 Exit codes: 0 success; 1 spec errors or drift (check); 2 usage, settings, template or I/O errors
 (the kind each Diagnostic carries says which).
 """
@@ -7,6 +9,8 @@ Exit codes: 0 success; 1 spec errors or drift (check); 2 usage, settings, templa
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
 import gc
 import os
 import sys
@@ -19,13 +23,45 @@ from .diagnostics import Diagnostic, GenerationError, Kind, ValidationFailed, er
 from .profiles import NAMES as PROFILES
 
 CONFIG_NAME = "generator.toml"
+DISTRIBUTION = "binance-sdk-generator"  # the generator's own name on the package index
+MODULE_PROG = "python -m generator"
 
 
-def _parser() -> argparse.ArgumentParser:
+def version() -> str:
+    """The generator's version: its installed distribution's, else (a checkout run as `python -m
+    generator` without installing it) the one its pyproject.toml declares."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    import tomllib
+
+    try:
+        project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text("utf-8"))
+        found = project["project"]
+        if found.get("name") == DISTRIBUTION and isinstance(found.get("version"), str):
+            return f"{found['version']} (not installed)"
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return "unknown (not installed)"
+
+
+def _prog() -> str:
+    """The name the user ran: the console script's, or `python -m generator` (where argv[0] is the
+    path of __main__.py)."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return MODULE_PROG if name in ("", "__main__.py", "-c") else name
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m generator",
+        prog=prog,
         description="Generate a typed Python client package, its docs and its tests from an OpenAPI 3 spec.",
     )
+    parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {version()}",
+                        help="print the generator's version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def options(sub: argparse.ArgumentParser, out_required: bool) -> None:
@@ -50,7 +86,19 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("spec", type=Path, metavar="NEW_SPEC", help="the spec after")
     diff.add_argument("--config", type=Path, metavar="FILE",
                       help=f"settings file (default: {CONFIG_NAME} beside NEW_SPEC, if there is one)")
-    diff.set_defaults(package_name=None, templates=None, lenient=None, profile=None)
+    diff.add_argument("--lenient", action="store_true", default=None,
+                      help="compare specs with validation errors anyway (reported as warnings)")
+    diff.set_defaults(package_name=None, templates=None, profile=None)
+    templates = commands.add_parser(
+        "templates", help="copy the built-in templates (and runtime files) into a folder, to edit and "
+                          "pass back with --templates")
+    templates.add_argument("--out", type=Path, metavar="DIR",
+                           help="the folder to copy them into (it must not hold files of those names)")
+    templates.add_argument("--only", nargs="+", metavar="NAME", default=None,
+                           help="only these files, or folders of them (docs/model.md.jinja, docs, runtime/rest.py); "
+                                "default: every template and the runtime every package ships (a profile's "
+                                "own runtime files, such as runtime/auth.py, only by name)")
+    templates.add_argument("--list", action="store_true", help="print the names that can be copied and overridden")
     return parser
 
 
@@ -83,13 +131,15 @@ def _print(diagnostics: Sequence[Diagnostic]) -> None:
         print(diagnostic, file=sys.stderr)
 
 
-def run(argv: Sequence[str] | None = None) -> int:
+def run(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    """One command; its exit code. `prog` is the name usage messages give the command (default:
+    the name it was run by)."""
     # A run builds one object graph (document, model, files) that lives until it ends, with next to
     # no cycles among its garbage: the cyclic collector would only rescan it.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        args = _parser().parse_args(argv)
+        args = _parser(prog or _prog()).parse_args(argv)
         return _run(args)
     finally:
         if collecting:
@@ -97,6 +147,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "templates":
+        return _templates(args)
     display = str(args.spec)
     try:
         if args.command == "diff":
@@ -114,8 +166,6 @@ def _run(args: argparse.Namespace) -> int:
         plural = "s" if errors != 1 else ""
         if args.command == "validate":
             print(f"{display}: {errors} error{plural}.", file=sys.stderr)
-        elif args.command == "diff":
-            print(f"{exc.diagnostics[0].file}: {errors} error{plural}; nothing was compared.", file=sys.stderr)
         else:
             hint = " Fix them, or pass --lenient to generate anyway." if isinstance(exc, ValidationFailed) else ""
             print(f"{display}: {errors} error{plural}; nothing was written.{hint}", file=sys.stderr)
@@ -123,6 +173,18 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        raise  # stdout closed by its reader (`| head`): main's to handle
+    except OSError as exc:  # one the edges did not name: a located message all the same, never a traceback
+        _print([io_error(exc, display)])
+        return 2
+
+
+def io_error(exc: OSError, fallback: str) -> Diagnostic:
+    """`PATH: error: REASON` for a file the system refused (the path it names, else `fallback`)."""
+    named = exc.filename2 if exc.filename2 is not None else exc.filename
+    path = os.fsdecode(named) if isinstance(named, str | bytes) else fallback
+    return error(f"cannot read or write: {exc.strerror or exc}", path, kind=Kind.USAGE)
 
 
 def _validate(spec: Path, config: Config, display: str) -> int:
@@ -200,26 +262,116 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    """Both specs through the pipeline up to the model (leniently); their API surfaces compared."""
+    """Both specs through the pipeline up to the model, their API surfaces compared. A spec with
+    errors is not compared: every error of both is printed, exit 1 (with --lenient, validation
+    errors are warnings and the specs are compared anyway)."""
     from . import pipeline
     from .output import surface
 
     _check_spec_readable(args.old)
     _check_spec_readable(args.spec)
-    config = _config(args).merged(lenient=True)
-    old = pipeline.run(args.old, config, until="model")
-    new = pipeline.run(args.spec, config, until="model")
-    assert old.api is not None and new.api is not None
-    _print(old.diagnostics + new.diagnostics)
-    sys.stdout.write(surface.report(old.api, new.api, str(args.old), str(args.spec)))
+    config = _config(args)
+    shown: list[Diagnostic] = []
+    failed: list[str] = []
+    invalid = False
+    apis = []
+    for spec in (args.old, args.spec):
+        try:
+            result = pipeline.run(spec, config, until="model")
+        except GenerationError as exc:
+            if not exc.is_spec_problem:
+                raise
+            shown += exc.diagnostics
+            errors = sum(1 for d in exc.diagnostics if d.is_error)
+            failed.append(f"{spec}: {errors} error{'s' if errors != 1 else ''}")
+            invalid = invalid or isinstance(exc, ValidationFailed)
+            continue
+        shown += result.diagnostics
+        apis.append(result.api)
+    _print(shown)
+    if failed:
+        hint = " Fix them, or pass --lenient to compare anyway." if invalid else ""
+        print("; ".join(failed) + "; nothing was compared." + hint, file=sys.stderr)
+        return 1
+    old, new = apis
+    assert old is not None and new is not None  # a run until "model" has its model
+    sys.stdout.write(surface.report(old, new, str(args.old), str(args.spec)))
     return 0
 
 
-def main() -> None:
-    code = run()
+def _templates(args: argparse.Namespace) -> int:
+    """Copy built-in templates and runtime files into --out, at the names --templates reads them by;
+    or list those names. Nothing is overwritten: a file already there is an error, and nothing is
+    copied."""
+    from .emit import render
+
+    names = render.overridable()
+    if args.list:
+        print("\n".join(names))
+        return 0
+    out: Path | None = args.out
+    if out is None:
+        print(f"{MODULE_PROG} templates: error: --out DIR is required (or --list)", file=sys.stderr)
+        return 2
+    chosen, problems = _chosen(names, args.only)
+    try:
+        problems += [error("exists; not overwritten: remove it, or copy into another folder", str(out / name),
+                           kind=Kind.OUTPUT) for name in chosen if (out / name).exists()]
+    except OSError as exc:
+        problems.append(io_error(exc, str(out)))
+    if problems:
+        _print(problems)
+        print(f"{out}: nothing was copied.", file=sys.stderr)
+        return 2
+    try:
+        for name in chosen:
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(names[name].read_bytes())
+    except OSError as exc:
+        _print([io_error(exc, str(out))])
+        return 2
+    print(f"{len(chosen)} file{'s' if len(chosen) != 1 else ''} copied into {out}. Edit them, delete those you "
+          f"do not change (the rest keep following the generator's), and pass --templates {out}.")
+    return 0
+
+
+def _chosen(names: dict[str, Path], only: Sequence[str] | None) -> tuple[list[str], list[Diagnostic]]:
+    """The names --only asks for (each a file or a folder of them), or every template and generic
+    runtime file; an error for a name that is neither."""
+    from .emit import BUILTIN_RUNTIME
+
+    if not only:
+        # A user's runtime/ adds its files to every package (Renderer.runtime), so a profile's own
+        # runtime files (runtime/binance/auth.py) are copied only when asked for by name.
+        return [name for name, path in names.items()
+                if not name.startswith("runtime/") or path.parent == BUILTIN_RUNTIME], []
+    chosen: list[str] = []
+    problems = []
+    for wanted in only:
+        wanted = wanted.strip("/")
+        matching = [name for name in names if name == wanted or name.startswith(wanted + "/")]
+        if not matching:
+            close = difflib.get_close_matches(wanted, list(names), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else f" (`{MODULE_PROG} templates --list` lists them)"
+            problems.append(error(f"no built-in template or runtime file is named {wanted}{hint}", "--only",
+                                  kind=Kind.USAGE))
+        chosen += [name for name in matching if name not in chosen]
+    return chosen, problems
+
+
+def main(prog: str | None = None) -> None:
+    """The console script's entry point (and `python -m generator`'s, with its prog)."""
+    try:
+        code = run(prog=prog)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Whoever read stdout stopped (`templates --list | head`): not worth a traceback. Exit 2 as
+        # for any output that could not be written, without a word: stdout is gone.
+        code = 2
     # The run's output is written and closed, its worker processes joined: what is left is freeing a
     # large heap object by object (0.1 s after a Spot run), which nobody waits for gladly. Exit now,
     # as mypy does; anything else that ends the process (an exception, Ctrl-C) exits the usual way.
-    sys.stdout.flush()
-    sys.stderr.flush()
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
     os._exit(code)

@@ -98,15 +98,16 @@ def run(spec: Path, config: Config, *, display: str | None = None, out: Path | N
     # An invalid spec may trip the later stages: then its validation errors are what to report.
     try:
         api, warnings = build_stage.build(document, config, source, locate)
-        if until == "model":
-            return Result(api, validation() + warnings, sources=loaded.paths)
-        result = _files(api, config, out, cache)
-        result.sources = loaded.paths
-        if ready is not None:
-            ready(result)
+        if until != "model":
+            result = _files(api, config, out, cache)
+            result.sources = loaded.paths
+            if ready is not None:
+                ready(result)
     except Exception:
         validation()
         raise
+    if until == "model":  # not inside the try: validation's own error must not wait for it twice
+        return Result(api, validation() + warnings, sources=loaded.paths)
     result.diagnostics = validation() + warnings
     return result
 

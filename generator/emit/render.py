@@ -12,6 +12,7 @@ key may use it instead of running the job (the pipeline's cache does; this modul
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import sys
 from collections.abc import Callable
@@ -62,8 +63,57 @@ def _refuse_spec_text(value: Any) -> Any:
     return value
 
 
+def overridable() -> dict[str, Path]:
+    """Every name a file in a user's template folder may have, with the built-in file it replaces:
+    each template (`docs/model.md.jinja`, `macros/...`, the verbatim test files), and each runtime
+    file as `runtime/NAME.py` (Renderer.runtime takes a user's runtime files by name, flat, for the
+    generic runtime and a profile's folder of it alike)."""
+    names = {p.relative_to(BUILTIN_TEMPLATES).as_posix(): p for p in sorted(BUILTIN_TEMPLATES.rglob("*"))
+             if p.is_file() and not _skipped(p.relative_to(BUILTIN_TEMPLATES))}
+    folders = [BUILTIN_RUNTIME, *(d for d in sorted(BUILTIN_RUNTIME.iterdir())
+                                  if d.is_dir() and d.name not in ("tests", "__pycache__"))]
+    for folder in folders:
+        for path in sorted(folder.glob("*.py")):
+            if path.name != "__init__.py":
+                names.setdefault(f"{RUNTIME_DIR}/{path.name}", path)
+    return names
+
+
+def _skipped(relative: Path) -> bool:
+    """Files that are not anyone's templates: hidden ones (editor backups) and Python's caches."""
+    return any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
+
+
+def unknown_overrides(folder: Path) -> list[Diagnostic]:
+    """An error for each file in a user's template folder that replaces nothing: a misspelt name
+    would otherwise be ignored without a word, and the output made from ours."""
+    known = overridable()
+    problems = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if _skipped(relative) or not path.is_file() or relative.as_posix() in known:
+            continue
+        name = relative.as_posix()
+        # The same file name elsewhere first (runtime/binance/auth.py is runtime/auth.py), else a
+        # close spelling.
+        close = [k for k in known if k.rpartition("/")[2] == path.name] or difflib.get_close_matches(
+            name, list(known), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        problems.append(error(f"{name} replaces nothing: no built-in template or runtime file has this "
+                              f"name{hint}", str(path), kind=Kind.TEMPLATE))
+    return problems
+
+
 class Renderer:
     def __init__(self, user_templates: Path | None = None) -> None:
+        if user_templates is not None:
+            try:
+                problems = unknown_overrides(user_templates)
+            except OSError as exc:
+                problems = [error(f"cannot read the templates folder: {exc.strerror or exc}",
+                                  str(exc.filename or user_templates), kind=Kind.TEMPLATE)]
+            if problems:
+                raise GenerationError(problems)
         self.user_templates = user_templates
         self.search_path = [p for p in (user_templates, BUILTIN_TEMPLATES) if p is not None]
         self.env = jinja2.Environment(

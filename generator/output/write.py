@@ -8,6 +8,7 @@ line) are never written nor removed, and neither are the files named in `kept` (
 from __future__ import annotations
 
 import contextlib
+import errno
 import fnmatch
 import functools
 import hashlib
@@ -179,8 +180,33 @@ def stage(out: Path, todo: Plan) -> Staged:
         staged.write()
     except OSError as exc:
         staged.abort()
-        raise GenerationError([error(f"cannot write the output: {exc}", str(out), kind=Kind.OUTPUT)]) from None
+        raise cannot_write(exc, out) from None
     return staged
+
+
+_STAGED_NAME = re.compile(r"^\.(?:staging\.\d+\.tmp|(.+)\.\d+\.(?:tmp|bak))$")
+
+
+def cannot_write(exc: OSError, out: Path) -> GenerationError:
+    """`PATH: error: cannot write the output: REASON` for a failure to write it: PATH is the file or
+    folder the system refused (the target of a rename, and a staged file by the name it was
+    staged for), or the first file on the way when a folder on it is a file."""
+    named = exc.filename2 if exc.filename2 is not None else exc.filename
+    path = Path(os.fsdecode(named)) if isinstance(named, str | bytes) else out
+    parts = []
+    for part in path.parts:  # a staged name (.NAME.PID.tmp, .staging.PID.tmp) as what it stands for
+        match = _STAGED_NAME.match(part)
+        if match is None:
+            parts.append(part)
+        elif match[1] is not None:
+            parts.append(match[1])
+    path = Path(*parts) if parts else out
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):  # making a folder where a file is
+        blocking = next((p for p in reversed((path, *path.parents)) if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            path, reason = blocking, "a file is where a folder has to be"
+    return GenerationError([error(f"cannot write the output: {reason}", str(path), kind=Kind.OUTPUT)])
 
 
 def is_new(out: Path) -> bool:
@@ -208,8 +234,7 @@ class Staged:
             self._move_in()
         except OSError as exc:
             self.abort()
-            raise GenerationError([error(f"cannot write the output: {exc}", str(self.out),
-                                         kind=Kind.OUTPUT)]) from None
+            raise cannot_write(exc, self.out) from None
         self.done = True
 
     def abort(self) -> None:
@@ -236,25 +261,75 @@ class _Staging(Staged):
             self.staged.append((temp, target))
 
     def _move_in(self) -> None:
-        for temp, target in self.staged:
-            os.replace(temp, target)
+        """Each staged file renamed over its target, then the stale files removed; if the system
+        refuses one (a read-only or immutable file, a folder where a file goes), every file already
+        replaced or removed is put back as it was before the error is raised: the folder is left
+        as it was, not half updated. What is replaced is kept as a hard link until the end."""
+        backups: list[tuple[Path, Path | None]] = []  # (target, its old content, or None: it was new)
+        try:
+            for temp, target in self.staged:
+                backups.append((target, _backup(target)))
+                os.replace(temp, target)
+            for path in self.todo.remove:
+                target = _safe_target(self.out, path)
+                backups.append((target, _backup(target, move=True)))
+        except OSError:
+            self._put_back(backups)
+            raise
+        for _, backup in backups:
+            if backup is not None:
+                with contextlib.suppress(OSError):
+                    backup.unlink()
         for path in self.todo.remove:
-            target = _safe_target(self.out, path)
-            target.unlink(missing_ok=True)
-            parent = target.parent
+            parent = _safe_target(self.out, path).parent
             while parent != self.out and parent.is_dir() and not any(parent.iterdir()):
                 parent.rmdir()
                 parent = parent.parent
+
+    def _put_back(self, backups: list[tuple[Path, Path | None]]) -> None:
+        for target, backup in reversed(backups):
+            with contextlib.suppress(OSError):  # cleaning up after a failure: never a second one
+                if backup is not None:
+                    os.replace(backup, target)
+                elif target.is_file():
+                    target.unlink()
 
     def abort(self) -> None:
         if self.done:
             return
         for temp, _ in self.staged:
-            temp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # cleaning up after a failure: never a second one
+                temp.unlink(missing_ok=True)
         for folder in reversed(self.created):
             with contextlib.suppress(OSError):
                 folder.rmdir()
         self.done = True
+
+
+def _backup(target: Path, move: bool = False) -> Path | None:
+    """The file at target kept under a name beside it (`.NAME.PID.bak`), hard-linked (or moved,
+    where the file system has no hard links, or with `move`); None when there is none."""
+    backup = target.with_name(f".{target.name}.{os.getpid()}.bak")
+    if not move:
+        try:
+            try:
+                os.link(target, backup, follow_symlinks=False)
+            except FileExistsError:  # left by a run of the same process id that was killed
+                backup.unlink()
+                os.link(target, backup, follow_symlinks=False)
+            return backup
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            if os.path.isdir(target) and not os.path.islink(target):  # a folder where the file goes
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target)) from None
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+    try:
+        os.replace(target, backup)
+    except FileNotFoundError:
+        return None
+    return backup
 
 
 class _FreshStaging(Staged):
@@ -289,7 +364,8 @@ class _FreshStaging(Staged):
             if moved.is_dir() and not moved.is_symlink():
                 shutil.rmtree(moved, ignore_errors=True)
             else:
-                moved.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # cleaning up after a failure: never a second one
+                    moved.unlink(missing_ok=True)
         for folder in reversed(self.made):
             with contextlib.suppress(OSError):
                 folder.rmdir()

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from ..diagnostics import Diagnostic, GenerationError, error, parts_from_pointer, pointer_from_parts
+from ..diagnostics import (
+    Diagnostic,
+    GenerationError,
+    Kind,
+    error,
+    parts_from_pointer,
+    pointer_from_parts,
+)
 from .source import MAX_FILE_BYTES, RefSite, SourceFile, parse_source, too_big, unpack
 
 # The top-level key under which the files a spec references are bundled into its document.
@@ -104,10 +111,10 @@ def _raw(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic]]:
         return path.read_bytes(), []
     except FileNotFoundError:
         return None, [error("file not found", display)]
-    except PermissionError:
-        return None, [error("cannot read the file: permission denied", display)]
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        return None, [error(f"cannot read the file: {getattr(exc, 'strerror', None) or exc}", display)]
+    except OSError as exc:  # an I/O error, not the spec's: exit 2
+        return None, [error(f"cannot read the file: {exc.strerror or exc}", display, kind=Kind.USAGE)]
+    except ValueError as exc:  # a NUL in the path
+        return None, [error(f"cannot read the file: {exc}", display)]
 
 
 def _read(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:

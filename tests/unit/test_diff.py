@@ -227,11 +227,14 @@ def test_cli_diff_exit_codes(tmp_path: Path) -> None:
     assert run_cli("diff", old).code == 2  # argparse: NEW_SPEC is required
 
 
-def test_invalid_specs_are_compared_leniently_with_warnings(tmp_path: Path) -> None:
+def test_invalid_specs_are_compared_with_lenient_with_warnings(tmp_path: Path) -> None:
     invalid = _changed(lambda d: d["paths"]["/orders"]["get"].update(summary=42))
     (tmp_path / "old.json").write_text(json.dumps(BASE), encoding="utf-8")
     (tmp_path / "new.json").write_text(json.dumps(invalid), encoding="utf-8")
-    done = run_cli("diff", tmp_path / "old.json", tmp_path / "new.json")
+    refused = run_cli("diff", tmp_path / "old.json", tmp_path / "new.json")
+    assert refused.code == 1 and refused.stdout == ""
+    assert ": error: 42 is not of type 'string'" in refused.stderr and "nothing was compared" in refused.stderr
+    done = run_cli("diff", tmp_path / "old.json", tmp_path / "new.json", "--lenient")
     assert done.code == 0, done.stderr
     assert ": warning: 42 is not of type 'string'" in done.stderr
 

@@ -491,6 +491,8 @@ class AsyncWsClient:
                     failed += 1
             if not self._closing:
                 logger.warning("websocket connection ended (%s); %d request(s) failed", why, failed)
+            # Release what the connection holds (aiohttp's session, a half-closed socket).
+            await conn.close()
 
     def _dispatch(self, text: str) -> None:
         frame = parse_frame(text)

@@ -276,7 +276,7 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
     prefix = class_name(operation_id)
     placeholders = set(_PLACEHOLDER.findall(path))
     params = _parameters(schemas, op, shared, pointer, prefix, placeholders, profile)
-    body_params, content_type = _body(schemas, op, pointer, prefix)
+    body_params, content_type = _body(schemas, op, pointer, prefix, profile.prefer_form)
     params.extend(body_params)
     signed = _is_signed(profile, op, params)
     filled = profile.signature_parameters
@@ -497,7 +497,28 @@ def _sendable(value: Any, location: str) -> bool:
     return True
 
 
-def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) -> tuple[list[Parameter], str | None]:
+def _body_media(schemas: Schemas, content: dict[str, Any], pointer: str, prefer_form: bool) -> str | None:
+    """The media type a body goes out as, of those it is offered in: the first that can be encoded
+    in the profile's order (JSON, then forms; or forms first). A form can be encoded only field by
+    field, so only one whose schema has top-level properties; a body is never sent as JSON under a
+    form's Content-Type. None when the only offers are forms that cannot be encoded."""
+
+    def encodable_form(media: str) -> bool:
+        schema = _mapping(content.get(media)).get("schema", {})
+        resolved, _ = schemas.resolve(schema, f"{child_pointer(pointer, 'content', media)}/schema")
+        props = resolved.get("properties") if isinstance(resolved, dict) else None
+        return isinstance(props, dict) and bool(props)
+
+    forms = [m for m in _FORM_TYPES if m in content and encodable_form(m)]
+    json = [m for m in ("application/json", *sorted(content)) if m in content and _is_json(m)][:1]
+    for media in (*forms, *json) if prefer_form else (*json, *forms):
+        return media
+    others = [m for m in sorted(content) if m not in _FORM_TYPES]
+    return others[0] if others else None
+
+
+def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str,
+          prefer_form: bool) -> tuple[list[Parameter], str | None]:
     """Request body -> parameters: a form's fields one by one, a JSON body as one `body` parameter."""
     body, body_pointer = schemas.resolve(op.get("requestBody"), f"{pointer}/requestBody")
     # A media type that cannot be a Content-Type header is left out (only with --lenient: validation
@@ -505,15 +526,18 @@ def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) -> tu
     content = {m: v for m, v in _mapping(_get(body, "content")).items() if _HEADER_VALUE.fullmatch(m)}
     if not isinstance(body, dict) or not content:
         return [], None
-    media = next((m for m in (*_FORM_TYPES, "application/json") if m in content), None)
-    media = media or next((m for m in content if _is_json(m)), None) or sorted(content)[0]
+    media = _body_media(schemas, content, body_pointer, prefer_form)
+    if media is None:
+        schemas.warn("the request body is offered only as a form whose schema has no top-level properties, "
+                     "which cannot be sent field by field: the method takes no body", f"{body_pointer}/content")
+        return [], None
     media_pointer = child_pointer(body_pointer, "content", media)
     schema = _mapping(content.get(media)).get("schema", {})
     required = bool(body.get("required"))
     if media in _FORM_TYPES:
         resolved, schema_pointer = schemas.resolve(schema, f"{media_pointer}/schema")
         props = resolved.get("properties") if isinstance(resolved, dict) else None
-        if isinstance(props, dict) and props:
+        if isinstance(props, dict) and props:  # (_body_media picks no other form)
             needed = resolved.get("required")
             needed = {str(n) for n in needed} if isinstance(needed, list) else set()
             fields = []

@@ -26,6 +26,7 @@ BINANCE = Profile(
     listen_key=ListenKeyRule(path_suffix="/userDataStream", preferred_path="/api/v3/userDataStream",
                              key_name="listenKey"),
     json_arrays=True,  # Binance expects symbols=["BTCUSDT","BNBBTC"]
+    prefer_form=True,  # Binance's REST API reads forms
     runtime="binance",
     runtime_profile="_binance:BINANCE",
     configuration_module="_binance",

@@ -37,6 +37,8 @@ class Profile:
     # An array parameter that declares neither `style` nor `explode` goes as JSON text (True), or as
     # OpenAPI's default style for its location says (False).
     json_arrays: bool = False
+    # A request body offered both as JSON and as a form goes as a form (True), or as JSON (False).
+    prefer_form: bool = False
     # A folder of runtime/ shipped beside the generic runtime, and what it provides: the runtime's
     # profile object ("module:NAME") and the module whose Configuration the package exports.
     runtime: str | None = None

@@ -4,6 +4,7 @@ run, and what the feature promises checked on the generated package in fresh int
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +82,16 @@ def test_statuses_without_a_body_are_answered_without_one(tmp_path: Path) -> Non
     run_package_tests(out)  # 304 answered with no body: the generated test expects none
     cases = (out / "tests" / "cases" / "default_api.py").read_text()
     assert "[304, None]" in cases and "[404, {" in cases
+
+
+def test_a_body_goes_in_the_first_media_type_that_can_be_encoded(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = run_cli("generate", FEATURES / "body_media.yaml", "--out", out, "--package-name", "acme.client")
+    assert done.code == 0, done.stderr
+    assert ("body_media.yaml:47:9: warning: the request body is offered only as a form whose schema has no "
+            "top-level properties") in done.stderr  # /form-only: nothing it could send
+    run_package_tests(out)  # each case asserts the Content-Type and the body the server received
+    source = (out / "acme" / "client" / "api" / "default_api.py").read_text()
+    content_types = re.findall(r'content_type="([^"]+)"', source)
+    assert content_types == ["application/json", "application/json", "multipart/form-data"]
+    assert "def form_without_fields(\n        self,\n        *,\n        _request_timeout" in source  # no body

@@ -487,7 +487,7 @@ class Schemas:
 
 def _kinds(schema: dict[str, Any]) -> list[Any]:
     """The schema's types other than null (["null"] for `type: "null"` alone); without a `type`, that
-    of its `const`."""
+    of its `const`, or those of its `enum` values."""
     kind = schema.get("type")
     if isinstance(kind, list):
         kinds = list(dict.fromkeys(k for k in kind if k != "null" and isinstance(k, str)))
@@ -495,6 +495,11 @@ def _kinds(schema: dict[str, Any]) -> list[Any]:
     if kind is None and "const" in schema:
         kind = _CONST_KINDS.get(type(schema["const"]))
         return [kind] if kind is not None else []
+    if kind is None and isinstance(schema.get("enum"), list):  # an enum without `type`: its values' types
+        found = [_CONST_KINDS.get(type(value)) for value in schema["enum"] if value is not None]
+        if found and None not in found:
+            kinds = list(dict.fromkeys(k for k in found if k is not None))
+            return ["number"] if set(kinds) == {"integer", "number"} else kinds
     return [kind] if isinstance(kind, str) else []  # another `type` is the validator's to report
 
 
@@ -510,6 +515,8 @@ def _nullable(schema: dict[str, Any]) -> bool:
     kind = schema.get("type")
     if schema.get("nullable") is True or kind == "null" or (isinstance(kind, list) and "null" in kind):
         return True
+    if kind is None and isinstance(schema.get("enum"), list) and None in schema["enum"]:
+        return True  # an enum without `type` that lists null
     members = schema.get("allOf")
     if isinstance(members, list) and any(_modifier_only(m) and m.get("nullable") is True for m in members):
         return True

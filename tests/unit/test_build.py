@@ -298,3 +298,17 @@ def test_default_response_types_the_success_when_there_is_no_2xx() -> None:
     assert op.return_type.hint == "HealthResponse"
     assert (op.success_status, op.success_example) == (200, {"ok": True})
     assert op.error_examples({}) == [[500, {"ok": True}]]
+
+
+def test_an_enum_without_type_is_typed_by_its_values() -> None:
+    api = make(spec({}, {"Thing": {"type": "object", "properties": {
+        "side": {"enum": ["BUY", "SELL"]},
+        "level": {"enum": [1, 2, 3]},
+        "ratio": {"enum": [1, 2.5]},
+        "mixed": {"enum": [1, "one"]},
+        "maybe": {"enum": ["on", "off", None]},
+    }}}))
+    fields = {f.python_name: f.annotation for f in api.model("Thing").fields}
+    assert fields == {"side": "str | None", "level": "int | None", "ratio": "float | None",
+                      "mixed": "int | str | None", "maybe": "str | None"}
+    assert api.model("Thing").example == {"side": "BUY", "level": 1, "ratio": 1, "mixed": 1, "maybe": "on"}

@@ -7,7 +7,7 @@ import keyword
 import re
 import sys
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..config import Config
@@ -68,8 +68,14 @@ def build(document: dict[str, Any], config: Config, source: str,
     auth_class = profile.auth_class or pascal(package.name.replace(".", " ").replace("_", " ")) + "Auth"
     schemas.class_names.claim(auth_class)  # before any model: the package exports both
     schemas.register_components()
-    security = _security_schemes(document, schemas)
-    made = _api_classes(document, schemas, security, profile)
+    security = _security_schemes(document, schemas, profile)
+    keyless: list[str] = []  # pointers of signed operations whose security sends no API key
+    made = _api_classes(document, schemas, security, profile, keyless)
+    if keyless:
+        many = len(keyless) > 1
+        schemas.warn(f"{len(keyless)} signed operation{'s' if many else ''} declare{'' if many else 's'} no security "
+                     f"that sends {profile.signed_key_header}: the {profile.name} profile sends the API key with "
+                     "every signed request all the same (first here)", keyless[0])
     models = schemas.build_models()
     modules = schemas.modules()
     apis = tuple(dataclasses.replace(api, model_imports=tuple((name, modules[name]) for name in used))
@@ -197,7 +203,9 @@ def _default_host(document: dict[str, Any]) -> str:
     return "http://localhost"
 
 
-def _security_schemes(document: dict[str, Any], schemas: Schemas) -> tuple[SecurityScheme, ...]:
+def _security_schemes(document: dict[str, Any], schemas: Schemas, profile: Profile) -> tuple[SecurityScheme, ...]:
+    """The apiKey schemes of the document; and the profile's signed-request key header as a scheme
+    of its own (named after the header) when none of them sends it."""
     found = _mapping(_get(document.get("components"), "securitySchemes"))
     result = []
     for name in sorted(found):
@@ -217,11 +225,18 @@ def _security_schemes(document: dict[str, Any], schemas: Schemas) -> tuple[Secur
             wire_name=SpecText(str(scheme.get("name", ""))),
             description=text(scheme.get("description")),
         ))
+    header = profile.signed_key_header
+    if header is not None and _key_scheme(result, header) is None:
+        result.append(SecurityScheme(SpecText(header), "apiKey", "header", SpecText(header), None))
     return tuple(result)
 
 
+def _key_scheme(schemes: Sequence[SecurityScheme], header: str) -> SecurityScheme | None:
+    return next((s for s in schemes if s.location == "header" and s.wire_name.lower() == header.lower()), None)
+
+
 def _api_classes(document: dict[str, Any], schemas: Schemas, security: tuple[SecurityScheme, ...],
-                 profile: Profile) -> list[tuple[ApiClass, list[str]]]:
+                 profile: Profile, keyless: list[str]) -> list[tuple[ApiClass, list[str]]]:
     """Group operations by their first tag into API classes; untagged ones go to DefaultApi. Each
     comes with the models its signatures mention (their modules are known once all models are)."""
     tags = document.get("tags")
@@ -246,7 +261,7 @@ def _api_classes(document: dict[str, Any], schemas: Schemas, security: tuple[Sec
         # `api_client` is the instance's client: an operation by that name would be shadowed by it.
         schemas.method_names = Namer(taken=("api_client",), separator="_")
         operations = sorted((_operation(schemas, path, method, op, shared, pointer_from_parts(("paths", path, method)),
-                                        root_security, security, profile)
+                                        root_security, security, profile, keyless)
                              for path, method, op, shared in grouped[tag]), key=lambda op: op.python_name)
         used = sorted({m for op in operations for m in _models_of(op)})
         tag_doc = tag_docs.get(tag) or {}
@@ -270,7 +285,8 @@ def _models_of(op: Operation) -> set[str]:
 
 
 def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], shared: list[Any],
-               pointer: str, root_security: Any, schemes: tuple[SecurityScheme, ...], profile: Profile) -> Operation:
+               pointer: str, root_security: Any, schemes: tuple[SecurityScheme, ...], profile: Profile,
+               keyless: list[str]) -> Operation:
     operation_id = str(op.get("operationId") or f"{method} {path}")
     python_name = _method_name(schemas, snake(operation_id, digit_prefix="call_"))
     prefix = class_name(operation_id)
@@ -298,6 +314,10 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
     security = op.get("security", root_security)
     auth = sorted({str(name) for req in (security if isinstance(security, list) else ())
                    if isinstance(req, dict) for name in req if name in {str(s.name) for s in schemes}})
+    key = _key_scheme(schemes, profile.signed_key_header) if signed and profile.signed_key_header else None
+    if key is not None and str(key.name) not in auth:
+        auth = sorted({*auth, str(key.name)})
+        keyless.append(pointer)
     accept = _accept(op)
     return Operation(
         operation_id=SpecText(operation_id),

@@ -18,6 +18,7 @@ BINANCE = Profile(
     signed_extension="x-binance-signed",
     signed_when=("timestamp",),
     signature_parameters=("timestamp", "signature"),
+    signed_key_header="X-MBX-APIKEY",  # Binance refuses a SIGNED request without it
     auth_class="BinanceAuth",
     env_prefix="BINANCE",
     errors=("code", "msg", True),

@@ -24,6 +24,9 @@ class Profile:
     signed_extension: str | None = None
     signed_when: tuple[str, ...] = ()
     signature_parameters: tuple[str, ...] = ()
+    # The API key header every signed request carries, whether or not the operation's security says
+    # so (None: an operation sends what its security says, nothing more).
+    signed_key_header: str | None = None
     # The credentials class: shipped in `runtime` under this name, or (None) generated, named after
     # the package. `env_prefix`: of the variables the docs read keys from (None: from the package).
     auth_class: str | None = None

@@ -95,3 +95,15 @@ def test_a_body_goes_in_the_first_media_type_that_can_be_encoded(tmp_path: Path)
     content_types = re.findall(r'content_type="([^"]+)"', source)
     assert content_types == ["application/json", "application/json", "multipart/form-data"]
     assert "def form_without_fields(\n        self,\n        *,\n        _request_timeout" in source  # no body
+
+
+def test_binance_signed_operations_without_security_send_the_api_key(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = run_cli("generate", FEATURES / "binance_keyless_signed.yaml", "--out", out, "--package-name", "acme.client")
+    assert done.code == 0, done.stderr
+    assert "binance_keyless_signed.yaml:11:5: warning: 1 signed operation declares no security that sends " \
+           "X-MBX-APIKEY" in done.stderr
+    cases = (out / "tests" / "cases" / "referral_api.py").read_text()
+    assert 'api_key_header="X-MBX-APIKEY"' in cases and "signed=True" in cases
+    assert '"recv_window": 60000' in cases  # the sample keeps to its maximum
+    run_package_tests(out)  # the server checks the header and the signature on the wire

@@ -54,7 +54,7 @@ def test_signed_operation_hides_timestamp_and_signature_and_orders_required_firs
         ("omit_zero_balances", False, "bool | None"),
         ("recv_window", False, "int | None"),
     ]
-    assert op.auth == ("ApiKey",)
+    assert op.auth == ("ApiKey", "X-MBX-APIKEY")  # its scheme sends X-KEY; Binance needs its own header too
     assert api.apis[0].class_name == "AccountApi"
     assert op.parameters[0].default is None  # an empty default is no default
 
@@ -312,3 +312,33 @@ def test_an_enum_without_type_is_typed_by_its_values() -> None:
     assert fields == {"side": "str | None", "level": "int | None", "ratio": "float | None",
                       "mixed": "int | str | None", "maybe": "str | None"}
     assert api.model("Thing").example == {"side": "BUY", "level": 1, "ratio": 1, "mixed": 1, "maybe": "on"}
+
+
+def _signed_without_security(**components: Any) -> dict[str, Any]:
+    document = spec({"/sapi/v1/thing": {"get": {"operationId": "GetThing", "parameters": [
+        {"name": "timestamp", "in": "query", "required": True, "schema": {"type": "integer"}}],
+        "responses": OK}}, "/api/v3/ping": {"get": {"operationId": "Ping", "responses": OK}}})
+    document["components"].update(components)
+    return document
+
+
+def test_binance_signed_operations_send_the_api_key_whatever_their_security_says() -> None:
+    schemes = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-MBX-APIKEY"}}
+    api, warnings = build(_signed_without_security(securitySchemes=schemes), Config(profile="binance"), "test.yaml",
+                          lambda pointer: ("test.yaml", 7, 9))
+    thing, ping = sorted(api.operations, key=lambda op: op.python_name != "get_thing")
+    assert thing.signed and thing.auth == ("ApiKey",) and thing.api_key_header == "X-MBX-APIKEY"
+    assert ping.auth == ()  # not signed: only what its security says
+    assert [str(w) for w in warnings] == [
+        "test.yaml:7:9: warning: 1 signed operation declares no security that sends X-MBX-APIKEY: the binance "
+        "profile sends the API key with every signed request all the same (first here) "
+        "(at #/paths/~1sapi~1v1~1thing/get)"]
+
+
+def test_binance_signed_operations_get_the_key_header_when_the_spec_has_no_scheme_for_it() -> None:
+    api = make(_signed_without_security(securitySchemes={}), profile="binance")
+    thing = next(op for op in api.operations if op.signed)
+    assert thing.auth == ("X-MBX-APIKEY",) and thing.api_key_header == "X-MBX-APIKEY"
+    assert [(s.name, s.location, s.wire_name) for s in api.security_schemes] == [
+        ("X-MBX-APIKEY", "header", "X-MBX-APIKEY")]
+    assert make(_signed_without_security()).operations[0].auth == ()  # plain OpenAPI: nothing added

@@ -3,13 +3,15 @@
 Checked here, over the whole document every time (they take milliseconds): that it is OpenAPI 3 at
 all; path templates the validator cannot parse; header parameter names, media types and API key
 headers no HTTP client could send; operationIds used twice (the validator's own check, made here so
-that it also holds when only some path items go to the validator); and schemas that contain
+that it also holds when only some path items go to the validator); schemas that contain
 themselves through allOf/anyOf/oneOf/not, which would make the validator recurse until the stack
-runs out.
+runs out; and (a warning) a key of an OpenAPI 3.1 schema that is a misspelt keyword: JSON Schema
+ignores unknown keys, so `itemz:` would quietly make a list of anything.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import string
@@ -23,6 +25,7 @@ from ..diagnostics import (
     parts_from_pointer,
     pointer_from_parts,
     printable,
+    warning,
 )
 from .load import BUNDLE_KEY
 
@@ -87,6 +90,7 @@ def run(document: dict[str, Any], locate: Locate, unreadable: set[str]) -> list[
                                      where, locate))
     problems += _duplicate_operation_ids(document, unreadable, locate)
     problems += _self_contained_schemas(document, locate)
+    problems += _misspelt_schema_keys(document, locate)
     return problems
 
 
@@ -255,6 +259,87 @@ def _same_instance_refs(schema: Any) -> list[str]:
                 stack.extend(node[keyword])
         stack.append(node.get("not"))
     return sorted(set(found))
+
+
+# The keywords of an OpenAPI 3.1 schema: JSON Schema 2020-12's and OpenAPI's own.
+_KEYWORDS_31 = frozenset({
+    "$schema", "$id", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary", "$comment", "$defs",
+    "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "prefixItems", "items",
+    "contains", "properties", "patternProperties", "additionalProperties", "propertyNames",
+    "unevaluatedItems", "unevaluatedProperties", "type", "const", "enum", "multipleOf", "maximum",
+    "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems",
+    "minItems", "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties", "required",
+    "dependentRequired", "title", "description", "default", "deprecated", "readOnly", "writeOnly",
+    "examples", "format", "contentEncoding", "contentMediaType", "contentSchema",
+    "discriminator", "xml", "externalDocs", "example",
+})
+_SUBSCHEMA = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
+              "unevaluatedItems", "unevaluatedProperties", "contentSchema")
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+
+
+def _misspelt_schema_keys(document: dict[str, Any], locate: Locate) -> list[Diagnostic]:
+    """A warning for each key of a 3.1 schema that is not a keyword but is spelt like one (`itemz`,
+    `requried`, `maxlength`). OpenAPI 3.0's schema object is closed: there the validator reports
+    every unknown key. Keys close to no keyword are annotations 3.1 allows, and pass."""
+    if openapi_version(document) != "3.1":
+        return []
+    stack = _schema_roots(document)
+    seen: set[int] = set()
+    problems = []
+    while stack:
+        parts, schema = stack.pop()
+        if not isinstance(schema, dict) or id(schema) in seen:
+            continue
+        seen.add(id(schema))
+        for key in schema:
+            if not isinstance(key, str) or key in _KEYWORDS_31 or key.startswith("x-"):
+                continue
+            close = difflib.get_close_matches(key, _KEYWORDS_31, n=1, cutoff=0.8)
+            # A keyword with letters added at its end is more likely a word of its own: `note`.
+            if close and not key.startswith(close[0]):
+                where = pointer_from_parts((*parts, key))
+                problems.append(warning(printable(f"unknown key {key!r} in a schema, ignored (did you mean "
+                                                  f"{close[0]!r}?)"), *locate(where), where))
+        for keyword in _SUBSCHEMA:
+            if keyword in schema:
+                stack.append(((*parts, keyword), schema[keyword]))
+        for keyword in _SUBSCHEMA_LISTS:
+            members = schema.get(keyword)
+            if isinstance(members, list):
+                stack.extend(((*parts, keyword, index), member) for index, member in enumerate(members))
+        for keyword in _SUBSCHEMA_MAPS:
+            members = schema.get(keyword)
+            if isinstance(members, dict):
+                stack.extend(((*parts, keyword, name), member) for name, member in members.items())
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith(f"#/{BUNDLE_KEY}/"):  # a schema in another file
+            target, pointer = resolve(document, {"$ref": ref}, ref)
+            stack.append((parts_from_pointer(pointer), target))
+    return sorted(problems, key=lambda d: (d.file, d.line or 0, d.column or 0))
+
+
+def _schema_roots(document: dict[str, Any]) -> list[tuple[tuple[Any, ...], Any]]:
+    """(path, schema) of each schema outside schemas: the components' and every `schema` of a
+    parameter, header or media type (example values and defaults are data, not searched)."""
+    roots: list[tuple[tuple[Any, ...], Any]] = []
+    components = document.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    for name, schema in schemas.items() if isinstance(schemas, dict) else ():
+        roots.append((("components", "schemas", name), schema))
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), document)]
+    while stack:
+        parts, node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "schema" and isinstance(value, dict):
+                    roots.append(((*parts, key), value))
+                elif key not in _LITERAL_KEYS and parts[:2] != ("components", "schemas"):
+                    stack.append(((*parts, key), value))
+        elif isinstance(node, list):
+            stack.extend(((*parts, index), item) for index, item in enumerate(node))
+    return roots
 
 
 def _display(pointer: str) -> str:

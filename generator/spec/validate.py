@@ -329,7 +329,10 @@ def explain(err: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
         branches = _branches(err)
         chosen = branches[0] if len(branches) == 1 else _meant(branches)
         if chosen is not None:
-            return [found for sub in chosen for found in explain(sub)]
+            # "fits several alternatives" beside another error of the branch is that error's echo (a
+            # parameter without `in` fits every location that does not require it).
+            real = [sub for sub in chosen if not _fits_several(sub)] or chosen
+            return [found for sub in real for found in explain(sub)]
         merged = _merged_enum(branches)
         if merged is not None:
             return [merged]
@@ -339,7 +342,7 @@ def explain(err: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
     unknown = _unknown_keys(err)
     if unknown:
         return [((*path, key), message) for key, message in unknown]
-    if err.validator == "oneOf" and not err.context:
+    if _fits_several(err):
         # jsonschema's "... is valid under each of" prints the node and the schemas it fits, whole.
         return [(path, "fits more than one of the alternatives its place allows (oneOf): "
                        "it must fit exactly one")]
@@ -354,6 +357,10 @@ def _explained(err: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
     except Exception:
         path = tuple(getattr(err, "absolute_path", ()))
         return [(path, _message(err))]
+
+
+def _fits_several(err: ValidationError) -> bool:
+    return err.validator == "oneOf" and not err.context
 
 
 def _branches(err: ValidationError) -> list[list[ValidationError]]:
@@ -425,11 +432,30 @@ def _unknown_keys(err: ValidationError) -> list[tuple[str, str]]:
         if key in known or any(_matches(pattern, key) for pattern in patterns):
             continue
         close = difflib.get_close_matches(str(key), known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        allowed = " or an extension key (x-...)" if "^x-" in patterns else ""
-        unknown.append((key, printable(f"unknown key {key!r}{hint}" if hint
-                                       else f"unknown key {key!r}: not one of {sorted(known)!r}{allowed}")))
+        extensions = "^x-" in patterns
+        if close:
+            message = f"unknown key {key!r} (did you mean {close[0]!r}?)"
+        elif key in _NOT_IN_30 and "nullable" in known:  # a 3.0 schema object
+            message = f"unknown key {key!r}: OpenAPI 3.0 schemas have no {key!r} ({_NOT_IN_30[key]})"
+        elif len(known) <= 15:
+            message = f"unknown key {key!r}: not one of {sorted(known)!r}" + (
+                " or an extension key (x-...)" if extensions else "")
+        else:
+            message = f"unknown key {key!r}: not a key of this object" + (
+                " (extension keys start with x-)" if extensions else "")
+        unknown.append((key, printable(message)))
     return unknown
+
+
+# JSON Schema keywords OpenAPI 3.1 has and 3.0's schema object does not, with what 3.0 has instead.
+_NOT_IN_30 = {
+    "const": "write enum: [value]",
+    "examples": "write example: value",
+    "$defs": "put the schema under components/schemas",
+    "prefixItems": "3.0 has no tuples",
+    "if": "3.0 has no conditionals",
+    "contentMediaType": "a file is type: string, format: binary",
+}
 
 
 def _matches(pattern: str, key: Any) -> bool:

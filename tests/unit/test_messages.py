@@ -55,10 +55,38 @@ def test_an_unknown_key_of_a_3_0_schema_is_named_with_the_key_meant(tmp_path: Pa
                         "(at #/paths/~1a~1{id}/get/responses/200/content/application~1json/schema/itemz)"]
 
 
-def test_an_unknown_key_without_a_close_one_lists_the_keys(tmp_path: Path) -> None:
+def test_an_unknown_key_without_a_close_one_says_where_keys_come_from(tmp_path: Path) -> None:
     problems = _problems(tmp_path, _spec("3.0.3", schema="{type: string, zzzzzz: 1}"))
+    assert problems == ["spec.yaml:14:46: error: unknown key 'zzzzzz': not a key of this object (extension keys "
+                        "start with x-) (at #/paths/~1a~1{id}/get/responses/200/content/application~1json/schema/zzzzzz)"]
+    # An object with few keys lists them.
+    few = _problems(tmp_path, _spec("3.0.3", parameter="{name: q, in: query, schema: {type: string}, zzzzzz: 1}"))
+    assert len(few) == 1 and "unknown key 'zzzzzz': not one of ['allowEmptyValue', " in few[0], few
+
+
+def test_a_3_1_keyword_in_a_3_0_schema_says_what_3_0_writes_instead(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, _spec("3.0.3", schema="{type: string, const: a}"))
     assert len(problems) == 1, problems
-    assert "unknown key 'zzzzzz': not one of [" in problems[0] and "or an extension key (x-...)" in problems[0]
+    assert "unknown key 'const': OpenAPI 3.0 schemas have no 'const' (write enum: [value])" in problems[0]
+
+
+def test_a_misspelt_keyword_of_a_3_1_schema_is_a_warning(tmp_path: Path) -> None:
+    # 3.1 schemas may hold any key (JSON Schema ignores unknown ones): valid, but `itemz` is surely a
+    # typo (the list would take anything), while `note` or `x-itemz` are annotations of the user's.
+    components = ("\n  schemas:\n    A:\n      type: object\n      requried: [a]\n      note: mine\n"
+                  "      x-itemz: 1\n      example: {itemz: 1}\n      properties:\n        itemz: {maxlength: 3}\n")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(_spec("3.1.0", schema="{type: array, itemz: {type: string}}", components=components))
+    loaded = load(spec, "spec.yaml")
+    problems = validate.validate(loaded.document, loaded.locate, loaded.source)
+    assert [(d.level.value, d.message, d.pointer) for d in problems] == [
+        ("warning", "unknown key 'itemz' in a schema, ignored (did you mean 'items'?)",
+         "#/paths/~1a~1{id}/get/responses/200/content/application~1json/schema/itemz"),
+        ("warning", "unknown key 'requried' in a schema, ignored (did you mean 'required'?)",
+         "#/components/schemas/A/requried"),
+        ("warning", "unknown key 'maxlength' in a schema, ignored (did you mean 'maxLength'?)",
+         "#/components/schemas/A/properties/itemz/maxlength"),
+    ]
 
 
 def test_several_unknown_keys_are_each_reported(tmp_path: Path) -> None:
@@ -102,11 +130,18 @@ def test_a_ref_to_a_name_nothing_is_close_to_offers_nothing(tmp_path: Path) -> N
     assert problem.message.endswith("no 'Missing' in #/components/schemas")
 
 
-def test_a_node_that_fits_several_alternatives_is_told_so_briefly(tmp_path: Path) -> None:
-    # No `in` at all: the parameter fits the location branches that do not require it (oneOf wants
-    # exactly one), and jsonschema's message would print the node and every branch's schema.
+def test_a_missing_key_is_not_echoed_by_the_alternatives_it_leaves_open(tmp_path: Path) -> None:
+    # No `in` at all: the parameter also fits every location branch that does not require it (oneOf
+    # wants exactly one), which only repeats the missing `in` (and jsonschema's message for it would
+    # print the node and every branch's schema).
     problems = _problems(tmp_path, _spec("3.0.3", parameter="{name: q, schema: {type: string}}"))
-    assert problems == [
-        "spec.yaml:7:11: error: 'in' is a required property (at #/paths/~1a~1{id}/get/parameters/0)",
-        "spec.yaml:7:11: error: fits more than one of the alternatives its place allows (oneOf): it must fit "
-        "exactly one (at #/paths/~1a~1{id}/get/parameters/0)"]
+    assert problems == ["spec.yaml:7:11: error: 'in' is a required property (at #/paths/~1a~1{id}/get/parameters/0)"]
+
+
+def test_a_node_that_fits_several_alternatives_alone_is_told_so_briefly(tmp_path: Path) -> None:
+    # jsonschema's own message prints the node and every alternative's schema, whole.
+    from jsonschema import Draft4Validator
+
+    (err,) = Draft4Validator({"oneOf": [{"type": "string"}, {"minLength": 1}]}).iter_errors("ab")
+    assert validate.explain(err) == [((), "fits more than one of the alternatives its place allows (oneOf): "
+                                          "it must fit exactly one")]

@@ -68,6 +68,14 @@ def test_unsupported_types_are_refused(rt: ModuleType, value: Any) -> None:
         rt._serialize.to_wire(value)
 
 
+def test_ints_where_floats_are_expected_are_plain_numbers(rt: ModuleType) -> None:
+    # A `float` hint admits an int (PEP 484): number_text(5) used to call int.is_finite().
+    assert rt._serialize.number_text(5) == "5"
+    assert rt._serialize.number_text(-10**20) == "-100000000000000000000"
+    assert rt._serialize.json_float(5) == "5.0"
+    assert rt._serialize.to_json({"price": 5, "qty": 0.5}) == '{"price":5,"qty":0.5}'
+
+
 def test_models_go_out_as_compact_json_by_wire_name(rt: ModuleType) -> None:
     order = rt.models.Order(symbol="BTCUSDT", orderId=7, extra_field=0.00001)
     assert rt._serialize.to_wire(order) == '{"symbol":"BTCUSDT","orderId":7,"extra_field":0.00001}'

@@ -113,9 +113,9 @@ def synthetic(kind: str, schema: dict[str, Any]) -> Any:
     plain sample: the spec's mistake, which validation reports)."""
     fmt = schema.get("format")
     base = _FORMATS.get((kind, fmt if isinstance(fmt, str) else None), _FORMATS.get((kind, None)))
-    if kind in ("integer", "number"):
+    if kind in ("integer", "number") and any(key in schema for key in _NUMBER_KEYS):
         return _bounded(kind, base, schema)
-    if kind == "string" and isinstance(base, str):
+    if kind == "string" and isinstance(base, str) and any(key in schema for key in _STRING_KEYS):
         return _string(base, schema)
     return base
 
@@ -200,11 +200,17 @@ def _compiled(pattern: str) -> re.Pattern[str] | None:
         return None
 
 
+_STRING_KEYS = ("minLength", "maxLength", "pattern")
+_NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+
+
 def within_constraints(value: Any, schema: dict[str, Any]) -> bool:
     """Whether a primitive value from the spec (an example) keeps to its schema's bounds, lengths
     and pattern: one that does not would make a generated test fail against a validating server."""
     if isinstance(value, str):
-        return _Lengths(schema).fits(value)
+        return not any(key in schema for key in _STRING_KEYS) or _Lengths(schema).fits(value)
+    if not any(key in schema for key in _NUMBER_KEYS):  # most schemas: nothing to check
+        return True
     number = _number(value)
     if number is not None:
         return _Bounds("integer" if isinstance(value, int) else "number", schema).fits(number)

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNTIME = ROOT / "runtime"
 PACKAGE = "wsbenchpkg"
 RATE_LIMITS = [
-    {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000,
-     "count": 2},
+    {
+        "rateLimitType": "REQUEST_WEIGHT",
+        "interval": "MINUTE",
+        "intervalNum": 1,
+        "limit": 6000,
+        "count": 2,
+    },
 ]
 
 
@@ -76,8 +82,11 @@ def load_ours(root: Path) -> Any:
     """Our runtime (generic, Binance, WebSocket) laid out as a package, plus one model."""
     package = root / PACKAGE
     (package / "models").mkdir(parents=True)
-    for source in [*RUNTIME.glob("*.py"), *(RUNTIME / "binance").glob("*.py"),
-                   *(RUNTIME / "websocket").glob("*.py")]:
+    for source in [
+        *RUNTIME.glob("*.py"),
+        *(RUNTIME / "binance").glob("*.py"),
+        *(RUNTIME / "websocket").glob("*.py"),
+    ]:
         if source.name != "__init__.py":
             shutil.copy(source, package / source.name)
     (package / "__init__.py").write_text("")
@@ -177,7 +186,9 @@ def ours_sync(pkg: Any, url: str, library: str) -> tuple[Sync, Callable[[], None
     return run, client.close
 
 
-async def ours_async(pkg: Any, url: str, library: str) -> tuple[Async, Callable[[], Awaitable[None]]]:
+async def ours_async(
+    pkg: Any, url: str, library: str
+) -> tuple[Async, Callable[[], Awaitable[None]]]:
     op = pkg.ws_operation.WsOperation("ticker.price", result=pkg.models.TickerPrice)
     config = pkg.ws_operation.WsConfiguration(url, library=library)
     client = pkg.async_ws_client.AsyncWsClient(config)
@@ -185,7 +196,9 @@ async def ours_async(pkg: Any, url: str, library: str) -> tuple[Async, Callable[
 
     async def run(n: int, inflight: int) -> None:
         for start in range(0, n, inflight):
-            calls = [client.request(op, {"symbol": "BTCUSDT"}) for _ in range(min(inflight, n - start))]
+            calls = [
+                client.request(op, {"symbol": "BTCUSDT"}) for _ in range(min(inflight, n - start))
+            ]
             for price in await asyncio.gather(*calls):
                 assert price.symbol == "BTCUSDT"
 
@@ -211,7 +224,9 @@ def main() -> None:
     if args.serve:
         serve()
         return
-    server = subprocess.Popen([sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert server.stdout is not None
         url = f"ws://127.0.0.1:{server.stdout.readline().strip()}/ws-api/v3"
@@ -231,7 +246,9 @@ def run(url: str, pkg: Any, calls: int, rounds: int, inflight: int) -> None:
         "ours, sync, over websockets": lambda: ours_sync(pkg, url, "websockets"),
         "ours, sync, over aiohttp": lambda: ours_sync(pkg, url, "aiohttp"),
     }
-    async_clients: dict[str, Callable[[], Awaitable[tuple[Async, Callable[[], Awaitable[None]]]]]] = {
+    async_clients: dict[
+        str, Callable[[], Awaitable[tuple[Async, Callable[[], Awaitable[None]]]]]
+    ] = {
         "raw websockets, asyncio": lambda: raw_websockets_async(url),
         "raw aiohttp": lambda: raw_aiohttp(url),
         "ours, asyncio, over websockets": lambda: ours_async(pkg, url, "websockets"),
@@ -242,26 +259,25 @@ def run(url: str, pkg: Any, calls: int, rounds: int, inflight: int) -> None:
     opened_async = {name: loop.run_until_complete(make()) for name, make in async_clients.items()}
     try:
         # Warm up (imports, pydantic schemas, connections), then alternate clients round by round.
-        for name, (sync_run, _) in opened_sync.items():
+        for sync_run, _ in opened_sync.values():
             sync_run(100)
-        for name, (async_run, _) in opened_async.items():
+        for async_run, _ in opened_async.values():
             loop.run_until_complete(async_run(100, 1))
         for _ in range(rounds):
             for name, (sync_run, _) in opened_sync.items():
-                results.setdefault((name, 1), []).append(timed(lambda: sync_run(calls)))
+                results.setdefault((name, 1), []).append(timed(partial(sync_run, calls)))
             for name, (async_run, _) in opened_async.items():
                 for k in (1, inflight):
-                    results.setdefault((name, k), []).append(
-                        timed(lambda: loop.run_until_complete(async_run(calls, k)))
-                    )
+                    drive = partial(loop.run_until_complete, async_run(calls, k))
+                    results.setdefault((name, k), []).append(timed(drive))
     finally:
-        for sync_run, close in opened_sync.values():
+        for _, close in opened_sync.values():
             close()
-        for async_run, aclose in opened_async.values():
+        for _, aclose in opened_async.values():
             loop.run_until_complete(aclose())
         loop.close()
     print(f"{calls} requests per round, median of {rounds} rounds, Python {sys.version.split()[0]}")
-    print(f"| client | in flight | requests/s | CPU µs/request |")
+    print("| client | in flight | requests/s | CPU µs/request |")
     print("|---|---:|---:|---:|")
     for (name, k), samples in results.items():
         wall = statistics.median(s[0] for s in samples)

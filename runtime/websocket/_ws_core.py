@@ -45,6 +45,8 @@ from .exceptions import (
 from .ws_operation import RateLimit, WsApi, WsOperation, WsResponse, parse_rate_limits
 
 logger = logging.getLogger(__package__)
+# Compact, UTF-8 as it is; made once (json.dumps with options builds an encoder per call).
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 T = TypeVar("T")
 W = TypeVar("W")
@@ -135,7 +137,7 @@ class Session:
         frame: dict[str, Any] = {"id": request_id, "method": op.method}
         if wire:
             frame["params"] = wire
-        return request_id, json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+        return request_id, _encode(frame)
 
     def _sign(self, op: WsOperation[Any], wire: dict[str, Any], with_signature: bool) -> None:
         for name in SIGNING_PARAMS:

@@ -2,11 +2,12 @@
 
 In: a URL and the WsConfiguration. Out: an open Connection with three coroutines, `send(text)`,
 `recv()` (the next text message, or None once the connection is gone) and `close()`. Two
-implementations, chosen by `WsConfiguration.library`: the `websockets` package (the default) and
-aiohttp's client. Both answer the server's pings by themselves (Binance drops a connection that
-leaves its pings unanswered for 10 minutes) and send keepalive pings of their own, which detect a
-dead connection long before the operating system would. Library errors never escape: opening
-raises ApiConnectionError (request_sent=False), sending raises SendFailed.
+implementations, chosen by `WsConfiguration.library`: aiohttp's client (the default) and the
+`websockets` package, each imported only when used. Both answer the server's pings by themselves
+(Binance drops a connection that leaves its pings unanswered for 10 minutes) and send keepalive
+pings of their own, which detect a dead connection long before the operating system would.
+Library errors never escape: opening raises ApiConnectionError (request_sent=False), sending
+raises SendFailed.
 """
 
 from __future__ import annotations

@@ -65,6 +65,10 @@ T = TypeVar("T")
 _END: Any = object()
 # How long close() gives the server to confirm an unsubscribe: closing must not hang.
 _CLOSE_GRACE = 2.0
+# Events for a subscription id the client does not know yet, kept for it: the server may send
+# the first events right after its answer to the subscribe request, before the caller has read
+# that answer (and so learnt the id). Bounded, so a stray id cannot grow memory for ever.
+_MAX_EARLY_EVENTS = 10_000
 
 
 class AsyncUserDataSubscription:
@@ -172,6 +176,7 @@ class AsyncWsClient:
         self._clock_synced = False
         self._subscriptions: list[AsyncUserDataSubscription] = []
         self._by_id: dict[int, AsyncUserDataSubscription] = {}
+        self._early: list[Event] = []  # events of ids not registered yet (_MAX_EARLY_EVENTS)
 
     # -- the surface shared with WsClient ------------------------------------------------------
 
@@ -362,12 +367,16 @@ class AsyncWsClient:
                 await conn.send(text)
             except SendFailed as exc:
                 raise not_sent(op, f"the connection closed ({exc})") from None
-            remaining = deadline - loop.time()
-            if remaining > 0:
-                await asyncio.wait((future,), timeout=remaining)
-            if not future.done():
-                raise lost(op, "no answer within the request timeout", timeout=True)
-            reply = future.result()  # the connection's loss, if it dropped meanwhile
+            # One timer per request (cheaper than asyncio.wait or wait_for, which wrap the
+            # future): it fails the future if the answer is late.
+            timer = loop.call_at(deadline, _expire, future)
+            try:
+                reply = await future  # raises the connection's loss, if it dropped meanwhile
+            except _Expired:
+                error = lost(op, "no answer within the request timeout", timeout=True)
+                raise error from error.__cause__  # the ApiTimeoutError, for ExecutionStatusUnknown
+            finally:
+                timer.cancel()
         finally:
             self._pending.pop(request_id)
         if debug:
@@ -439,6 +448,7 @@ class AsyncWsClient:
         conn = await open_connection(self.url, self.configuration, self._user_agent)
         self._session.logged_on = False
         self._by_id.clear()
+        self._early.clear()
         self._conn = conn
         self._opened_at = time.monotonic()
         self._rotate.clear()
@@ -524,7 +534,13 @@ class AsyncWsClient:
             self._rotate.set()
         if event.subscription_id is not None:
             sub = self._by_id.get(event.subscription_id)
-            targets = [sub] if sub is not None else []
+            if sub is None:
+                if len(self._early) < _MAX_EARLY_EVENTS:
+                    self._early.append(event)
+                else:
+                    logger.debug("event for no subscription (%r)", event.subscription_id)
+                return
+            targets = [sub]
         else:
             targets = list(self._subscriptions)
         if not targets:
@@ -635,8 +651,17 @@ class AsyncWsClient:
         response = await self._checked(conn, op, None, deadline)
         if sub.subscription_id is not None and self._by_id.get(sub.subscription_id) is sub:
             del self._by_id[sub.subscription_id]
-        sub.subscription_id = subscription_id(response.result)
-        self._by_id[sub.subscription_id] = sub
+        sid = subscription_id(response.result)
+        sub.subscription_id = sid
+        self._by_id[sid] = sub
+        if self._early:
+            # Deliver, in order, what arrived for this id before we knew it was ours.
+            early, self._early = self._early, []
+            for event in early:
+                if event.subscription_id == sid:
+                    sub._put(self._events.parse(event.payload))
+                else:
+                    self._early.append(event)
 
     async def _stop_subscription(self, sub: AsyncUserDataSubscription) -> None:
         if sub in self._subscriptions:
@@ -658,6 +683,15 @@ class AsyncWsClient:
             await self._checked(conn, USER_DATA_UNSUBSCRIBE, {"subscriptionId": sid}, deadline)
         except OpenApiException as exc:  # the connection is going anyway: report, not raise
             logger.info("userDataStream.unsubscribe %d failed: %s", sid, type(exc).__name__)
+
+
+class _Expired(Exception):
+    """Set on a request's future when its deadline passes; becomes the typed timeout error."""
+
+
+def _expire(future: asyncio.Future[Reply]) -> None:
+    if not future.done():
+        future.set_exception(_Expired())
 
 
 def backoff(attempt: int, base: float, cap: float) -> float:

@@ -236,9 +236,9 @@ class Events:
         return getattr(self.sub, name)
 
 
-# sync: WsClient; async: AsyncWsClient in this thread's loop; each over websockets, and the
-# asyncio client over aiohttp too.
-KINDS = ["sync-websockets", "async-websockets", "async-aiohttp"]
+# sync: WsClient; async: AsyncWsClient in this thread's loop; both over aiohttp (the default), and
+# the asyncio client over websockets too.
+KINDS = ["sync-aiohttp", "async-aiohttp", "async-websockets"]
 
 
 @pytest.fixture(params=KINDS)

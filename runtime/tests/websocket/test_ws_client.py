@@ -443,3 +443,12 @@ def test_no_secret_in_logs_or_errors(
     for text in texts + errors + [repr(hmac_auth), repr(ed_auth), repr(hmac_client.configuration)]:
         for secret in secrets:
             assert secret not in text
+
+
+def test_events_right_behind_the_subscribe_answer_are_kept(
+    connect: Connect, server: BinanceWsServer, hmac_auth: Any
+) -> None:
+    server.greeting_events = [EXECUTION, {**EXECUTION, "i": 8}]
+    client = connect(hmac_auth)
+    with client.subscribe() as events:
+        assert [events.get().order_id, events.get().order_id] == [7, 8]

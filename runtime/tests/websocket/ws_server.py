@@ -97,6 +97,8 @@ class BinanceWsServer:
         self.delays: dict[str, float] = {}  # ticker.price: seconds to wait, by symbol
         self.skew_ms = 0  # the server's clock minus the real time
         self.orders = 0
+        # Events sent right behind the answer to a subscribe request, before anything else.
+        self.greeting_events: list[dict[str, Any]] = []
         self.loop = asyncio.new_event_loop()
         self._server: Server | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -247,6 +249,10 @@ class BinanceWsServer:
         answer = {"id": request_id, "status": status, "result": result, "rateLimits": RATE_LIMITS}
         with contextlib.suppress(Exception):  # the connection may be gone: nobody to answer
             await conn.ws.send(json.dumps(answer))
+            if method.startswith("userDataStream.subscribe"):
+                for event in self.greeting_events:
+                    frame = {"subscriptionId": result["subscriptionId"], "event": event}
+                    await conn.ws.send(json.dumps(frame))
 
     async def _error(
         self,

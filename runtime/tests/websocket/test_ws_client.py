@@ -440,15 +440,8 @@ def test_no_secret_in_logs_or_errors(
     ]
     assert any("order.place" in text for text in texts)  # the client does log its requests
     assert len(errors) == 4
+    # Pieces too: a library that shortens what it logs ("...<last 20 characters>") still leaks.
+    pieces = {piece for secret in secrets for piece in (secret[:16], secret[-16:])}
     for text in texts + errors + [repr(hmac_auth), repr(ed_auth), repr(hmac_client.configuration)]:
-        for secret in secrets:
-            assert secret not in text
-
-
-def test_events_right_behind_the_subscribe_answer_are_kept(
-    connect: Connect, server: BinanceWsServer, hmac_auth: Any
-) -> None:
-    server.greeting_events = [EXECUTION, {**EXECUTION, "i": 8}]
-    client = connect(hmac_auth)
-    with client.subscribe() as events:
-        assert [events.get().order_id, events.get().order_id] == [7, 8]
+        for piece in pieces:
+            assert piece not in text

@@ -30,7 +30,7 @@ class Config:
     license: str | None = None
     author: str | None = None
     # The runtime's oldest Python: it takes Self from typing_extensions and 3.11's features only
-    # where they exist (runtime/tests/test_python310.py installs and calls a package on 3.10).
+    # where they exist (tests/e2e/test_python310.py installs and calls a package on 3.10).
     python_requires: str = ">=3.10"
     lenient: bool = False
     templates: Path | None = None

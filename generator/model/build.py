@@ -292,7 +292,7 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
     prefix = class_name(operation_id)
     placeholders = set(_PLACEHOLDER.findall(path))
     params = _parameters(schemas, op, shared, pointer, prefix, placeholders, profile)
-    body_params, content_type = _body(schemas, op, pointer, prefix, profile.prefer_form)
+    body_params, content_type = _body(schemas, op, pointer, prefix, profile)
     params.extend(body_params)
     signed = _is_signed(profile, op, params)
     filled = profile.signature_parameters
@@ -408,7 +408,7 @@ def _parameters(schemas: Schemas, op: dict[str, Any], shared: list[Any], pointer
         schema = param.get("schema", {})
         type_ref = schemas.type_of(schema, f"{param_pointer}/schema", prefix + class_name(name))
         parameter = _parameter(schemas, name, location, bool(param.get("required") or location == "path"),
-                               type_ref, param, schema, param_pointer)
+                               type_ref, param, schema, param_pointer, profile.usual_sample(name))
         style = _array_style(schemas, param, location, type_ref, param_pointer, profile.json_arrays)
         result.append(parameter if style == "json" else _styled(parameter, style))
     return result
@@ -470,17 +470,21 @@ _HTTP_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def _parameter(schemas: Schemas, name: str, location: str, required: bool, type_ref: TypeRef,
-               declared: dict[str, Any], schema: Any, pointer: str) -> Parameter:
+               declared: dict[str, Any], schema: Any, pointer: str, usual: Any = None) -> Parameter:
     schema_pointer = f"{pointer}/schema"
     resolved, _ = schemas.resolve(schema, schema_pointer)
     # The sample call of the docs and tests: the declared example if it fits, else the schema's, else
-    # one made up; it must also go on the wire unchanged where the parameter goes.
+    # the profile's usual value for the name (`usual`), else one made up; it must also go on the wire
+    # unchanged where the parameter goes.
     value = declared.get("example")
     named = declared.get("examples")  # a map of Example Objects: the first one's value
     if value is None and isinstance(named, dict) and named:
         value = _get(named[next(iter(named))], "value")
     if schemas.conforms(value, schema, schema_pointer) and _sendable(value, location):
         value = examples.plain(value)  # the spec's; example_for's is plain already
+    elif usual is not None and not any(key in _mapping(resolved) for key in _SAMPLE_KEYS) \
+            and schemas.conforms(usual, schema, schema_pointer):
+        value = usual
     else:
         value = schemas.example_for(schema, schema_pointer)
     if not _sendable(value, location):
@@ -498,6 +502,9 @@ def _parameter(schemas: Schemas, name: str, location: str, required: bool, type_
         deprecated=bool(declared.get("deprecated")),
     )
 
+
+# Where a schema gives a sample of its own (a profile's usual value does not replace it).
+_SAMPLE_KEYS = ("example", "examples", "default", "enum", "const")
 
 # Samples that go anywhere unchanged, for a parameter whose own examples cannot (a header value with a
 # line break, a path segment "..").
@@ -538,7 +545,7 @@ def _body_media(schemas: Schemas, content: dict[str, Any], pointer: str, prefer_
 
 
 def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str,
-          prefer_form: bool) -> tuple[list[Parameter], str | None]:
+          profile: Profile) -> tuple[list[Parameter], str | None]:
     """Request body -> parameters: a form's fields one by one, a JSON body as one `body` parameter."""
     body, body_pointer = schemas.resolve(op.get("requestBody"), f"{pointer}/requestBody")
     # A media type that cannot be a Content-Type header is left out (only with --lenient: validation
@@ -546,7 +553,7 @@ def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str,
     content = {m: v for m, v in _mapping(_get(body, "content")).items() if _HEADER_VALUE.fullmatch(m)}
     if not isinstance(body, dict) or not content:
         return [], None
-    media = _body_media(schemas, content, body_pointer, prefer_form)
+    media = _body_media(schemas, content, body_pointer, profile.prefer_form)
     if media is None:
         schemas.warn("the request body is offered only as a form whose schema has no top-level properties, "
                      "which cannot be sent field by field: the method takes no body", f"{body_pointer}/content")
@@ -569,7 +576,7 @@ def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str,
                 fields.append(_parameter(
                     schemas, str(name), "form", required and name in needed,
                     schemas.type_of(prop, prop_pointer, prefix + class_name(str(name))),
-                    _mapping(prop), prop, prop_pointer))
+                    _mapping(prop), prop, prop_pointer, profile.usual_sample(str(name))))
             return fields, media
     type_ref = schemas.type_of(schema, f"{media_pointer}/schema", prefix + "Request")
     name = "body"

@@ -28,6 +28,9 @@ BINANCE = Profile(
                              key_name="listenKey"),
     json_arrays=True,  # Binance expects symbols=["BTCUSDT","BNBBTC"]
     prefer_form=True,  # Binance's REST API reads forms
+    # Binance's docs: recvWindow "cannot be greater than 60000", 5000 when not sent (its specs say
+    # so in prose only, so a made-up int64 would be a timestamp-sized value).
+    usual_samples=(("recvWindow", 5000),),
     runtime="binance",
     runtime_profile="_binance:BINANCE",
     configuration_module="_binance",

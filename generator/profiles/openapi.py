@@ -42,6 +42,12 @@ class Profile:
     json_arrays: bool = False
     # A request body offered both as JSON and as a form goes as a form (True), or as JSON (False).
     prefer_form: bool = False
+    # Samples for parameters the vendor's docs give a usual value (recvWindow: 5000), by wire name:
+    # used where the spec has no example and says nothing a made-up value could keep to.
+    usual_samples: tuple[tuple[str, Any], ...] = ()
+
+    def usual_sample(self, name: str) -> Any:
+        return next((value for wire, value in self.usual_samples if wire == name), None)
     # A folder of runtime/ shipped beside the generic runtime, and what it provides: the runtime's
     # profile object ("module:NAME") and the module whose Configuration the package exports.
     runtime: str | None = None

@@ -342,3 +342,19 @@ def test_binance_signed_operations_get_the_key_header_when_the_spec_has_no_schem
     assert [(s.name, s.location, s.wire_name) for s in api.security_schemes] == [
         ("X-MBX-APIKEY", "header", "X-MBX-APIKEY")]
     assert make(_signed_without_security()).operations[0].auth == ()  # plain OpenAPI: nothing added
+
+
+def test_binance_recv_window_samples_take_binances_usual_value() -> None:
+    window = {"name": "recvWindow", "in": "query", "schema": {"type": "integer", "format": "int64"}}
+    document = spec({"/api/v3/account": {"get": {"operationId": "GetAccount", "parameters": [
+        window, {"name": "timestamp", "in": "query", "required": True, "schema": {"type": "integer"}}],
+        "responses": OK}}})
+
+    def sample(**config: Any) -> Any:
+        (op,) = make(document, **config).operations
+        return next(p.example.value for p in op.parameters if p.wire_name == "recvWindow")
+
+    assert sample(profile="binance") == 5000
+    assert sample() == 1499827319559  # plain OpenAPI: made up
+    window["example"] = 7000
+    assert sample(profile="binance") == 7000  # the spec's own

@@ -8,6 +8,15 @@ It drives one AsyncWsClient on an event loop of its own, in a daemon thread: so 
 every rule (ids, signing, logon, reconnects, errors) and cannot drift apart, and a blocking caller
 still has a reader that answers pings and collects events while it does something else. Calls from
 several threads are safe; each blocks only its own thread.
+
+    config = WsConfiguration(auth=BinanceAuth(api_key=..., private_key_path="ed25519.pem"))
+    with WsClient(config, api=WS_API) as client:            # connects, logs on (Ed25519)
+        price = client.request(TICKER_PRICE, {"symbol": "BTCUSDT"})
+        with client.subscribe_user_data() as events:
+            for event in events:                           # ExecutionReport, ... or ApiModel
+                ...
+
+AsyncWsClient is the same with `async with`, `await` and `async for`.
 """
 
 from __future__ import annotations

@@ -66,14 +66,14 @@ class WsOperation(Generic[T]):
     None: the decoded JSON as it is. executes: whether the server may have acted on a request
     whose answer was lost (an order placed): such a request is never sent twice, and a lost
     answer raises ExecutionStatusUnknownError. None means "signed methods do": generators should
-    say True for TRADE methods and False for USER_DATA queries.
+    say True for TRADE methods and False for USER_DATA queries. The API (URL, event models) is
+    the client's (`WsApi`): one client talks to one server.
     """
 
     method: str
     security: Security = "none"
     result: Any = None
     executes: bool | None = None
-    api: WsApi = UNNAMED_WS
     # The pydantic TypeAdapter for `result`, made on first use (a private cache, as Operation's plan).
     _adapter: Any = field(default=None, init=False, repr=False, compare=False)
 

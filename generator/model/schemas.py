@@ -395,6 +395,8 @@ class Schemas:
             return made
         if kind == "object":
             return {}
+        if kind is None and not any(key in resolved for key in _TYPE_KEYWORDS):
+            return "example"  # a schema without a type takes any value (OpenAI's untyped `metadata`)
         return None
 
     def _union_example(self, resolved: dict[str, Any], target: str, keyword: str, options: list[Any],
@@ -639,6 +641,10 @@ def _within(value: Any, levels: int) -> bool:
                 return False
             stack.extend((item, depth + 1) for item in (node.values() if isinstance(node, dict) else node))
     return True
+
+
+# Keywords that give a schema a shape even without `type`: a made-up value could not guess it.
+_TYPE_KEYWORDS = ("properties", "additionalProperties", "items", "allOf", "oneOf", "anyOf", "not", "$ref")
 
 
 def _get(node: Any, key: str) -> Any:

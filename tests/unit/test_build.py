@@ -358,3 +358,9 @@ def test_binance_recv_window_samples_take_binances_usual_value() -> None:
     assert sample() == 1499827319559  # plain OpenAPI: made up
     window["example"] = 7000
     assert sample(profile="binance") == 7000  # the spec's own
+
+
+def test_a_required_property_without_a_type_gets_a_sample() -> None:
+    api = make(spec({}, {"Conversation": {"type": "object", "required": ["id", "metadata"], "properties": {
+        "id": {"type": "string"}, "metadata": {"description": "any value (OpenAI's)"}}}}))
+    assert api.model("Conversation").example == {"id": "example", "metadata": "example"}

@@ -10,7 +10,7 @@ CONFIG := spec/generator.toml
 OUT := generated
 PYTEST_FLAGS ?= -q
 
-.PHONY: help generate validate check test test-generator test-generated lint clean bench publish
+.PHONY: help generate validate check test test-generator test-generated lint clean bench corpus publish
 
 help:
 	@echo "make generate   rebuild $(OUT)/ from $(SPEC)"
@@ -19,6 +19,7 @@ help:
 	@echo "make check      exit 1 with a diff if $(OUT)/ is not what generate would write"
 	@echo "make lint       ruff + mypy over the generator; ruff, mypy and pyright over the generated package"
 	@echo "make bench      generation, import and per-call benchmarks beside the peers (bench/results.md)"
+	@echo "make corpus     every real spec in ../shared/specs generated and its package checked (bench/corpus.md)"
 	@echo "make publish    build, check and upload generated/ to the index twine is pointed at"
 	@echo "make clean      remove .venv and caches"
 
@@ -55,6 +56,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+corpus: $(STAMP)
+	$(PY) bench/corpus.py
 
 # Tags the released commit v<version> after the upload: the next release compares its spec with that tag's.
 # PUBLISH_FLAGS="--dry-run --dist dist/" does everything but the upload and the tag.

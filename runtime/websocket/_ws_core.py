@@ -86,7 +86,7 @@ class RequestIds:
 
 
 class Session:
-    """What one client knows of its session: credentials, clock offset, logon, bans, limits."""
+    """What one client knows across its connections: credentials, clock offset, bans, limits."""
 
     __slots__ = (
         "auth",
@@ -94,7 +94,6 @@ class Session:
         "clock_offset_ms",
         "ids",
         "last_rate_limits",
-        "logged_on",
         "recv_window",
     )
 
@@ -102,7 +101,6 @@ class Session:
         self.auth = auth
         self.recv_window = recv_window
         self.clock_offset_ms = 0  # server clock minus local clock
-        self.logged_on = False  # session.logon succeeded on the current connection
         self.banned_until = 0.0  # a time.monotonic() value; 0: not banned
         self.last_rate_limits: tuple[RateLimit, ...] = ()
         self.ids = RequestIds()
@@ -119,20 +117,26 @@ class Session:
             self.banned_until = 0.0
 
     def build(
-        self, op: WsOperation[Any], params: Mapping[str, Any] | None, *, sign_always: bool = False
+        self,
+        op: WsOperation[Any],
+        params: Mapping[str, Any] | None,
+        *,
+        logged_on: bool = False,
+        sign_always: bool = False,
     ) -> tuple[str, str]:
         """(id, frame text) for one request. Raises ApiValueError/ApiTypeError before any traffic.
 
         SIGNED methods get `recvWindow` (the configuration's unless passed), `timestamp` (the
-        caller's, else the server's time as the session knows it) and, unless the session logged
-        on (or `sign_always`), `apiKey` and the `signature` of every other parameter.
+        caller's, else the server's time as the session knows it) and, unless the connection is
+        `logged_on` (session.logon) and not `sign_always`, `apiKey` and the `signature` of every
+        other parameter. USER_STREAM methods get `apiKey`, unless `logged_on`.
         """
         request_id = self.ids.next()
         wire = wire_params(params) if params else {}
         security = op.security
         if security == "signed":
-            self._sign(op, wire, sign_always or not self.logged_on)
-        elif security == "user_stream" and not self.logged_on:
+            self._sign(op, wire, sign_always or not logged_on)
+        elif security == "user_stream" and not logged_on:
             wire["apiKey"] = self._api_key(op)
         frame: dict[str, Any] = {"id": request_id, "method": op.method}
         if wire:

@@ -138,6 +138,23 @@ class AsyncUserDataSubscription:
             self._queue.put_nowait(_END)
 
 
+class _Link:
+    """One connection and what belongs to it: its reader, the requests waiting for an answer
+    on it, its logon, and its subscription ids (they are per connection)."""
+
+    __slots__ = ("by_id", "conn", "early", "logged_on", "opened_at", "pending", "reader")
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.reader: asyncio.Task[None] | None = None
+        self.pending: Pending[asyncio.Future[Reply]] = Pending()
+        self.logged_on = False  # session.logon succeeded on this connection
+        self.by_id: dict[int, AsyncUserDataSubscription] = {}
+        # Events of ids not registered yet (_MAX_EARLY_EVENTS).
+        self.early: list[Event] = []
+        self.opened_at = time.monotonic()
+
+
 class AsyncWsClient:
     """A client of one WebSocket API connection; `async with` it, or `await close()`.
 
@@ -162,21 +179,16 @@ class AsyncWsClient:
         )
         self._session = Session(self.configuration.auth, self.configuration.recv_window)
         self._events = EventParser(self._api)
-        self._pending: Pending[asyncio.Future[Reply]] = Pending()
-        self._conn: Connection | None = None
-        self._reader: asyncio.Task[None] | None = None
+        self._link: _Link | None = None  # the connection requests go to
         self._supervisor: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()  # set while a connection is open and set up
-        self._rotate = asyncio.Event()  # set to replace the connection between requests
+        self._rotate = asyncio.Event()  # set to move to a new connection (server shutdown)
         self._connect_lock = asyncio.Lock()
-        self._opened_at = 0.0
         self._closing = False
         self._fatal: OpenApiException | None = None  # why the client stopped reconnecting
         self._want_logon: bool | None = None  # None: not decided yet (see _should_logon)
         self._clock_synced = False
         self._subscriptions: list[AsyncUserDataSubscription] = []
-        self._by_id: dict[int, AsyncUserDataSubscription] = {}
-        self._early: list[Event] = []  # events of ids not registered yet (_MAX_EARLY_EVENTS)
 
     # -- the surface shared with WsClient ------------------------------------------------------
 
@@ -194,11 +206,11 @@ class AsyncWsClient:
 
     @property
     def connected(self) -> bool:
-        return self._conn is not None and self._ready.is_set()
+        return self._link is not None and self._ready.is_set()
 
     @property
     def logged_on(self) -> bool:
-        return self._session.logged_on
+        return self._link is not None and self._link.logged_on
 
     @property
     def rate_limits(self) -> dict[str, int]:
@@ -220,7 +232,7 @@ class AsyncWsClient:
         async with self._connect_lock:
             if self._supervisor is not None:
                 return
-            await self._open()
+            self._install(await self._open())
             self._supervisor = asyncio.get_running_loop().create_task(self._supervise())
 
     async def request(
@@ -247,35 +259,40 @@ class AsyncWsClient:
         connection. A request refused for its timestamp (-1021) is sent once more after reading
         the server's clock; nothing else is ever re-sent.
         """
-        return await self._call(op, params, timeout, sign_always=False)
+        deadline = self._deadline(timeout)
+        self._session.check_ban()
+        link = await self._ready_link(op, deadline)
+        return await self._checked(link, op, params, deadline)
 
     async def logon(self) -> WsResponse[Any]:
         """Authenticate the session (session.logon, Ed25519 keys only): later SIGNED requests go
         without apiKey and signature, and the client logs on again after each reconnect."""
-        auth = self.configuration.auth
-        if not key_is_ed25519(auth):
+        if not key_is_ed25519(self.configuration.auth):
             raise ApiValueError(
                 "session.logon needs an Ed25519 private key (BinanceAuth(api_key=..., "
                 "private_key_path=...)); HMAC and RSA keys sign every request instead"
             )
-        response = await self._call(LOGON, None, None, sign_always=True)
-        self._session.logged_on = True
+        deadline = self._deadline(None)
+        link = await self._ready_link(LOGON, deadline)
+        response = await self._checked(link, LOGON, None, deadline, sign_always=True)
+        link.logged_on = True
         self._want_logon = True
         return response
 
     async def logout(self) -> WsResponse[Any]:
         """Forget the session's logon (session.logout); SIGNED requests are signed again."""
-        response = await self._call(LOGOUT, None, None, sign_always=False)
-        self._session.logged_on = False
+        deadline = self._deadline(None)
+        link = await self._ready_link(LOGOUT, deadline)
+        response = await self._checked(link, LOGOUT, None, deadline)
+        link.logged_on = False
         self._want_logon = False
         return response
 
     async def sync_clock(self) -> int:
         """Read the server's clock (method `time`); returns the offset (server - local) in ms."""
         deadline = self._deadline(None)
-        await self._ensure_connected()
-        conn = await self._wait_ready(SERVER_TIME, deadline)
-        return await self._sync_clock_on(conn, deadline)
+        link = await self._ready_link(SERVER_TIME, deadline)
+        return await self._sync_clock_on(link, deadline)
 
     def subscribe_user_data(self) -> AsyncUserDataSubscription:
         """`async with client.subscribe_user_data() as events: async for event in events: ...`"""
@@ -286,19 +303,18 @@ class AsyncWsClient:
         if self._closing:
             return
         self._closing = True
-        conn = self._conn
-        if conn is not None and self._ready.is_set():
+        link = self._link
+        if link is not None and self._ready.is_set():
             for sub in list(self._subscriptions):
-                await self._unsubscribe(conn, sub, _CLOSE_GRACE)
+                await self._unsubscribe(link, sub, _CLOSE_GRACE)
         supervisor = self._supervisor
         if supervisor is not None:
             supervisor.cancel()
             await asyncio.gather(supervisor, return_exceptions=True)
-        if conn is not None:
-            await conn.close()
-        reader = self._reader
-        if reader is not None:
-            await asyncio.gather(reader, return_exceptions=True)
+        if link is not None:
+            await link.conn.close()
+            if link.reader is not None:
+                await asyncio.gather(link.reader, return_exceptions=True)
         for sub in self._subscriptions:
             sub._end()
         self._subscriptions.clear()
@@ -311,60 +327,71 @@ class AsyncWsClient:
         seconds = self.configuration.request_timeout if timeout is None else timeout
         return asyncio.get_running_loop().time() + seconds
 
-    async def _call(
-        self,
-        op: WsOperation[T],
-        params: Mapping[str, Any] | None,
-        timeout: float | None,
-        *,
-        sign_always: bool,
-    ) -> WsResponse[T]:
-        deadline = self._deadline(timeout)
-        self._session.check_ban()
-        await self._ensure_connected()
-        conn = await self._wait_ready(op, deadline)
-        return await self._checked(conn, op, params, deadline, sign_always=sign_always)
+    async def _ready_link(self, op: WsOperation[Any], deadline: float) -> _Link:
+        """The connection to send on, connecting first if needed, waiting (until `deadline`)
+        while the client reconnects."""
+        if self._supervisor is None and not self._closing:
+            await self.connect()
+        loop = asyncio.get_running_loop()
+        while True:
+            if self._closing:
+                raise not_sent(op, "the client is closed")
+            if self._fatal is not None:
+                raise not_sent(op, f"the client stopped reconnecting ({self._fatal})")
+            link = self._link
+            if link is not None and self._ready.is_set():
+                return link
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise not_sent(op, "not connected within the request timeout")
+            waiter = loop.create_task(self._ready.wait())
+            try:
+                await asyncio.wait((waiter,), timeout=remaining)
+            finally:
+                waiter.cancel()
 
     async def _checked(
         self,
-        conn: Connection,
+        link: _Link,
         op: WsOperation[T],
         params: Mapping[str, Any] | None,
         deadline: float,
         *,
         sign_always: bool = False,
     ) -> WsResponse[T]:
-        """One exchange on `conn`, the -1021 clock repair included, as a WsResponse."""
-        reply = await self._exchange(conn, op, params, deadline, sign_always=sign_always)
+        """One exchange on `link`, the -1021 clock repair included, as a WsResponse."""
+        reply = await self._exchange(link, op, params, deadline, sign_always=sign_always)
         if (
             is_clock_error(reply)
             and op.security == "signed"
             and not (params and params.get("timestamp") is not None)
         ):
             # Binance refused the request before executing it: safe to send once more.
-            await self._sync_clock_on(conn, deadline)
-            reply = await self._exchange(conn, op, params, deadline, sign_always=sign_always)
+            await self._sync_clock_on(link, deadline)
+            reply = await self._exchange(link, op, params, deadline, sign_always=sign_always)
         return outcome(self._session, op, reply)
 
     async def _exchange(
         self,
-        conn: Connection,
+        link: _Link,
         op: WsOperation[Any],
         params: Mapping[str, Any] | None,
         deadline: float,
         *,
         sign_always: bool = False,
     ) -> Reply:
-        """Send one frame on `conn` and wait for the reply with its id, until `deadline`."""
+        """Send one frame on `link` and wait for the reply with its id, until `deadline`."""
         loop = asyncio.get_running_loop()
-        request_id, text = self._session.build(op, params, sign_always=sign_always)
+        request_id, text = self._session.build(
+            op, params, logged_on=link.logged_on, sign_always=sign_always
+        )
         future: asyncio.Future[Reply] = loop.create_future()
-        self._pending.add(request_id, op, future)
+        link.pending.add(request_id, op, future)
         debug = logger.isEnabledFor(logging.DEBUG)
         started = time.perf_counter() if debug else 0.0
         try:
             try:
-                await conn.send(text)
+                await link.conn.send(text)
             except SendFailed as exc:
                 raise not_sent(op, f"the connection closed ({exc})") from None
             # One timer per request (cheaper than asyncio.wait or wait_for, which wrap the
@@ -378,7 +405,7 @@ class AsyncWsClient:
             finally:
                 timer.cancel()
         finally:
-            self._pending.pop(request_id)
+            link.pending.pop(request_id)
         if debug:
             # The method, id and status only: parameters may be secrets (apiKey, signature).
             logger.debug(
@@ -390,33 +417,9 @@ class AsyncWsClient:
             )
         return reply
 
-    async def _ensure_connected(self) -> None:
-        if self._supervisor is None and not self._closing:
-            await self.connect()
-
-    async def _wait_ready(self, op: WsOperation[Any], deadline: float) -> Connection:
-        """The open connection, waiting (until `deadline`) while the client reconnects."""
-        loop = asyncio.get_running_loop()
-        while True:
-            if self._closing:
-                raise not_sent(op, "the client is closed")
-            if self._fatal is not None:
-                raise not_sent(op, f"the client stopped reconnecting ({self._fatal})")
-            conn = self._conn
-            if conn is not None and self._ready.is_set():
-                return conn
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise not_sent(op, "not connected within the request timeout")
-            waiter = loop.create_task(self._ready.wait())
-            try:
-                await asyncio.wait((waiter,), timeout=remaining)
-            finally:
-                waiter.cancel()
-
-    async def _sync_clock_on(self, conn: Connection, deadline: float) -> int:
+    async def _sync_clock_on(self, link: _Link, deadline: float) -> int:
         before = time.time()
-        reply = await self._exchange(conn, SERVER_TIME, None, deadline)
+        reply = await self._exchange(link, SERVER_TIME, None, deadline)
         after = time.time()
         result = outcome(self._session, SERVER_TIME, reply).result
         server_ms = result.get("serverTime") if isinstance(result, dict) else None
@@ -443,71 +446,72 @@ class AsyncWsClient:
             self._want_logon = is_ed25519 if setting is None else setting
         return self._want_logon
 
-    async def _open(self) -> None:
-        """Open a connection and set it up; on any failure it is closed again and re-raised."""
+    async def _open(self) -> _Link:
+        """A new connection, set up (clock, logon, subscriptions); closed again on failure."""
         conn = await open_connection(self.url, self.configuration, self._user_agent)
-        self._session.logged_on = False
-        self._by_id.clear()
-        self._early.clear()
-        self._conn = conn
-        self._opened_at = time.monotonic()
-        self._rotate.clear()
-        self._reader = asyncio.get_running_loop().create_task(self._read(conn))
+        link = _Link(conn)
+        link.reader = asyncio.get_running_loop().create_task(self._read(link))
         try:
-            await self._set_up(conn)
+            await self._set_up(link)
         except BaseException:
             await conn.close()
-            await asyncio.gather(self._reader, return_exceptions=True)
+            await asyncio.gather(link.reader, return_exceptions=True)
             raise
+        return link
+
+    def _install(self, link: _Link) -> None:
+        """Make `link` the connection requests go to."""
+        self._link = link
+        self._rotate.clear()
         self._ready.set()
         logger.info(
             "connected to %s%s%s",
             self.url.partition("?")[0],
-            "; logged on" if self._session.logged_on else "",
-            f"; {len(self._by_id)} subscription(s)" if self._by_id else "",
+            "; logged on" if link.logged_on else "",
+            f"; {len(link.by_id)} subscription(s)" if link.by_id else "",
         )
 
-    async def _set_up(self, conn: Connection) -> None:
+    async def _set_up(self, link: _Link) -> None:
         loop = asyncio.get_running_loop()
         timeout = self.configuration.request_timeout
         if self.configuration.time_sync_on_start and not self._clock_synced:
-            await self._sync_clock_on(conn, loop.time() + timeout)
+            await self._sync_clock_on(link, loop.time() + timeout)
         if self._should_logon():
-            await self._checked(conn, LOGON, None, loop.time() + timeout, sign_always=True)
-            self._session.logged_on = True
+            await self._checked(link, LOGON, None, loop.time() + timeout, sign_always=True)
+            link.logged_on = True
         for sub in list(self._subscriptions):
-            await self._subscribe_on(conn, sub, loop.time() + timeout)
+            await self._subscribe_on(link, sub, loop.time() + timeout)
             sub.resubscriptions += 1
 
-    async def _read(self, conn: Connection) -> None:
+    async def _read(self, link: _Link) -> None:
         """Read frames until the connection ends, then fail what still waits on it."""
+        conn = link.conn
         try:
             while True:
                 text = await conn.recv()
                 if text is None:
                     break
-                self._dispatch(text)
+                self._dispatch(link, text)
         finally:
-            if self._conn is conn:
-                self._conn = None
+            current = self._link is link
+            if current:
+                self._link = None
                 self._ready.clear()
-                self._session.logged_on = False
-                self._by_id.clear()
             why = "the client was closed" if self._closing else conn.close_reason
             failed = 0
-            for op, future in self._pending.drain():
+            for op, future in link.pending.drain():
                 if not future.done():
                     future.set_exception(lost(op, f"no answer: {why}"))
                     failed += 1
-            if not self._closing:
+            if current and not self._closing:
                 logger.warning("websocket connection ended (%s); %d request(s) failed", why, failed)
             # Release what the connection holds (aiohttp's session, a half-closed socket).
             await conn.close()
 
-    def _dispatch(self, text: str) -> None:
+    def _dispatch(self, link: _Link, text: str) -> None:
         frame = parse_frame(text)
         if isinstance(frame, Reply):
-            entry = self._pending.pop(frame.id)
+            entry = link.pending.pop(frame.id)
             if entry is not None:
                 future = entry[1]
                 if not future.done():
@@ -523,20 +527,21 @@ class AsyncWsClient:
             else:
                 logger.debug("answer to no pending request (id %r): timed out?", frame.id)
         elif isinstance(frame, Event):
-            self._route(frame)
+            self._route(link, frame)
         else:
             logger.debug("ignored a message of unknown shape (%d characters)", len(text))
 
-    def _route(self, event: Event) -> None:
+    def _route(self, link: _Link, event: Event) -> None:
         payload = event.payload
-        if isinstance(payload, dict) and payload.get(self._api.event_key) == SERVER_SHUTDOWN:
+        shutdown = isinstance(payload, dict) and payload.get(self._api.event_key) == SERVER_SHUTDOWN
+        if shutdown and link is self._link:
             logger.info("the server announced a shutdown: moving to a new connection")
             self._rotate.set()
         if event.subscription_id is not None:
-            sub = self._by_id.get(event.subscription_id)
+            sub = link.by_id.get(event.subscription_id)
             if sub is None:
-                if len(self._early) < _MAX_EARLY_EVENTS:
-                    self._early.append(event)
+                if len(link.early) < _MAX_EARLY_EVENTS:
+                    link.early.append(event)
                 else:
                     logger.debug("event for no subscription (%r)", event.subscription_id)
                 return
@@ -554,14 +559,18 @@ class AsyncWsClient:
         """Watch the connection: replace it before its 24 hours, reconnect when it drops."""
         loop = asyncio.get_running_loop()
         config = self.configuration
+        failures = 0  # replacements that failed in a row
         while not self._closing:
-            reader = self._reader
-            assert reader is not None
-            age_left = config.max_connection_age - (time.monotonic() - self._opened_at)
+            link = self._link
+            if link is None or link.reader is None:
+                if not await self._reconnect():
+                    return
+                continue
+            age_left = config.max_connection_age - (time.monotonic() - link.opened_at)
             rotate = loop.create_task(self._rotate.wait())
             try:
                 await asyncio.wait(
-                    (reader, rotate),
+                    (link.reader, rotate),
                     timeout=max(0.0, age_left),
                     return_when=asyncio.FIRST_COMPLETED,
                 )
@@ -569,44 +578,59 @@ class AsyncWsClient:
                 rotate.cancel()
             if self._closing:
                 return
-            if not reader.done():
-                await self._retire(reader)
-                delay_first = False
-            else:
+            if link.reader.done():
                 if not config.reconnect:
                     self._give_up(ApiConnectionError("the connection dropped", request_sent=False))
                     return
-                delay_first = True
-            if not await self._reconnect(delay_first):
-                return
+                continue  # the loop top reconnects
+            # Too old, or the server is going away: replace the connection.
+            try:
+                await self._replace(link)
+                failures = 0
+            except OpenApiException as exc:
+                failures += 1
+                delay = backoff(failures, config.backoff_base, config.backoff_max)
+                logger.warning("replacing the connection failed (%s); again in %.2f s", exc, delay)
+                await asyncio.sleep(delay)
 
-    async def _retire(self, reader: asyncio.Task[None]) -> None:
-        """Close an old connection between requests: new ones wait, pending ones finish."""
-        self._ready.clear()
+    async def _replace(self, old: _Link) -> None:
+        """Move to a new connection without a gap: open it, log on and subscribe there, send new
+        requests to it, then close the old one once its pending requests are answered.
+
+        Events of the user data stream may arrive twice while both connections are subscribed,
+        never not at all: the old subscriptions end with an unsubscribe whose answer comes after
+        every event the old connection carried.
+        """
+        logger.info("replacing the websocket connection (age limit or server shutdown)")
+        new = await self._open()
+        self._install(new)
         loop = asyncio.get_running_loop()
         until = loop.time() + self.configuration.request_timeout
-        while len(self._pending) and loop.time() < until:
+        while len(old.pending) and loop.time() < until:
             await asyncio.sleep(0.01)
-        conn = self._conn
-        logger.info("replacing the websocket connection (age limit or server shutdown)")
-        if conn is not None:
-            await conn.close()
-        await asyncio.gather(reader, return_exceptions=True)
+        for sid in list(old.by_id):
+            try:
+                await self._checked(old, USER_DATA_UNSUBSCRIBE, {"subscriptionId": sid}, until)
+            except OpenApiException as exc:  # the old connection is going anyway
+                logger.info("userDataStream.unsubscribe %d failed: %s", sid, type(exc).__name__)
+            del old.by_id[sid]
+        await old.conn.close()
+        if old.reader is not None:
+            await asyncio.gather(old.reader, return_exceptions=True)
 
-    async def _reconnect(self, delay_first: bool) -> bool:
+    async def _reconnect(self) -> bool:
         """Open and set up a new connection, with backoff; False when the client gives up."""
         config = self.configuration
         attempt = 0
         while not self._closing:
-            if delay_first or attempt:
-                delay = backoff(attempt + 1, config.backoff_base, config.backoff_max)
-                logger.info("reconnecting in %.2f s (attempt %d)", delay, attempt + 1)
-                await asyncio.sleep(delay)
-                if self._closing:
-                    return False
             attempt += 1
+            delay = backoff(attempt, config.backoff_base, config.backoff_max)
+            logger.info("reconnecting in %.2f s (attempt %d)", delay, attempt)
+            await asyncio.sleep(delay)
+            if self._closing:
+                return False
             try:
-                await self._open()
+                self._install(await self._open())
                 return True
             except ApiException as exc:
                 if not isinstance(exc, RateLimitException) and exc.status < 500:
@@ -634,53 +658,50 @@ class AsyncWsClient:
 
     async def _start_subscription(self, sub: AsyncUserDataSubscription) -> None:
         deadline = self._deadline(None)
-        await self._ensure_connected()
-        conn = await self._wait_ready(USER_DATA_SUBSCRIBE, deadline)
+        link = await self._ready_link(USER_DATA_SUBSCRIBE, deadline)
         self._subscriptions.append(sub)
         try:
-            await self._subscribe_on(conn, sub, deadline)
+            await self._subscribe_on(link, sub, deadline)
         except BaseException:
             self._subscriptions.remove(sub)
             raise
 
     async def _subscribe_on(
-        self, conn: Connection, sub: AsyncUserDataSubscription, deadline: float
+        self, link: _Link, sub: AsyncUserDataSubscription, deadline: float
     ) -> None:
         # A logged-on session subscribes its own account; otherwise the request is signed.
-        op = USER_DATA_SUBSCRIBE if self._session.logged_on else USER_DATA_SUBSCRIBE_SIGNED
-        response = await self._checked(conn, op, None, deadline)
-        if sub.subscription_id is not None and self._by_id.get(sub.subscription_id) is sub:
-            del self._by_id[sub.subscription_id]
+        op = USER_DATA_SUBSCRIBE if link.logged_on else USER_DATA_SUBSCRIBE_SIGNED
+        response = await self._checked(link, op, None, deadline)
         sid = subscription_id(response.result)
         sub.subscription_id = sid
-        self._by_id[sid] = sub
-        if self._early:
+        link.by_id[sid] = sub
+        if link.early:
             # Deliver, in order, what arrived for this id before we knew it was ours.
-            early, self._early = self._early, []
+            early, link.early = link.early, []
             for event in early:
                 if event.subscription_id == sid:
                     sub._put(self._events.parse(event.payload))
                 else:
-                    self._early.append(event)
+                    link.early.append(event)
 
     async def _stop_subscription(self, sub: AsyncUserDataSubscription) -> None:
         if sub in self._subscriptions:
             self._subscriptions.remove(sub)
-            conn = self._conn
-            if conn is not None and self._ready.is_set() and not self._closing:
-                await self._unsubscribe(conn, sub, self.configuration.request_timeout)
+            link = self._link
+            if link is not None and self._ready.is_set() and not self._closing:
+                await self._unsubscribe(link, sub, self.configuration.request_timeout)
         sub._end()
 
     async def _unsubscribe(
-        self, conn: Connection, sub: AsyncUserDataSubscription, timeout: float
+        self, link: _Link, sub: AsyncUserDataSubscription, timeout: float
     ) -> None:
         sid = sub.subscription_id
-        if sid is None:
+        if sid is None or link.by_id.get(sid) is not sub:
             return
-        self._by_id.pop(sid, None)
+        del link.by_id[sid]
         deadline = asyncio.get_running_loop().time() + timeout
         try:
-            await self._checked(conn, USER_DATA_UNSUBSCRIBE, {"subscriptionId": sid}, deadline)
+            await self._checked(link, USER_DATA_UNSUBSCRIBE, {"subscriptionId": sid}, deadline)
         except OpenApiException as exc:  # the connection is going anyway: report, not raise
             logger.info("userDataStream.unsubscribe %d failed: %s", sid, type(exc).__name__)
 

@@ -445,3 +445,25 @@ def test_no_secret_in_logs_or_errors(
     for text in texts + errors + [repr(hmac_auth), repr(ed_auth), repr(hmac_client.configuration)]:
         for piece in pieces:
             assert piece not in text
+
+
+def test_no_request_fails_and_no_event_is_lost_while_the_connection_is_replaced(
+    ws: ModuleType, connect: Connect, server: BinanceWsServer, ops: Any, ed_auth: Any
+) -> None:
+    client = connect(ed_auth, max_connection_age=0.25)
+    with client.subscribe() as events:
+        pushed = 0
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            pushed += 1
+            assert server.push({**EXECUTION, "i": pushed}) >= 1  # always someone subscribed
+            assert client.request(ops.ping) == {}
+            client.pause(0.005)
+        received: set[int] = set()
+        while True:
+            try:
+                received.add(events.get(0.3).order_id)
+            except ws.exceptions.ApiTimeoutError:
+                break
+    assert len(server.connections) >= 3
+    assert received == set(range(1, pushed + 1))  # each at least once

@@ -84,8 +84,9 @@ def test_signed_frame(ws: ModuleType, core: ModuleType) -> None:
     payload = f"apiKey={HMAC_KEY}&recvWindow=5000&symbol=BTCUSDT&timestamp=1499827319559"
     expected = hmac.new(SECRET_KEY.encode(), payload.encode(), hashlib.sha256).hexdigest()
     assert params["signature"] == expected
-    session.logged_on = True
-    _, text = session.build(op, {"symbol": "BTCUSDT", "apiKey": "x", "signature": "y"})
+    _, text = session.build(
+        op, {"symbol": "BTCUSDT", "apiKey": "x", "signature": "y"}, logged_on=True
+    )
     assert set(json.loads(text)["params"]) == {"symbol", "recvWindow", "timestamp"}
 
 

@@ -467,3 +467,13 @@ def test_no_request_fails_and_no_event_is_lost_while_the_connection_is_replaced(
                 break
     assert len(server.connections) >= 3
     assert received == set(range(1, pushed + 1))  # each at least once
+
+
+def test_time_sync_on_start(
+    connect: Connect, server: BinanceWsServer, ops: Any, hmac_auth: Any
+) -> None:
+    server.skew_ms = -20_000  # the server's clock is 20 s behind: our timestamps are "future"
+    client = connect(hmac_auth, time_sync_on_start=True)
+    assert client.request(ops.place, {"symbol": "BTCUSDT"}).order_id == 1
+    assert server.methods() == ["time", "order.place"]
+    assert -21_000 < client.clock_offset_ms < -19_000

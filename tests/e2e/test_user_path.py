@@ -3,14 +3,16 @@ lint, bump the version, commit, publish (dry run). It must never break again (is
 example made `make test` fail, so `make publish` refused).
 
 The copy is the current working tree as a fresh clone would have it (tracked and untracked files that
-git does not ignore, in a repository of its own with one commit and no tag); it reuses this project's
-.venv through a symlink, and make is told never to remake the venv's stamp, so no package is installed.
-Into its spec/openapi.yaml go (a) the README's worked example, its YAML blocks read from README.md, (b) a
-SIGNED endpoint of our own under a tag the spec already has, (c) an endpoint under a new tag. Then, in
-the copy: `make generate`; the version bumped to what the changelog calls for and `make generate` again;
-`make test-generated`; the golden check (tests/golden/test_golden.py, and `make check`); the lint of
-the generated package (the commands of `make lint` that run in it); a commit; `make publish` as a dry
-run against a local index.
+git does not ignore), with spec/ as the project first shipped it (the tests' copy in
+tests/e2e/specs/user_data_stream/: this repository's own spec/ may already hold the user's endpoints)
+and generated/ made from it, in a repository of its own with one commit and no tag. It reuses this
+project's .venv through a symlink, and make is told never to remake the venv's stamp, so nothing is
+installed. Into its spec/openapi.yaml go (a) the README's worked example, its YAML blocks read from
+README.md, (b) a SIGNED endpoint of our own under a tag the spec already has, (c) an endpoint under a
+new tag. Then, in the copy: `make generate`; the version bumped to what the changelog calls for and
+`make generate` again; `make test-generated`; the golden check (tests/golden/test_golden.py, and
+`make check`); the lint of the generated package (the commands of `make lint` that run in it); a
+commit; `make publish` as a dry run against a local index.
 
 The rest of `make test` is not run here (it would run this test again, and takes minutes): the
 generator's and the runtime's own tests read specs of their own under tests/, never spec/ or
@@ -30,7 +32,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, LoopbackServer
+from tests.conftest import REPO, SPOT_CONFIG, SPOT_SPEC, LoopbackServer
 
 WORKED_EXAMPLE = "## Adding an endpoint: a worked example"
 YAML_BLOCK = re.compile(r"^( *)```yaml\n(.*?)^\1```", re.S | re.M)
@@ -151,16 +153,19 @@ def _under(text: str, key_line: str, addition: str) -> str:
 
 
 def _clone(target: Path) -> Path:
-    """The working tree's files a fresh clone would have, in a git repository of their own: one commit,
-    no tag. Returns the copy's root."""
+    """The working tree's files a fresh clone would have, with spec/ and generated/ as the project
+    first shipped them, in a git repository of their own: one commit, no tag. Returns its root."""
     listed = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                             capture_output=True, check=True, timeout=60).stdout.decode().split("\0")
     for name in filter(None, listed):
         source = REPO / name
-        if source.is_file():  # a tracked file deleted in the working tree stays deleted
+        if source.is_file() and not name.startswith("generated/"):  # a deleted tracked file stays deleted
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name, follow_symlinks=False)
+    shutil.copy(SPOT_SPEC, target / "spec" / "openapi.yaml")
+    shutil.copy(SPOT_CONFIG, target / "spec" / "generator.toml")
     (target / ".venv").symlink_to(REPO / ".venv")
+    _ok(_make(target, "generate"), "make generate (of the spec as shipped)")
     _git(target, "init", "--quiet")
     _git(target, "add", ".")
     _git(target, "commit", "--quiet", "-m", "A fresh clone")

@@ -491,7 +491,10 @@ class AsyncWsClient:
                 text = await conn.recv()
                 if text is None:
                     break
-                self._dispatch(link, text)
+                try:
+                    self._dispatch(link, text)
+                except Exception:  # a bug here must not take the connection down with it
+                    logger.exception("a received message could not be handled")
         finally:
             current = self._link is link
             if current:

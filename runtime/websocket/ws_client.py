@@ -28,6 +28,7 @@ from collections.abc import Coroutine, Iterator, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
+from ._ws_core import lost
 from .async_ws_client import AsyncUserDataSubscription, AsyncWsClient
 from .base_model import ApiModel
 from .exceptions import ApiConnectionError
@@ -150,7 +151,7 @@ class WsClient:
         *,
         timeout: float | None = None,
     ) -> T:
-        return self._run(self._async.request(op, params, timeout=timeout), timeout)
+        return self._run(self._async.request(op, params, timeout=timeout), timeout, op=op)
 
     def call(
         self,
@@ -159,7 +160,7 @@ class WsClient:
         *,
         timeout: float | None = None,
     ) -> WsResponse[T]:
-        return self._run(self._async.call(op, params, timeout=timeout), timeout)
+        return self._run(self._async.call(op, params, timeout=timeout), timeout, op=op)
 
     def logon(self) -> WsResponse[Any]:
         return self._run(self._async.logon())
@@ -194,7 +195,12 @@ class WsClient:
             loop.call_soon_threadsafe(loop.stop)
 
     def _run(
-        self, coro: Coroutine[Any, Any, T], timeout: float | None = None, *, bounded: bool = True
+        self,
+        coro: Coroutine[Any, Any, T],
+        timeout: float | None = None,
+        *,
+        bounded: bool = True,
+        op: WsOperation[Any] | None = None,
     ) -> T:
         """Run `coro` on the client's loop and wait for it, within a bound when `bounded`.
 
@@ -214,9 +220,11 @@ class WsClient:
             return future.result(wait)
         except concurrent.futures.TimeoutError:
             future.cancel()
-            raise ApiConnectionError(
-                "the client's event loop did not answer in time", request_sent=True
-            ) from None
+            why = "the client's event loop did not answer in time"
+            if op is not None:
+                # The request may have left: an order is then of unknown status, as on a drop.
+                raise lost(op, why) from None
+            raise ApiConnectionError(why, request_sent=True) from None
         except BaseException:
             # KeyboardInterrupt in the caller: do not leave the request running on the loop.
             if not future.done():

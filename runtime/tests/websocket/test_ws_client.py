@@ -477,3 +477,12 @@ def test_time_sync_on_start(
     assert client.request(ops.place, {"symbol": "BTCUSDT"}).order_id == 1
     assert server.methods() == ["time", "order.place"]
     assert -21_000 < client.clock_offset_ms < -19_000
+
+
+def test_non_ascii_values_are_signed_as_sent(
+    connect: Connect, server: BinanceWsServer, ops: Any, hmac_auth: Any, ed_auth: Any
+) -> None:
+    symbol = "\uff11\uff12\uff13\uff14\uff15\uff16"  # Binance's example: full-width digits
+    for auth in (hmac_auth, ed_auth):
+        order = connect(auth, logon=False).request(ops.place, {"symbol": symbol})
+        assert order.symbol == symbol

@@ -42,7 +42,7 @@ def package(config: Config, document: dict[str, Any], name: str, warn: Warn) -> 
         version=version,
         description=SpecText(config.description or str(info.get("title") or name) + " client"),
         license=_license(config, _mapping(info.get("license")), warn),
-        author=_text(config.author) or _text(contact.get("name")),
+        author=_text(config.author) or _one_line(contact.get("name")),
         author_email=None if config.author else _email(contact.get("email"), warn),
         python_requires=config.python_requires,
         project_urls=(tuple((SpecText(k), SpecText(v)) for k, v in config.project_urls)
@@ -129,6 +129,12 @@ def _spec_urls(document: dict[str, Any], contact: dict[str, Any],
             continue
         found.append((SpecText(label), SpecText(value)))
     return tuple(found)
+
+
+def _one_line(value: Any) -> SpecText | None:
+    """Spec text for a one-line metadata field (Author): its whitespace, line breaks too, made one
+    space each, so it cannot start a header line of its own in the package's METADATA file."""
+    return _text(" ".join(value.split())) if isinstance(value, str) else None
 
 
 def _text(value: Any) -> SpecText | None:

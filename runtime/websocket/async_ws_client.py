@@ -76,10 +76,12 @@ class AsyncUserDataSubscription:
 
     Made by `client.subscribe_user_data()`; `async with` subscribes (userDataStream.subscribe on
     a logged-on session, else userDataStream.subscribe.signature) and unsubscribes. Events keep
-    arriving across reconnects: the client subscribes again on each new connection
-    (`resubscriptions` counts those; events sent while the connection was down are lost, so
-    reconcile, e.g. with openOrders.status, when it grows). Iteration ends when the client
-    closes, or raises the client's error when it gave up reconnecting.
+    arriving across reconnects: the client subscribes again on each new connection.
+    `resubscriptions` counts the times it did so after a connection dropped: events sent while
+    it was down are lost, so reconcile (openOrders.status, say) when it grows. The planned
+    replacement of a connection (24 hours, server shutdown) loses nothing and is not counted.
+    Iteration ends when the client closes, or raises the client's error when it gave up
+    reconnecting.
     """
 
     def __init__(self, client: AsyncWsClient) -> None:
@@ -446,13 +448,13 @@ class AsyncWsClient:
             self._want_logon = is_ed25519 if setting is None else setting
         return self._want_logon
 
-    async def _open(self) -> _Link:
+    async def _open(self, *, after_drop: bool = False) -> _Link:
         """A new connection, set up (clock, logon, subscriptions); closed again on failure."""
         conn = await open_connection(self.url, self.configuration, self._user_agent)
         link = _Link(conn)
         link.reader = asyncio.get_running_loop().create_task(self._read(link))
         try:
-            await self._set_up(link)
+            await self._set_up(link, after_drop)
         except BaseException:
             await conn.close()
             await asyncio.gather(link.reader, return_exceptions=True)
@@ -471,7 +473,7 @@ class AsyncWsClient:
             f"; {len(link.by_id)} subscription(s)" if link.by_id else "",
         )
 
-    async def _set_up(self, link: _Link) -> None:
+    async def _set_up(self, link: _Link, after_drop: bool) -> None:
         loop = asyncio.get_running_loop()
         timeout = self.configuration.request_timeout
         if self.configuration.time_sync_on_start and not self._clock_synced:
@@ -481,7 +483,8 @@ class AsyncWsClient:
             link.logged_on = True
         for sub in list(self._subscriptions):
             await self._subscribe_on(link, sub, loop.time() + timeout)
-            sub.resubscriptions += 1
+            if after_drop:
+                sub.resubscriptions += 1
 
     async def _read(self, link: _Link) -> None:
         """Read frames until the connection ends, then fail what still waits on it."""
@@ -633,7 +636,7 @@ class AsyncWsClient:
             if self._closing:
                 return False
             try:
-                self._install(await self._open())
+                self._install(await self._open(after_drop=True))
                 return True
             except ApiException as exc:
                 if not isinstance(exc, RateLimitException) and exc.status < 500:

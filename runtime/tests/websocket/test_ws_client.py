@@ -367,6 +367,7 @@ def test_connection_replaced_before_max_age(
         assert len(latest) == 1 and latest[0].logged_on_key == ED_KEY and latest[0].subscriptions
         server.push(EXECUTION)
         assert events.get().order_id == 7
+        assert events.resubscriptions == 0  # a planned replacement loses nothing
 
 
 def test_server_shutdown_event_moves_to_a_new_connection(

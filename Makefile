@@ -46,12 +46,12 @@ test-generator: $(STAMP)
 test-generated: $(STAMP)
 	cd $(OUT) && ../$(PY) -m pytest $(PYTEST_FLAGS) -p no:cacheprovider tests
 
+# The last line lints the generated package and its tests as its users' tools see them: ruff, mypy
+# --strict and pyright (standard mode), with the settings of the package's own pyproject.toml.
 lint: $(STAMP)
 	$(PY) -m ruff check generator tests tools bench runtime
 	$(PY) -m black --quiet --check --line-length 100 --target-version py310 runtime --exclude runtime/tests
 	$(PY) -m mypy
-	@# The generated package and its tests, as its users' tools see them: ruff, mypy --strict and
-	@# pyright (standard mode); the settings are the package's own pyproject.toml.
 	cd $(OUT) && ../$(PY) -m ruff check . && ../$(PY) -m mypy && ../$(VENV)/bin/pyright --pythonpath $(abspath $(PY))
 
 bench: $(STAMP)

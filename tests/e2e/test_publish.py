@@ -427,15 +427,23 @@ def test_a_version_tagged_on_another_commit_is_refused(index: Index, clone: Path
     assert again.stdout.rstrip().endswith("is ready; nothing was uploaded")
 
 
-def test_tag_needs_the_output_in_the_specs_repository(index: Index, tmp_path: Path) -> None:
-    config = tmp_path / "generator.toml"
-    config.write_text(SPOT_CONFIG.read_text(encoding="utf-8").replace(f'"{NAME}"', '"acme-untagged"'), encoding="utf-8")
-    out = tmp_path / "out"  # outside the repository the spec is in: a tag could not mark it
-    assert run_cli("generate", os.path.relpath(SPOT_SPEC, REPO), "--config", config, "--out", out).code == 0
-    done = publish(index, "--tag", "--dry-run", out=out, config=config)
-    assert done.returncode == 2
-    assert "publish: error: --tag: " in done.stderr and "is not in the repository" in done.stderr
-    assert "Traceback" not in done.stderr
+def test_tag_needs_the_spec_and_the_output_in_one_repository(index: Index, clone: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"  # outside the clone: a tag of the clone could not mark it
+    shutil.copytree(clone / "generated", out)
+    outside = publish(index, "--tag", "--dry-run", out=out, config=clone / "spec" / "generator.toml",
+                      spec=clone / "spec" / "openapi.yaml", cwd=clone)
+    assert outside.returncode == 2, outside.stdout + outside.stderr
+    assert "publish: error: --tag: " in outside.stderr and "is not in the repository" in outside.stderr
+    plain = tmp_path / "plain"  # a folder in no git repository at all
+    shutil.copytree(clone / "spec", plain / "spec")
+    shutil.copytree(clone / "generated", plain / "generated")
+    nowhere = publish(index, "--tag", "--dry-run", out=plain / "generated", config=plain / "spec" / "generator.toml",
+                      spec=plain / "spec" / "openapi.yaml", cwd=plain)
+    assert nowhere.returncode == 2, nowhere.stdout + nowhere.stderr
+    assert "publish: error: --tag: the spec is in no git repository, so there is nothing to tag v0.1.0" \
+        in nowhere.stderr
+    assert "Traceback" not in outside.stderr + nowhere.stderr
+    assert " passed" not in outside.stdout + nowhere.stdout  # refused before the tests
 
 
 # --- the index conversation, against a scripted server ------------------------------------------

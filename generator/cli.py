@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .config import Config, check_config, load_config
 from .diagnostics import Diagnostic, GenerationError, Kind, ValidationFailed, error
@@ -48,6 +49,19 @@ def version() -> str:
     return "unknown (not installed)"
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked for: a run reads nothing it does not need (the metadata
+    search, pyproject.toml)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        print(f"{DISTRIBUTION} {version()}")
+        parser.exit()
+
+
 def _prog() -> str:
     """The name the user ran: the console script's, or `python -m generator` (where argv[0] is the
     path of __main__.py)."""
@@ -60,8 +74,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         prog=prog,
         description="Generate a typed Python client package, its docs and its tests from an OpenAPI 3 spec.",
     )
-    parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {version()}",
-                        help="print the generator's version and exit")
+    parser.add_argument("--version", action=_Version, help="print the generator's version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def options(sub: argparse.ArgumentParser, out_required: bool) -> None:

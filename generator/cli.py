@@ -152,7 +152,11 @@ def run(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        args = _parser(prog or _prog()).parse_args(argv)
+        parser = _parser(prog or _prog())
+        args = parser.parse_args(argv)
+        if args.command == "templates" and not args.list and args.out is None:
+            parser.error("templates: --out DIR is required (or --list)")  # exits 2, as argparse does
+        args.prog = parser.prog
         return _run(args)
     finally:
         if collecting:
@@ -322,11 +326,8 @@ def _templates(args: argparse.Namespace) -> int:
     if args.list:
         print("\n".join(names))
         return 0
-    out: Path | None = args.out
-    if out is None:
-        print(f"{MODULE_PROG} templates: error: --out DIR is required (or --list)", file=sys.stderr)
-        return 2
-    chosen, problems = _chosen(names, args.only)
+    out: Path = args.out
+    chosen, problems = _chosen(names, args.only, args.prog)
     try:
         problems += [error("exists; not overwritten: remove it, or copy into another folder", str(out / name),
                            kind=Kind.OUTPUT) for name in chosen if (out / name).exists()]
@@ -349,7 +350,7 @@ def _templates(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chosen(names: dict[str, Path], only: Sequence[str] | None) -> tuple[list[str], list[Diagnostic]]:
+def _chosen(names: dict[str, Path], only: Sequence[str] | None, prog: str) -> tuple[list[str], list[Diagnostic]]:
     """The names --only asks for (each a file or a folder of them), or every template and generic
     runtime file; an error for a name that is neither."""
     from .emit import BUILTIN_RUNTIME
@@ -366,7 +367,7 @@ def _chosen(names: dict[str, Path], only: Sequence[str] | None) -> tuple[list[st
         matching = [name for name in names if name == wanted or name.startswith(wanted + "/")]
         if not matching:
             close = difflib.get_close_matches(wanted, list(names), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else f" (`{MODULE_PROG} templates --list` lists them)"
+            hint = f" (did you mean {close[0]}?)" if close else f" (`{prog} templates --list` lists them)"
             problems.append(error(f"no built-in template or runtime file is named {wanted}{hint}", "--only",
                                   kind=Kind.USAGE))
         chosen += [name for name in matching if name not in chosen]

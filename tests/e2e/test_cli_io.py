@@ -201,7 +201,9 @@ def test_templates_refuses_unknown_names_and_existing_files_and_copies_nothing(t
     assert tree(mine) == {"docs/model.md.jinja": b"my edits\n"}
 
     neither = run_cli("templates")
-    assert neither.code == 2 and "--out DIR is required (or --list)" in neither.stderr
+    assert neither.code == 2
+    assert neither.stderr.startswith("usage: python -m generator ")
+    assert neither.stderr.endswith("python -m generator: error: templates: --out DIR is required (or --list)\n")
 
 
 # -- a misnamed override file ---------------------------------------------------------------------

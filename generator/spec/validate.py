@@ -386,16 +386,23 @@ def _other_kind(branch: list[ValidationError]) -> bool:
 def _meant(branches: list[list[ValidationError]]) -> list[ValidationError] | None:
     """The branch the node was meant for, when one branch accepts a value that the others reject with
     an enum (OpenAPI 3.0 tells parameters apart by `in`: `in: path` without `required: true` is a
-    path parameter missing `required`, not a query parameter with the wrong `in`)."""
-    for branch in branches:
-        for sub in branch:
-            if sub.validator not in _ENUMS:
-                continue
-            path = tuple(sub.relative_path)
-            accepting = [b for b in branches if not any(tuple(e.relative_path) == path for e in b)]
-            if len(accepting) == 1:
-                return accepting[0]
-    return None
+    path parameter missing `required`, not a query parameter with the wrong `in`). Of several such
+    values, the one the branches pin down most (enums of one value: a discriminator) decides:
+    `in: query` with `style: matrix` is a query parameter with a wrong style, though matrix is a
+    path style."""
+    best: tuple[tuple[int, int], list[ValidationError]] | None = None
+    # In the order met (dict, not set: the same choice under every PYTHONHASHSEED); the first of equals wins.
+    for path in dict.fromkeys(tuple(sub.relative_path) for branch in branches for sub in branch
+                              if sub.validator in _ENUMS):
+        accepting = [b for b in branches if not any(tuple(e.relative_path) == path for e in b)]
+        if len(accepting) != 1:
+            continue
+        rejecting = [e for b in branches for e in b if e.validator in _ENUMS and tuple(e.relative_path) == path]
+        pinned = sum(1 for e in rejecting if e.validator == "const" or len(e.validator_value or ()) == 1)
+        score = (pinned, len(rejecting))
+        if best is None or score > best[0]:
+            best = (score, accepting[0])
+    return best[1] if best is not None else None
 
 
 def _merged_enum(branches: list[list[ValidationError]]) -> tuple[tuple[Any, ...], str] | None:

@@ -145,3 +145,10 @@ def test_a_node_that_fits_several_alternatives_alone_is_told_so_briefly(tmp_path
     (err,) = Draft4Validator({"oneOf": [{"type": "string"}, {"minLength": 1}]}).iter_errors("ab")
     assert validate.explain(err) == [((), "fits more than one of the alternatives its place allows (oneOf): "
                                           "it must fit exactly one")]
+
+
+def test_the_branch_meant_is_the_one_its_discriminator_names(tmp_path: Path) -> None:
+    # `matrix` is a path style, but `in: query` says which branch this is: its style is wrong.
+    problems = _problems(tmp_path, _spec("3.0.3", parameter="{name: q, in: query, style: matrix, schema: {type: string}}"))
+    assert problems == ["spec.yaml:7:39: error: 'matrix' is not one of ['form', 'spaceDelimited', 'pipeDelimited', "
+                        "'deepObject'] (at #/paths/~1a~1{id}/get/parameters/0/style)"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import gc
 import os
 import sys
@@ -353,6 +352,8 @@ def _templates(args: argparse.Namespace) -> int:
 def _chosen(names: dict[str, Path], only: Sequence[str] | None, prog: str) -> tuple[list[str], list[Diagnostic]]:
     """The names --only asks for (each a file or a folder of them), or every template and generic
     runtime file; an error for a name that is neither."""
+    import difflib  # here: only this command needs it
+
     from .emit import BUILTIN_RUNTIME
 
     if not only:

@@ -1,11 +1,11 @@
 """A generated package on Python 3.10, the oldest its default `python_requires` (>=3.10) admits: built
 into a wheel, installed with pip into a 3.10 venv, imported, and called against a loopback server;
-then its own tests run there too.
+and called by its async client too (the `async` extra); then its own tests run there.
 
 In: a Python 3.10 interpreter (`python3.10` on PATH, or pyenv's), and the package index for the venv's
-pydantic, urllib3 and pytest (the versions requirements.lock pins). Out: a pass, or a skip when there
+pydantic, urllib3, aiohttp and pytest (the versions requirements.lock pins). Out: a pass, or a skip when there
 is no 3.10 interpreter or the index cannot be reached. The venv is kept in .venv/py310-test, keyed
-by those pins, so only the first run pays for it (about 10 s).
+by those pins, so only the first run pays for it (10 to 20 s).
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ import pytest
 
 from tests.conftest import REPO, SPECS, run_cli
 
-# Installed into the 3.10 venv at the versions the project's own venv has (requirements.lock).
-PINNED = ("pydantic", "urllib3", "pytest")
+# Installed into the 3.10 venv at the versions the project's own venv has (requirements.lock): the
+# package's dependencies, its `async` extra, and pytest for its tests.
+PINNED = ("pydantic", "urllib3", "aiohttp", "pytest")
 VENV = REPO / ".venv" / "py310-test"
 
 
@@ -89,6 +90,26 @@ with LoopbackServer() as server:
 print(type(account).__name__, account.maker_commission, account.can_trade)
 print(sorted(signed.query), signed.headers["X-MBX-APIKEY"])
 print(plain.method, plain.path, listen_key[:6])
+
+
+# The async client, and its read timeout: aiohttp's timeouts derive from asyncio.TimeoutError, which
+# is not the built-in TimeoutError on 3.10.
+async def main() -> None:
+    with LoopbackServer() as server:
+        auth = package.BinanceAuth(api_key="k", secret_key="s")
+        configuration = package.Configuration(host=server.url, auth=auth, max_retries=0)
+        async with package.AsyncApiClient(configuration) as client:
+            server.reply(200, {"listenKey": "abc"})
+            created = await package.AsyncUserDataStreamApi(client).spot_create_user_data_stream_v3()
+            print("async", created.listen_key)
+            server.reply(200, {"makerCommission": 15}, delay=2.0)
+            try:
+                await package.AsyncAccountApi(client).spot_get_account_v3(_request_timeout=0.2)
+            except package.ApiTimeoutError as exc:
+                print("timeout", exc.request_sent)
+
+import asyncio
+asyncio.run(main())
 """
 
 
@@ -122,6 +143,8 @@ def test_a_generated_package_installs_and_runs_on_python310(tmp_path: Path) -> N
         "SpotGetAccountV3Resp 15 True",
         "['omitZeroBalances', 'signature', 'timestamp'] k",
         "POST /api/v3/userDataStream pqia91",
+        "async abc",
+        "timeout True",
     ]
 
     # Every operation and model of the package, by its own tests, on 3.10.

@@ -70,7 +70,7 @@ class AsyncRESTClient:
             ) as response:
                 data = await response.read()
                 return RESTResponse(response.status, response.reason or "", response.headers, data)
-        except (TimeoutError, aiohttp.ClientError) as exc:
+        except _FAILURES as exc:
             raise _network_error(exc, method, url) from exc
 
     async def close(self) -> None:
@@ -117,6 +117,13 @@ def _proxy_settings(proxy: str | None) -> tuple[str | None, dict[str, str] | Non
     return urlunsplit(parts._replace(netloc=host)), {"Proxy-Authorization": "Basic " + token}
 
 
+# asyncio's TimeoutError (aiohttp's timeouts derive from it) is the built-in one from Python 3.11 on;
+# on 3.10 it is a class of its own, which `except TimeoutError` would let through. Named through
+# asyncio.exceptions: ruff (UP041) rewrites `asyncio.TimeoutError` where the target is 3.11.
+_TIMEOUTS: tuple[type[Exception], ...] = (TimeoutError, asyncio.exceptions.TimeoutError)
+_FAILURES: tuple[type[Exception], ...] = (*_TIMEOUTS, aiohttp.ClientError)
+
+
 def _network_error(exc: BaseException, method: str, url: str) -> OpenApiException:
     """Our exception for an aiohttp error, saying whether the request may have reached the API."""
     # The query string may carry a signature or listen key: name only the path in messages.
@@ -127,7 +134,7 @@ def _network_error(exc: BaseException, method: str, url: str) -> OpenApiExceptio
         return ApiValueError(f"{method} {path}: invalid URL: {exc}")
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return ApiTimeoutError(f"{method} {path}: timed out connecting: {exc}", **not_sent)
-    if isinstance(exc, TimeoutError):  # SocketTimeoutError, and any other timeout
+    if isinstance(exc, _TIMEOUTS):  # SocketTimeoutError, and any other timeout
         return ApiTimeoutError(f"{method} {path}: timed out waiting for the answer", **sent)
     # Proxy, DNS, TLS and refused connections all fail before a byte of the request is written.
     if isinstance(exc, (aiohttp.ClientConnectorError, aiohttp.ClientHttpProxyError)):

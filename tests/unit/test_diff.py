@@ -167,7 +167,7 @@ def test_documentation_only_is_a_patch(tmp_path: Path) -> None:
 
 def test_signing_and_auth_requirements(tmp_path: Path) -> None:
     def edit(d: dict[str, Any]) -> None:
-        d["components"]["securitySchemes"] = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-KEY"}}
+        d["components"]["securitySchemes"] = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-MBX-APIKEY"}}
         get = d["paths"]["/orders"]["get"]
         get["security"] = [{"ApiKey": []}]
         get["parameters"].append(_param("timestamp", "integer", True))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GENERATED, REPO, run_cli, run_package_tests
+from tests.conftest import REPO, SPOT_CONFIG, SPOT_SPEC, run_cli, run_package_tests
 
 SPECS = {
     # the three endpoints plus SIGNED ones: GET /api/v3/account (query) and POST /api/v3/order (form body)
@@ -37,7 +37,9 @@ def test_signed_spec_hides_timestamp_and_signature(tmp_path: Path) -> None:
     assert "signed=True" in source
 
 
-def test_importing_the_package_imports_no_api_and_no_model() -> None:
+def test_importing_the_package_imports_no_api_and_no_model(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli("generate", SPOT_SPEC, "--config", SPOT_CONFIG, "--out", out).code == 0
     probe = (
         "import sys, binance.spot\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('binance.spot.'))\n"
@@ -47,7 +49,7 @@ def test_importing_the_package_imports_no_api_and_no_model() -> None:
         " 'binance.spot.models.api_error' in sys.modules, 'pydantic' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False,
-                          env={**os.environ, "PYTHONPATH": str(GENERATED)}, timeout=60)
+                          env={**os.environ, "PYTHONPATH": str(out)}, timeout=60)
     assert done.returncode == 0, done.stderr
     first, second = done.stdout.splitlines()
     assert first == "[]"  # nothing but the package's own __init__

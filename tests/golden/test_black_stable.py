@@ -18,11 +18,11 @@ from generator.emit.format import black_would_change, format_files
 from generator.emit.render import render
 from generator.model.build import build
 from generator.spec.load import load
-from tests.conftest import REPO, SPEC
+from tests.conftest import REPO, SPOT_SPEC
 
 SHARED = REPO.parent / "shared" / "specs"
 SPECS = {
-    "project": SPEC,
+    "project": SPOT_SPEC,
     "signed": REPO / "tests" / "e2e" / "specs" / "signed" / "openapi.yaml",
     "coverage": REPO / "tests" / "e2e" / "specs" / "coverage" / "openapi.yaml",
     "multi-file": REPO / "tests" / "unit" / "load_cases" / "multi" / "openapi.yaml",

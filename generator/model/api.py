@@ -197,8 +197,12 @@ class Operation:
 
     @property
     def optional_wire_names(self) -> list[str]:
-        """The wire names of the parameters a call may leave out (then they must not be sent)."""
-        return [str(p.wire_name) for p in self.parameters if not p.required]
+        """The wire names of the parameters a call may leave out (then they must not be sent). The
+        generated test looks for them by name in every location: a name a required parameter sends
+        too (a query `match` beside a required cookie `match`) cannot be looked for, and is left out."""
+        required = {str(p.wire_name).lower() for p in self.parameters if p.required}
+        return [str(p.wire_name) for p in self.parameters
+                if not p.required and str(p.wire_name).lower() not in required]
 
     @property
     def example_args(self) -> dict[str, Any]:

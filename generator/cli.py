@@ -226,7 +226,7 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
             print(line, file=sys.stderr)
         print(f"{summary.operations} operations, {summary.models} models: 0 files written, "
               f"{summary.files} unchanged, 0 removed (0 formatted) in {time.perf_counter() - started:.2f}s "
-              f"(inputs and output unchanged); {summary.profile}")
+              f"(inputs and output unchanged); {_warnings(len(summary.warnings))}{summary.profile}")
         return 0
     from . import pipeline  # here: a run with nothing to do needs none of the stages
     from .output import write as write_stage
@@ -273,8 +273,13 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
             result.sources)
     print(f"{operations} operations, {models} models: {len(todo.write)} files written, "
           f"{len(todo.unchanged)} unchanged, {len(todo.remove)} removed ({result.formatted} formatted) "
-          f"in {time.perf_counter() - started:.2f}s; {profile}")
+          f"in {time.perf_counter() - started:.2f}s; {_warnings(len(result.diagnostics))}{profile}")
     return 0
+
+
+def _warnings(count: int) -> str:
+    """The summary's count of the warnings printed above it (nothing when there are none)."""
+    return f"{count} warning{'s' if count != 1 else ''} (above); " if count else ""
 
 
 def _diff(args: argparse.Namespace) -> int:

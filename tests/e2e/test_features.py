@@ -90,6 +90,7 @@ def test_a_body_goes_in_the_first_media_type_that_can_be_encoded(tmp_path: Path)
     assert done.code == 0, done.stderr
     assert ("body_media.yaml:47:9: warning: the request body is offered only as a form whose schema has no "
             "top-level properties") in done.stderr  # /form-only: nothing it could send
+    assert "; 1 warning (above); profile openapi" in done.stdout  # the summary counts them
     run_package_tests(out)  # each case asserts the Content-Type and the body the server received
     source = (out / "acme" / "client" / "api" / "default_api.py").read_text()
     content_types = re.findall(r'content_type="([^"]+)"', source)

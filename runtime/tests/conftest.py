@@ -151,10 +151,12 @@ GENERATED = "udspkg"  # a name of its own: binance.spot may be imported by other
 
 @pytest.fixture(scope="session")
 def generated_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A package generated from spec/openapi.yaml as `udspkg`, with its README: the real output."""
+    """The package the project first shipped (the listen-key API, from the tests' own copy of its
+    spec: spec/ is the user's and grows) generated as `udspkg`, with its README."""
     out = tmp_path_factory.mktemp("generated")
-    subprocess.run([sys.executable, "-m", "generator", "generate", "spec/openapi.yaml",
-                    "--config", "spec/generator.toml", "--package-name", GENERATED, "--out", str(out)],
+    spec = ROOT / "tests" / "e2e" / "specs" / "user_data_stream"
+    subprocess.run([sys.executable, "-m", "generator", "generate", str(spec / "openapi.yaml"),
+                    "--config", str(spec / "generator.toml"), "--package-name", GENERATED, "--out", str(out)],
                    cwd=ROOT, check=True, capture_output=True, timeout=120)
     return out
 

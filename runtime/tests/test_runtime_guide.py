@@ -9,29 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from loopback import LoopbackServer
 
-from .conftest import GENERATED, ROOT
+from .conftest import GENERATED
 from .test_user_data_stream import Binance
 
 CODE = re.compile(r"```python\n(.*?)```", re.S)
 SECTIONS = ("Authentication", "Async usage", "Timeouts and retries", "Errors", "Rate limits",
             "Logging", "Keeping a listen key alive")
-SPOT = ROOT / "tests" / "e2e" / "specs" / "user_data_stream"
-
-
-@pytest.fixture(scope="module")
-def generated_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The package the project first shipped, generated as `udspkg`, with its README. The guide's
-    examples call the first API class of the spec they come from; here that is the listen-key API,
-    which `Binance` answers. spec/ is the user's and grows (a MarketApi comes before it), so the guide
-    is not where it is tested."""
-    out = tmp_path_factory.mktemp("guide")
-    subprocess.run([sys.executable, "-m", "generator", "generate", str(SPOT / "openapi.yaml"),
-                    "--config", str(SPOT / "generator.toml"), "--package-name", GENERATED, "--out", str(out)],
-                   cwd=ROOT, check=True, capture_output=True, timeout=120)
-    return out
 
 
 def guide(generated_root: Path) -> str:

@@ -283,7 +283,6 @@ def test_the_readme_path_generates_tests_lints_and_publishes(tmp_path: Path) -> 
 READERS = {
     "tests/golden/test_golden.py": "the golden check: generated/ is what `make generate` writes from spec/",
     "tests/e2e/test_user_path.py": "this file: a copy of spec/ (and the patterns above)",
-    "runtime/tests/conftest.py": "to move: generated_root is made from spec/openapi.yaml",
     "tests/e2e/test_publish.py": "not the user's: spec/ of a clone of its own",
     "tests/unit/test_load.py": "not the user's: spec/openapi.yaml is a display name there",
 }

@@ -30,7 +30,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from common import BENCH, REPO, SHARED, WORK, fmt_seconds, fresh_dir, scrub, tail
+from common import BENCH, REPO, SHARED, WORK, fmt_seconds, fresh_dir, plural, scrub, tail
 
 PYTHON = REPO / ".venv" / "bin" / "python"
 CORPUS_WORK = WORK / "corpus"
@@ -172,14 +172,18 @@ def lint(out: Path, result: SpecResult) -> None:
         return
     _, folder = found
     target = str(folder.relative_to(out).parts[0])
-    ruff = subprocess.run([str(PYTHON), "-m", "ruff", "check", "--quiet", target], cwd=out,
-                          capture_output=True, text=True, timeout=STEP_TIMEOUT)
-    result.ruff = "clean" if ruff.returncode == 0 else f"{len(ruff.stdout.strip().splitlines()):,} findings"
+    ruff = subprocess.run([str(PYTHON), "-m", "ruff", "check", "--quiet", "--output-format", "concise", target],
+                          cwd=out, capture_output=True, text=True, timeout=STEP_TIMEOUT)
+    findings = [line for line in ruff.stdout.splitlines() if line.strip()]  # concise: one line each
+    result.ruff = "clean" if ruff.returncode == 0 else plural(len(findings), "finding")
     mypy = subprocess.run([str(PYTHON), "-m", "mypy", "--strict", "--no-incremental", target], cwd=out,
                           capture_output=True, text=True, timeout=STEP_TIMEOUT)
     counted = re.search(r"Found (\d+) errors?", mypy.stdout)
     result.mypy = "clean" if mypy.returncode == 0 else \
-        (f"{int(counted[1]):,} errors" if counted else f"failed: {tail(mypy.stdout + mypy.stderr, 2)}")
+        (plural(int(counted[1]), "error") if counted else f"failed: {tail(mypy.stdout + mypy.stderr, 2)}")
+    if ruff.returncode != 0 or mypy.returncode != 0:  # what they found, for the Problems section
+        result.problems += [f"ruff: {line}" for line in findings[:5]]
+        result.problems += [f"mypy: {line}" for line in mypy.stdout.splitlines() if ": error:" in line][:5]
 
 
 def tests(out: Path, result: SpecResult) -> None:

@@ -8,10 +8,12 @@ black over several specs' output and requires it to change nothing).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 from ..model.api import Field
+from ..model.naming import import_order
 from ..model.samples import Code, plain
 from . import escape
 from .escape import (
@@ -121,6 +123,11 @@ def field(item: Field) -> str:
     if value and fits(f"    {target} = (") and fits(" " * 8 + value):
         return f"    {target} = (\n        {value}\n    )"
     return _annotated(4, item.python_name, item.annotation, tail, parameter=False)
+
+
+def import_sorted(table: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(name, module) pairs in the order isort keeps their `from MODULE import NAME` lines."""
+    return sorted(table, key=lambda item: (import_order(item[1]), item[0]))
 
 
 def from_names(module: str, names: list[str], indent: int = 0) -> str:

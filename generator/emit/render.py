@@ -143,6 +143,7 @@ class Renderer:
         self.env.globals["hint_lines"] = layout.hint_lines
         self.env.globals["from_names"] = layout.from_names
         self.env.globals["from_import"] = layout.from_import
+        self.env.globals["import_sorted"] = layout.import_sorted
         self.env.globals["returns"] = layout.returns
         self.env.globals["operation_constant"] = layout.operation_constant
         self.env.globals["field_declaration"] = layout.field

@@ -124,6 +124,13 @@ def class_name(text: str, suffix: str = "") -> str:
     return name
 
 
+def import_order(module: str) -> tuple[tuple[int, str], ...]:
+    """The key isort (ruff's `I001`) orders `from MODULE import ...` lines by: case-insensitive, with
+    runs of digits compared as numbers (`items2` before `items10`, `mcp_protocol` before `mcphttp`)."""
+    return tuple((0, part.lower()) if i % 2 == 0 else (int(part), "")
+                 for i, part in enumerate(re.split(r"(\d+)", module)) if part)
+
+
 def module_name(class_or_tag: str) -> str:
     """A module file name (without .py) for a class: `SpotCreateUserDataStreamV3Resp` -> `spot_..._resp`."""
     return snake(class_or_tag, digit_prefix="m_")

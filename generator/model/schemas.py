@@ -18,7 +18,7 @@ from ..diagnostics import (
 )
 from . import samples as examples
 from .api import Field, Model, SpecText, TypeRef, UnionModel
-from .naming import Namer, class_name, field_name, module_name
+from .naming import Namer, class_name, field_name, import_order, module_name
 
 ANY = TypeRef("Any", "**object**", uses_any=True)
 FREE_FORM = TypeRef("dict[str, Any]", "**object**", uses_any=True)
@@ -244,6 +244,11 @@ class Schemas:
         mapping: dict[str, str] = {}
         for value, pointer in self.discriminator_values(resolved, target, keyword, warn=True).items():
             mapping[value] = members[pointer]
+        if set(mapping.values()) != set(members.values()):  # a member no value names could never be picked
+            self.warn(f"discriminator {prop!r}: no value names {keyword} member(s) "
+                      f"{', '.join(sorted(set(members.values()) - set(mapping.values())))}: a plain union "
+                      "(tried member by member)", target)
+            return None
         name = self._by_pointer.get(target)
         if name is None:
             parts = parts_from_pointer(target)
@@ -278,12 +283,33 @@ class Schemas:
             elif warn:
                 self.warn(f"discriminator mapping {str(value)!r} names no member of the {keyword}: "
                           "left out", f"{target}/discriminator/mapping")
-        for pointer in pointers:
+        prop = _get(resolved.get("discriminator"), "propertyName")
+        for index, pointer in enumerate(pointers):
+            if pointer in values.values():
+                continue
+            # A member that pins the property to one value (`const`, or an enum of one, as OpenAI
+            # writes inline members) names itself; else a component is named by its name.
+            member = self.resolve(options[index], f"{target}/{keyword}/{index}")[0] \
+                if isinstance(options, list) else None
+            pinned = self._pinned(member, pointer, prop) if isinstance(member, dict) and isinstance(prop, str) else None
             parts = parts_from_pointer(pointer)
             implicit = parts[-1] if pointer.startswith("#/components/schemas/") and len(parts) == 3 else None
-            if implicit is not None and implicit not in values and pointer not in values.values():
-                values[implicit] = pointer
+            value = pinned if pinned is not None else implicit
+            if value is not None and value not in values:
+                values[value] = pointer
         return values
+
+    def _pinned(self, member: dict[str, Any], pointer: str, prop: str) -> str | None:
+        """The one value a member allows for the discriminator property, if it allows one."""
+        found = _merged_properties(self, member, pointer).get(prop)
+        if found is None:
+            return None
+        schema = self.resolve(*found)[0]
+        if not isinstance(schema, dict):
+            return None
+        enum = schema.get("enum")
+        value = schema.get("const", enum[0] if isinstance(enum, list) and len(enum) == 1 else None)
+        return value if isinstance(value, str) else None
 
     # -- models ------------------------------------------------------------------------------------
     def build_models(self) -> tuple[Model, ...]:
@@ -737,9 +763,15 @@ def _order_imports(models: dict[str, Model], modules: dict[str, str]) -> tuple[M
     for name in ordered:
         model = models[name]
         cyclic = {d for d, _ in model.imports if d in models and component[d] == component[name]}
-        early = tuple((d, modules[d]) for d, _ in model.imports if d not in cyclic)
-        result.append(replace(model, imports=early, late_imports=tuple((d, modules[d]) for d in sorted(cyclic))))
+        early = sorted(((d, modules[d]) for d, _ in model.imports if d not in cyclic), key=_by_module)
+        late = sorted(((d, modules[d]) for d in cyclic), key=_by_module)
+        result.append(replace(model, imports=tuple(early), late_imports=tuple(late)))
     return tuple(result)
+
+
+def _by_module(item: tuple[str, str]) -> tuple[tuple[int, str], ...]:
+    """(name, module) imports in the order isort keeps them: by module."""
+    return import_order(item[1])
 
 
 def _cycles(graph: dict[str, list[str]]) -> dict[str, int]:

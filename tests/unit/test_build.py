@@ -364,3 +364,30 @@ def test_a_required_property_without_a_type_gets_a_sample() -> None:
     api = make(spec({}, {"Conversation": {"type": "object", "required": ["id", "metadata"], "properties": {
         "id": {"type": "string"}, "metadata": {"description": "any value (OpenAI's)"}}}}))
     assert api.model("Conversation").example == {"id": "example", "metadata": "example"}
+
+
+def _turn_detection(second: dict[str, Any]) -> dict[str, Any]:
+    return spec({}, {"Session": {"type": "object", "properties": {"turn_detection": {
+        "discriminator": {"propertyName": "type"},
+        "oneOf": [
+            {"type": "object", "title": "Server", "properties": {
+                "type": {"type": "string", "enum": ["server_vad"]}, "threshold": {"type": "number"}}},
+            second,
+        ]}}}})
+
+
+def test_inline_discriminated_members_are_named_by_the_value_they_pin() -> None:
+    api = make(_turn_detection({"type": "object", "properties": {
+        "type": {"type": "string", "const": "semantic_vad"}, "eagerness": {"type": "string"}}}))
+    (union,) = api.unions
+    assert [(str(value), member) for value, member in union.mapping] == [
+        ("server_vad", "SessionTurnDetectionOption1"), ("semantic_vad", "SessionTurnDetectionOption2")]
+
+
+def test_a_discriminated_union_that_cannot_name_every_member_is_a_plain_union() -> None:
+    api, warnings = build(_turn_detection({"type": "object", "properties": {"type": {"type": "string"}}}),
+                          Config(), "test.yaml", lambda pointer: ("test.yaml", None, None))
+    assert api.unions == ()
+    field = api.model("Session").fields[0]
+    assert field.annotation == "SessionTurnDetectionOption1 | SessionTurnDetectionOption2 | None"
+    assert any("no value names oneOf member(s) SessionTurnDetectionOption2" in str(w) for w in warnings)

@@ -23,6 +23,7 @@ OUR_PYTHON = REPO / ".venv" / "bin" / "python"
 UDS_SPEC = REPO / "spec" / "openapi.yaml"
 SPOT_SPEC = SHARED / "specs" / "binance-spot.openxapi.yaml"
 GITHUB_SPEC = SHARED / "specs" / "real" / "github.json"
+OKX_SPEC = SHARED / "specs" / "real" / "okx.yaml"
 
 # Tool keys, in the order every table lists them and every round runs them (A B C A B C ...).
 OURS = "ours"

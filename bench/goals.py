@@ -3,7 +3,8 @@
 
 The goals (the redesign's, and the earlier ones that still hold): cold Spot generation at most 0.35 of
 the faster peer's time; a no-op regeneration of Spot at most 0.1 of our cold run, a one-endpoint edit
-at most 0.5 of it; a cold run of GitHub's spec at most half openapi-generator's; `import binance.spot`
+at most 0.5 of it; a cold run of GitHub's spec at most half openapi-generator's; (real specs) cold
+GitHub and OKX at most half the faster peer's time, with a peak memory below openapi-generator's; `import binance.spot`
 under 50 ms and one API class under 150 ms at Spot size; fewer generated lines of package code per
 operation than either peer; per-call CPU overhead over raw urllib3 at most 10 % and below
 openapi-generator's client.
@@ -50,6 +51,7 @@ COLD_SPOT = 0.35  # of the faster peer's cold Spot time
 NOOP = 0.10  # of our cold Spot time
 EDIT = 0.50  # likewise
 COLD_GITHUB = 0.50  # of openapi-generator's cold GitHub time
+COLD_REAL = 0.50  # of the faster peer's cold time on a real spec (GitHub, OKX)
 
 
 def _cold_spot(outcome: Outcome) -> Goal:
@@ -92,6 +94,36 @@ def _cold_github(outcome: Outcome) -> Goal:
         return Goal(text, UNKNOWN, "ours or openapi-generator failed")
     return Goal(text, _status(ours <= COLD_GITHUB * theirs),
                 f"ours {fmt_seconds(ours)}, openapi-generator {fmt_seconds(theirs)}: {fmt_ratio(ours / theirs)}")
+
+
+def _cold_real(outcome: Outcome, key: str, title: str) -> list[Goal]:
+    """A real spec's cold run: at most COLD_REAL of the faster peer that generated it (a peer that
+    failed is reported as failed, never as fast), and a peak RSS below openapi-generator's."""
+    speed = f"Cold {title} generation at most {COLD_REAL:.2f} of the faster peer's time"
+    memory = f"Peak memory of a cold {title} run below openapi-generator's"
+    gen = outcome.generation
+    if gen is None or key not in gen.cold:
+        return [Goal(speed, UNKNOWN, "generation not run (or the spec is missing)"), Goal(memory, UNKNOWN, "")]
+    cold = gen.cold[key]
+    ours = median_of(cold.get(OURS, []), "wall")
+    peers = {p: median_of(cold.get(p, []), "wall") for p in PEERS}
+    failed = [p for p, v in peers.items() if v is None]
+    measured = {p: v for p, v in peers.items() if v is not None}
+    said = f" ({', '.join(failed)} failed on it)" if failed else ""
+    if ours is None or not measured:
+        goals = [Goal(speed, UNKNOWN, "ours or every peer failed" + said)]
+    else:
+        fastest = min(measured, key=lambda p: measured[p])
+        goals = [Goal(speed, _status(ours <= COLD_REAL * measured[fastest]),
+                      f"ours {fmt_seconds(ours)}; faster peer {fastest} {fmt_seconds(measured[fastest])}; "
+                      f"ratio {fmt_ratio(ours / measured[fastest])}{said}")]
+    ours_kb, og_kb = median_of(cold.get(OURS, []), "rss_kb"), median_of(cold.get(OPENAPI_GENERATOR, []), "rss_kb")
+    if ours_kb is None or og_kb is None:
+        goals.append(Goal(memory, UNKNOWN, "ours or openapi-generator failed"))
+    else:
+        goals.append(Goal(memory, _status(ours_kb < og_kb),
+                          f"ours {ours_kb / 1024:.0f} MB, openapi-generator {og_kb / 1024:.0f} MB"))
+    return goals
 
 
 def _import(outcome: Outcome, kind: str, limit: float) -> Goal:
@@ -156,6 +188,8 @@ def check_goals(outcome: Outcome) -> list[Goal]:
         _of_cold(outcome, "noop", NOOP),
         _of_cold(outcome, "edit", EDIT),
         _cold_github(outcome),
+        *_cold_real(outcome, "github", "GitHub"),
+        *_cold_real(outcome, "okx", "OKX"),
         _import(outcome, "package", 0.050),
         _import(outcome, "api", 0.150),
         _lines(outcome),

@@ -33,7 +33,7 @@ from goals import Outcome, check_goals
 from imports import run_imports
 from lines import run_lines
 from report import render
-from tools import GITHUB, SPOT, UDS
+from tools import GITHUB, OKX, SPOT, UDS
 
 SECTIONS = ("generation", "imports", "lines", "calls")
 DEFAULT_REPEAT = 7
@@ -106,8 +106,8 @@ def main(argv: list[str]) -> int:
     outcome.versions = peers_env.tool_versions()
     runtime = outcome.setup_error is None  # imports and calls run in the peers' venv
 
-    specs = [UDS] + [case for case in (SPOT, GITHUB) if case.path.exists()]
-    for case in (SPOT, GITHUB):
+    specs = [UDS] + [case for case in (SPOT, GITHUB, OKX) if case.path.exists()]
+    for case in (SPOT, GITHUB, OKX):
         if not case.path.exists():
             log(f"{case.path} is missing: {case.title} is skipped")
     products = Products(args.timeout, log)

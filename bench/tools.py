@@ -15,6 +15,7 @@ from pathlib import Path
 
 from common import (
     GITHUB_SPEC,
+    OKX_SPEC,
     OPENAPI_GENERATOR,
     OPENAPI_PYTHON_CLIENT,
     OUR_PYTHON,
@@ -32,7 +33,7 @@ OG_PACKAGE = "binance_spot"
 
 @dataclass(frozen=True)
 class SpecCase:
-    key: str  # "uds", "spot", "github"
+    key: str  # "uds", "spot", "github", "okx"
     title: str
     path: Path
     lenient: bool  # ours needs --lenient for it (the spec has validation errors)
@@ -41,7 +42,8 @@ class SpecCase:
 UDS = SpecCase("uds", "three-endpoint spec (UDS)", UDS_SPEC, lenient=False)
 SPOT = SpecCase("spot", "Spot (382 operations)", SPOT_SPEC, lenient=True)
 GITHUB = SpecCase("github", "GitHub (874 operations)", GITHUB_SPEC, lenient=True)
-TITLES = {case.key: case.title for case in (UDS, SPOT, GITHUB)}
+OKX = SpecCase("okx", "OKX (313 operations)", OKX_SPEC, lenient=False)
+TITLES = {case.key: case.title for case in (UDS, SPOT, GITHUB, OKX)}
 
 
 def generate_command(tool: str, spec: SpecCase, out: Path, spec_path: Path | None = None) -> list[str]:

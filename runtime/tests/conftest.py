@@ -5,12 +5,13 @@ behind one face."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -129,21 +130,27 @@ def package_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@contextlib.contextmanager
+def installed(root: Path, package: str, modules: Iterable[str]) -> Iterator[ModuleType]:
+    """`package` (a folder under `root`) imported with each of `modules` in it; afterwards the folder
+    leaves sys.path and the package sys.modules."""
+    sys.path.insert(0, str(root))
+    try:
+        imported = importlib.import_module(package)
+        for module in modules:
+            importlib.import_module(f"{package}.{module}")
+        yield imported
+    finally:
+        sys.path.remove(str(root))
+        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+            del sys.modules[name]
+
+
 @pytest.fixture(scope="session")
 def rt(package_root: Path) -> Iterator[ModuleType]:
     """The imported package; its runtime modules are attributes (`rt.api_client.ApiClient`)."""
-    sys.path.insert(0, str(package_root))
-    try:
-        package = importlib.import_module(PACKAGE)
-        for source in RUNTIME_FILES:
-            importlib.import_module(f"{PACKAGE}.{source.stem}")
-        importlib.import_module(f"{PACKAGE}._metadata")
-        importlib.import_module(f"{PACKAGE}.models")
+    with installed(package_root, PACKAGE, [*(s.stem for s in RUNTIME_FILES), "_metadata", "models"]) as package:
         yield package
-    finally:
-        sys.path.remove(str(package_root))
-        for name in [n for n in sys.modules if n == PACKAGE or n.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
 
 
 GENERATED = "udspkg"  # a name of its own: binance.spot may be imported by other tests

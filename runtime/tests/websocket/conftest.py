@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import importlib
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -16,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from ..conftest import installed
 from .ws_server import BinanceWsServer, Key, make_ed25519
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -103,17 +102,8 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     """The imported package; its modules are attributes (`ws.ws_client.WsClient`)."""
     root = tmp_path_factory.mktemp("wsruntime")
     write_package(root)
-    sys.path.insert(0, str(root))
-    try:
-        package = importlib.import_module(PACKAGE)
-        for source in RUNTIME_FILES:
-            importlib.import_module(f"{PACKAGE}.{source.stem}")
-        importlib.import_module(f"{PACKAGE}._ws_metadata")
+    with installed(root, PACKAGE, [*(s.stem for s in RUNTIME_FILES), "_ws_metadata"]) as package:
         yield package
-    finally:
-        sys.path.remove(str(root))
-        for name in [n for n in sys.modules if n == PACKAGE or n.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import concurrent.futures
 import contextlib
 import hashlib
 import hmac
@@ -239,7 +240,7 @@ class WsLoopback:
         future = asyncio.run_coroutine_threadsafe(coro, loop)
         try:
             return future.result(timeout)
-        except TimeoutError:
+        except concurrent.futures.TimeoutError:  # not the builtin TimeoutError on Python 3.10
             future.cancel()
             raise
 
@@ -477,7 +478,13 @@ class WsLoopback:
             if kind is WSMsgType.TEXT or kind is WSMsgType.BINARY:
                 data = message.data
                 text = data if isinstance(data, str) else bytes(data).decode("utf-8", "replace")
-                task = loop.create_task(self._answer(conn, text))
+                try:
+                    frame = json.loads(text)
+                except ValueError:
+                    frame = None
+                if isinstance(frame, dict):
+                    self.requests.append(frame)  # here, in arrival order, before any answer
+                task = loop.create_task(self._answer(conn, frame))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
             elif kind is WSMsgType.PING:
@@ -494,16 +501,11 @@ class WsLoopback:
         conn.pongs.clear()
         return ws
 
-    async def _answer(self, conn: _Connection, text: str) -> None:
-        """Read one request frame and answer it (or not, as the rules say)."""
-        try:
-            request = json.loads(text)
-        except ValueError:
-            request = None
+    async def _answer(self, conn: _Connection, request: Any) -> None:
+        """Answer one decoded request frame (or not, as the rules say)."""
         if not isinstance(request, dict):
             await self._error(conn, None, 400, -1100, "Malformed request.")
             return
-        self.requests.append(request)
         request_id = request.get("id")
         method = request.get("method")
         params = request.get("params", {})
@@ -564,7 +566,7 @@ class WsLoopback:
 
     def _execute(self, conn: _Connection, method: str, params: dict[str, Any]) -> tuple[int, Any]:
         """(status, result or error object) for one request; _Refused as Binance refuses."""
-        signed_with = self._authenticate(conn, params)
+        signed_with = self._authenticate(params)
         with self._lock:
             standing = self._answers.get(method)
         if standing is not None:
@@ -625,7 +627,7 @@ class WsLoopback:
         conn.subscriptions.append(sid)
         return sid
 
-    def _authenticate(self, conn: _Connection, params: Mapping[str, Any]) -> str | None:
+    def _authenticate(self, params: Mapping[str, Any]) -> str | None:
         """Check the credentials a request carries, in Binance's order: timestamp, API key,
         signature. Returns the kind of key that signed it ("hmac", "ed25519") or None.
 

@@ -265,7 +265,8 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
         write_stage.apply(out, todo)
     api = result.api
     assert api is not None  # a run until "files" has its model
-    operations, models = len(api.operations), len(api.models)
+    operations = len(api.operations) + (len(api.websocket.methods) if api.websocket is not None else 0)
+    models = len(api.models)
     profile = f"profile {api.vendor.profile} ({api.vendor.reason})"
     if cache is not None:
         cache.keep(result.digests, result.keys, todo, incremental.Summary(

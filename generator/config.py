@@ -36,6 +36,9 @@ class Config:
     templates: Path | None = None
     project_urls: tuple[tuple[str, str], ...] = ()  # label -> URL, as the package metadata lists them
     profile: str | None = None  # "binance" or "openapi"; None: detected from the spec (profiles/)
+    # An AsyncAPI 3.0 document whose WebSocket API the package carries beside the spec's REST API
+    # (`websocket_spec = "websocket-api.yaml"`, relative to the settings file).
+    websocket_spec: Path | None = None
 
     def merged(self, **overrides: Any) -> Config:
         """A copy with the given options replaced, ignoring those that are None (not given)."""
@@ -78,9 +81,10 @@ def load_config(path: Path) -> Config:
                 problems.append(error("'project_urls' must be a table of label = \"https://...\" pairs", display, kind=Kind.USAGE))
             else:
                 values[key] = tuple(value.items())
-        elif key == "templates":
+        elif key in ("templates", "websocket_spec"):
             if not isinstance(value, str):
-                problems.append(error("'templates' must be a folder path (a string)", display, kind=Kind.USAGE))
+                what = "folder" if key == "templates" else "file"
+                problems.append(error(f"{key!r} must be a {what} path (a string)", display, kind=Kind.USAGE))
             else:
                 values[key] = (path.parent / value).resolve()
         elif not isinstance(value, str):

@@ -34,6 +34,7 @@ _BYTECODE_DIR = Path(__file__).resolve().parent / "__pycache__" / "jinja"
 
 RUNTIME_DIR = "runtime"  # a user's template folder may replace runtime files: in its runtime/
 VERBATIM_TEST_FILES = ("tests/loopback.py", "tests/cases/_types.py")
+WEBSOCKET_TEST_FILES = ("tests/ws_loopback.py",)  # in packages with a WebSocket API
 
 
 @dataclass(frozen=True)
@@ -160,13 +161,15 @@ class Renderer:
         raise GenerationError([error("built-in template missing", str(BUILTIN_TEMPLATES / name),
                                      kind=Kind.TEMPLATE)])
 
-    def runtime(self, folder: str | None) -> dict[str, tuple[str, str]]:
+    def runtime(self, *folders: str | None) -> dict[str, tuple[str, str]]:
         """The runtime a package ships, copied as it is: file name -> (where it comes from, text).
-        The generic runtime (runtime/*.py), the profile's folder of it (runtime/<folder>/*.py),
-        and, over either, a file of the same name in the user's templates' runtime/."""
+        The generic runtime (runtime/*.py), the folders of it a package needs (runtime/<folder>/*.py:
+        its profile's, the WebSocket client's), and, over any of them, a file of the same name in
+        the user's templates' runtime/."""
         found = {p.name: p for p in sorted(BUILTIN_RUNTIME.glob("*.py")) if p.name != "__init__.py"}
-        if folder is not None:
-            found.update((p.name, p) for p in sorted((BUILTIN_RUNTIME / folder).glob("*.py")))
+        for folder in folders:
+            if folder is not None:
+                found.update((p.name, p) for p in sorted((BUILTIN_RUNTIME / folder).glob("*.py")))
         if self.user_templates is not None and (self.user_templates / RUNTIME_DIR).is_dir():
             found.update((p.name, p) for p in sorted((self.user_templates / RUNTIME_DIR).glob("*.py")))
         try:
@@ -248,15 +251,18 @@ def jobs(api: Api, renderer: Renderer) -> list[Job]:
     def verbatim(path: str, name: str) -> None:
         made.append(Job(path, name, None, _constant(renderer.source(name)), built_in))
 
-    for name, (origin, text) in renderer.runtime(api.vendor.runtime).items():
+    ws = api.websocket
+    for name, (origin, text) in renderer.runtime(api.vendor.runtime, "websocket" if ws else None).items():
         made.append(Job(f"{pkg}/{name}", origin, None, _constant(text), built_in))
-    for name in VERBATIM_TEST_FILES:
+    for name in VERBATIM_TEST_FILES + (WEBSOCKET_TEST_FILES if ws else ()):
         verbatim(name, name)
     made.append(Job(f"{pkg}/py.typed", "(empty marker)", None, lambda: "", True))
     shared = api.shared
     exports = (*_runtime_exports(api.vendor), *((name, ".api." + module) for name, module in api.api_exports),
                *((("UserDataStream", ".user_data_stream"), ("AsyncUserDataStream", ".user_data_stream"))
                  if api.listen_key_ops is not None else ()),
+               *(((name, "." + ws.module) for name in ws.exports) if ws else ()),
+               *(((name, ".ws_operation") for name in ("WsConfiguration", "WsResponse")) if ws else ()),
                *((name, ".models." + module) for name, module in api.model_exports))
     add(f"{pkg}/__init__.py", "package/__init__.py.jinja", title=api.title, source=api.source, package=api.package,
         exports=exports)
@@ -278,6 +284,13 @@ def jobs(api: Api, renderer: Renderer) -> list[Job]:
     for union in api.unions:
         add(f"{pkg}/models/{union.module}.py", "package/models/union.py.jinja", union=union)
         add(f"docs/{union.class_name}.md", "docs/union.md.jinja", union=union, shared=shared)
+    if ws is not None:
+        # Black lays this one out (laid_out=False): its signatures and calls are not written to
+        # layout.py's rules.
+        made.append(Job(f"{pkg}/{ws.module}.py", "package/websocket_api.py.jinja", None,
+                        lambda: renderer.render("package/websocket_api.py.jinja", ws=ws), False))
+        add(f"docs/{ws.class_name}.md", "docs/websocket_api.md.jinja", ws=ws, shared=shared)
+        add("tests/test_websocket_api.py", "tests/test_websocket_api.py.jinja", False, api=api, ws=ws)
     if api.listen_key_ops is not None:
         add(f"{pkg}/user_data_stream.py", "package/user_data_stream.py.jinja", ops=api.listen_key_ops)
     add("README.md", "README.md.jinja", False, api=api)

@@ -6,6 +6,7 @@ are `SpecText`: the renderer refuses to print one unless an escaping filter has 
 
 from __future__ import annotations
 
+import decimal
 import re
 import urllib.parse
 from dataclasses import dataclass, fields
@@ -446,6 +447,107 @@ class Shared:
 
 @_plain_repr
 @dataclass(frozen=True, slots=True, repr=False)
+class WsMethod:
+    """One request/reply method of a WebSocket API (`ticker.price`), as its client method calls it."""
+
+    method: SpecText  # the wire name, `params` go with it in one request frame
+    operation_id: SpecText  # the AsyncAPI operation it comes from
+    python_name: str
+    constant: str  # module-level name of its runtime descriptor (WsOperation)
+    summary: SpecText | None
+    description: SpecText | None
+    deprecated: bool
+    parameters: tuple[Parameter, ...]  # location "params", in signature order: required first
+    hidden_parameters: tuple[SpecText, ...]  # filled in by the runtime (apiKey, timestamp, signature)
+    security: str  # none | user_stream | signed (the runtime's WsOperation.security)
+    security_names: tuple[SpecText, ...]  # the AsyncAPI security schemes it names, for the docs
+    executes: bool  # a lost answer leaves it unknown whether the server acted (order.place)
+    result: TypeRef  # the type of `result` in a successful answer
+    result_example: Any  # what the generated tests answer with
+    runtime_call: str = "request"  # the client method that sends it: request, logon or logout
+
+    @property
+    def example_args(self) -> dict[str, Any]:
+        return {p.python_name: p.example.value for p in self.parameters}
+
+    @property
+    def example_params(self) -> dict[str, Any]:
+        """What goes in `params` for the example call, by wire name."""
+        return {str(p.wire_name): p.example.value for p in self.parameters}
+
+    @property
+    def wire_params(self) -> dict[str, Any]:
+        """`params` of the example call as the client sends them: floats as plain decimal text
+        (Binance reads DECIMAL parameters as strings)."""
+        return {str(p.wire_name): _ws_wire(p.example.value) for p in self.parameters if p.example.value is not None}
+
+    @property
+    def call_params(self) -> dict[str, Code]:
+        return {str(p.wire_name): Code(p.python_name) for p in self.parameters}
+
+    @property
+    def required_args(self) -> list[str]:
+        return [p.python_name for p in self.parameters if p.required]
+
+    @property
+    def required_wire_names(self) -> list[str]:
+        return [str(p.wire_name) for p in self.parameters if p.required]
+
+
+def _ws_wire(value: Any) -> Any:
+    if isinstance(value, float):
+        return format(decimal.Decimal(repr(value)), "f")
+    if isinstance(value, list):
+        return [_ws_wire(item) for item in value if item is not None]
+    if isinstance(value, dict):
+        return {key: _ws_wire(item) for key, item in value.items() if item is not None}
+    return value
+
+
+@_plain_repr
+@dataclass(frozen=True, slots=True, repr=False)
+class WsEvent:
+    """An event the server pushes (`executionReport`), and the model it parses into."""
+
+    event_type: SpecText  # the value of the API's event key (`e`) that names it
+    class_name: str
+    description: SpecText | None
+    example: dict[str, Any]  # an event body for the generated tests, its type field set
+
+
+@_plain_repr
+@dataclass(frozen=True, slots=True, repr=False)
+class WebSocketApi:
+    """A WebSocket API read from an AsyncAPI 3.0 document: request/reply methods and events."""
+
+    title: SpecText
+    description: SpecText | None
+    source: str  # the AsyncAPI document's display name
+    url: SpecText  # the default server, ws:// or wss:// ("" when the document names none)
+    class_name: str  # WebSocketApiClient
+    async_class_name: str  # AsyncWebSocketApiClient
+    module: str  # its module in the package: websocket_api
+    methods: tuple[WsMethod, ...]
+    events: tuple[WsEvent, ...]
+    event_key: SpecText  # the field of an event that names its type
+    user_data: tuple[SpecText, ...]  # the userDataStream.* methods user_data_stream() uses (empty: none)
+    model_imports: tuple[tuple[str, str], ...] = ()  # (class, module under models/) its signatures mention
+
+    @property
+    def uses_any(self) -> bool:
+        return any(m.result.uses_any or any(p.type.uses_any for p in m.parameters) for m in self.methods)
+
+    @property
+    def signs(self) -> bool:
+        return any(m.security == "signed" for m in self.methods)
+
+    @property
+    def exports(self) -> tuple[str, ...]:
+        return (self.class_name, self.async_class_name)
+
+
+@_plain_repr
+@dataclass(frozen=True, slots=True, repr=False)
 class Api:
     title: SpecText
     description: SpecText | None
@@ -459,6 +561,7 @@ class Api:
     vendor: Vendor
     listen_key_ops: ListenKeyOps | None = None
     unions: tuple[UnionModel, ...] = ()
+    websocket: WebSocketApi | None = None  # the WebSocket API, when an AsyncAPI document is part of the package
 
     @property
     def operations(self) -> tuple[Operation, ...]:

@@ -14,6 +14,7 @@ from ..config import Config
 from ..diagnostics import Diagnostic, child_pointer, pointer_from_parts
 from ..profiles import Profile, select
 from . import metadata
+from . import websocket as websocket_model
 from . import samples as examples
 from .api import (
     Api,
@@ -57,9 +58,19 @@ _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
-def build(document: dict[str, Any], config: Config, source: str,
-          locate: Callable[[str], tuple[str, int | None, int | None]]) -> tuple[Api, list[Diagnostic]]:
-    """Build the model; returns it with the warnings met on the way (errors stop earlier, in validate)."""
+Locate = Callable[[str], tuple[str, int | None, int | None]]
+
+
+def build(document: dict[str, Any], config: Config, source: str, locate: Locate,
+          websocket: tuple[dict[str, Any], str, Locate] | None = None) -> tuple[Api, list[Diagnostic]]:
+    """Build the model; returns it with the warnings met on the way (errors stop earlier, in validate).
+
+    `document` is OpenAPI or AsyncAPI 3.0 (a package with a WebSocket API alone); `websocket`, an
+    AsyncAPI document (with its display name and locate) whose WebSocket API the package carries
+    beside the REST API of `document`."""
+    rest = not websocket_model.is_asyncapi(document)
+    if not rest:
+        websocket = (document, source, locate)
     profile, reason = select(document, config.profile)
     info = document.get("info", {}) if isinstance(document.get("info"), dict) else {}
     schemas = Schemas(document, locate)
@@ -67,25 +78,48 @@ def build(document: dict[str, Any], config: Config, source: str,
     package = metadata.package(config, document, name, schemas.warn)
     auth_class = profile.auth_class or pascal(package.name.replace(".", " ").replace("_", " ")) + "Auth"
     schemas.class_names.claim(auth_class)  # before any model: the package exports both
-    schemas.register_components()
-    security = _security_schemes(document, schemas, profile)
-    keyless: list[str] = []  # pointers of signed operations whose security sends no API key
-    made = _api_classes(document, schemas, security, profile, keyless)
-    if keyless:
-        many = len(keyless) > 1
-        schemas.warn(f"{len(keyless)} signed operation{'s' if many else ''} declare{'' if many else 's'} no security "
-                     f"that sends {profile.signed_key_header}: the {profile.name} profile sends the API key with "
-                     "every signed request all the same (first here)", keyless[0])
+    security: tuple[SecurityScheme, ...] = ()
+    made: list[tuple[ApiClass, list[str]]] = []
+    if rest:
+        schemas.register_components()
+        security = _security_schemes(document, schemas, profile)
+        keyless: list[str] = []  # pointers of signed operations whose security sends no API key
+        made = _api_classes(document, schemas, security, profile, keyless)
+        if keyless:
+            many = len(keyless) > 1
+            schemas.warn(f"{len(keyless)} signed operation{'s' if many else ''} declare{'' if many else 's'} no "
+                         f"security that sends {profile.signed_key_header}: the {profile.name} profile sends the "
+                         "API key with every signed request all the same (first here)", keyless[0])
     models = schemas.build_models()
-    modules = schemas.modules()
+    unions = schemas.unions()
+    diagnostics = schemas.diagnostics
+    ws_api = None
+    if websocket is not None:
+        ws_document, ws_source, ws_locate = websocket
+        # The WebSocket API's models join the package's one namespace of classes and modules.
+        ws_schemas = schemas if not rest else Schemas(ws_document, ws_locate, _namer=schemas.class_names,
+                                                      _modules=schemas._modules)
+        ws_api = websocket_model.build(ws_document, ws_schemas, profile, ws_source, _parameter)
+        if rest:
+            models += ws_schemas.build_models()
+            unions += ws_schemas.unions()
+            diagnostics = diagnostics + ws_schemas.diagnostics
+        else:
+            models = ws_schemas.build_models()
+            unions = ws_schemas.unions()
+    modules = {m.class_name: m.module for m in models} | {u.class_name: u.module for u in unions}
     apis = tuple(dataclasses.replace(api, model_imports=tuple((name, modules[name]) for name in used))
                  for api, used in made)
+    if ws_api is not None:
+        used = sorted({m for method in ws_api.methods for t in (method.result, *(p.type for p in method.parameters))
+                       for m in t.models})
+        ws_api = dataclasses.replace(ws_api, model_imports=tuple((name, modules[name]) for name in used))
     vendor = _vendor(profile, reason, package, auth_class, apis, models)
     api = Api(
         title=SpecText(str(info.get("title") or "API")),
         description=text(info.get("description")),
         api_version=SpecText(str(info.get("version", ""))),
-        host=SpecText(_default_host(document)),
+        host=SpecText(_default_host(document) if rest else ""),
         package=package,
         apis=apis,
         models=models,
@@ -93,9 +127,10 @@ def build(document: dict[str, Any], config: Config, source: str,
         source=source,
         vendor=vendor,
         listen_key_ops=_listen_key_ops(profile, apis, models),
-        unions=schemas.unions(),
+        unions=unions,
+        websocket=ws_api,
     )
-    return api, schemas.diagnostics
+    return api, diagnostics
 
 
 # Field names that carry an error's code and its message, most likely first, for a profile that
@@ -470,8 +505,9 @@ _HTTP_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def _parameter(schemas: Schemas, name: str, location: str, required: bool, type_ref: TypeRef,
-               declared: dict[str, Any], schema: Any, pointer: str, usual: Any = None) -> Parameter:
-    schema_pointer = f"{pointer}/schema"
+               declared: dict[str, Any], schema: Any, pointer: str, usual: Any = None,
+               schema_pointer: str | None = None) -> Parameter:
+    schema_pointer = schema_pointer or f"{pointer}/schema"
     resolved, _ = schemas.resolve(schema, schema_pointer)
     # The sample call of the docs and tests: the declared example if it fits, else the schema's, else
     # the profile's usual value for the name (`usual`), else one made up; it must also go on the wire
@@ -483,8 +519,9 @@ def _parameter(schemas: Schemas, name: str, location: str, required: bool, type_
     if schemas.conforms(value, schema, schema_pointer) and _sendable(value, location):
         value = examples.plain(value)  # the spec's; example_for's is plain already
     elif usual is not None and not any(key in _mapping(resolved) for key in _SAMPLE_KEYS) \
-            and schemas.conforms(usual, schema, schema_pointer):
-        value = usual
+            and (schemas.conforms(usual, schema, schema_pointer)
+                 or schemas.conforms(usual := examples.wire_text(usual), schema, schema_pointer)):
+        value = usual  # the usual value, or its text where the schema asks for a string ("5000")
     else:
         value = schemas.example_for(schema, schema_pointer)
     if not _sendable(value, location):

@@ -48,6 +48,9 @@ RUNTIME_EXPORTS = frozenset({
     "ConflictException", "IPBannedException", "RateLimitException", "ServiceException",
     "ResponseValidationError", "ExecutionStatusUnknownError", "AsyncApiClient",
     "UserDataStream", "AsyncUserDataStream", "BaseModel", "Operation", "Param", "API",
+    # The WebSocket runtime's (runtime/websocket/), exported by packages with a WebSocket API.
+    "WsClient", "AsyncWsClient", "WsApi", "WsOperation", "WsConfiguration", "WsResponse", "RateLimit",
+    "UserDataSubscription", "AsyncUserDataSubscription",
 })
 
 _ACRONYM_BOUNDARY = re.compile(r"([A-Z]+)([A-Z][a-z])")

@@ -44,8 +44,11 @@ def detect(document: dict[str, Any]) -> str | None:
     """Why the document is Binance's, or None: a server on a Binance host, the X-MBX-APIKEY header
     as a security scheme, or an operation marked with x-binance-signed."""
     servers = document.get("servers")
-    for server in servers if isinstance(servers, list) else ():
+    # OpenAPI lists servers by URL; AsyncAPI maps names to servers with a `host` (and port).
+    for server in servers if isinstance(servers, list) else servers.values() if isinstance(servers, dict) else ():
         url = server.get("url") if isinstance(server, dict) else None
+        if isinstance(server, dict) and isinstance(server.get("host"), str):
+            url = "//" + server["host"]
         host = urlsplit(url).hostname if isinstance(url, str) and "//" in url else None
         if host and any(host == name or host.endswith("." + name) for name in _HOSTS):
             return f"server {host}"

@@ -28,6 +28,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ._binance import CLOCK_ERROR, ERRORS
 from ._serialize import number_text, to_json
+from ._types import parse_hint
 from .base_model import ApiModel
 from .credentials import ApiKeyAuth
 from .exceptions import (
@@ -352,7 +353,9 @@ def parse_result(op: WsOperation[T], reply: Reply) -> T:
         return reply.result  # type: ignore[no-any-return]
     adapter = op._adapter
     if adapter is None:
-        adapter = TypeAdapter(hint)
+        # Generated descriptors name their result as the REST operations name a response type
+        # (`list[Order]`): the models module is imported only when a result is first parsed.
+        adapter = TypeAdapter(parse_hint(hint) if isinstance(hint, str) else hint)
         object.__setattr__(op, "_adapter", adapter)  # a private cache on a frozen descriptor
     try:
         return adapter.validate_python(reply.result)  # type: ignore[no-any-return]

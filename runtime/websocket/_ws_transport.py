@@ -30,6 +30,7 @@ class Connection(Protocol):
     @property
     def close_reason(self) -> str:
         """Why the connection ended (close code and reason, or the error), for messages."""
+        ...
 
     async def send(self, text: str) -> None: ...
 
@@ -202,7 +203,10 @@ async def _open_aiohttp(url: str, config: WsConfiguration, user_agent: str) -> C
             url,
             autoping=True,  # answer the server's pings
             heartbeat=config.ping_interval,
-            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=2.0),
+            # pyright does not read aiohttp's frozen-dataclass decorator: the fields are these.
+            timeout=aiohttp.ClientWSTimeout(
+                ws_receive=None, ws_close=2.0  # pyright: ignore[reportCallIssue]
+            ),
             max_msg_size=config.max_message_size,
             compress=0,
             proxy=config.proxy,

@@ -23,7 +23,9 @@ import sys
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, overload
+
+import typing_extensions
 
 from ._ws_core import (
     LOGON,
@@ -194,7 +196,7 @@ class AsyncWsClient:
 
     # -- the surface shared with WsClient ------------------------------------------------------
 
-    async def __aenter__(self) -> AsyncWsClient:
+    async def __aenter__(self) -> typing_extensions.Self:
         await self.connect()
         return self
 
@@ -266,26 +268,61 @@ class AsyncWsClient:
         link = await self._ready_link(op, deadline)
         return await self._checked(link, op, params, deadline)
 
-    async def logon(self) -> WsResponse[Any]:
+    @overload
+    async def logon(self) -> WsResponse[Any]: ...
+    @overload
+    async def logon(
+        self,
+        op: WsOperation[T],
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> WsResponse[T]: ...
+    async def logon(
+        self,
+        op: WsOperation[Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> WsResponse[Any]:
         """Authenticate the session (session.logon, Ed25519 keys only): later SIGNED requests go
-        without apiKey and signature, and the client logs on again after each reconnect."""
+        without apiKey and signature, and the client logs on again after each reconnect.
+        `op`: a generated package's descriptor of session.logon (its result typed)."""
         if not key_is_ed25519(self.configuration.auth):
             raise ApiValueError(
                 "session.logon needs an Ed25519 private key (BinanceAuth(api_key=..., "
                 "private_key_path=...)); HMAC and RSA keys sign every request instead"
             )
-        deadline = self._deadline(None)
-        link = await self._ready_link(LOGON, deadline)
-        response = await self._checked(link, LOGON, None, deadline, sign_always=True)
+        op = LOGON if op is None else op
+        deadline = self._deadline(timeout)
+        link = await self._ready_link(op, deadline)
+        response = await self._checked(link, op, params, deadline, sign_always=True)
         link.logged_on = True
         self._want_logon = True
         return response
 
-    async def logout(self) -> WsResponse[Any]:
+    @overload
+    async def logout(self) -> WsResponse[Any]: ...
+    @overload
+    async def logout(
+        self,
+        op: WsOperation[T],
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> WsResponse[T]: ...
+    async def logout(
+        self,
+        op: WsOperation[Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> WsResponse[Any]:
         """Forget the session's logon (session.logout); SIGNED requests are signed again."""
-        deadline = self._deadline(None)
-        link = await self._ready_link(LOGOUT, deadline)
-        response = await self._checked(link, LOGOUT, None, deadline)
+        op = LOGOUT if op is None else op
+        deadline = self._deadline(timeout)
+        link = await self._ready_link(op, deadline)
+        response = await self._checked(link, op, params, deadline)
         link.logged_on = False
         self._want_logon = False
         return response

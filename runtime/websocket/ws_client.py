@@ -26,9 +26,11 @@ import concurrent.futures
 import threading
 from collections.abc import Coroutine, Iterator, Mapping
 from types import TracebackType
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, overload
 
-from ._ws_core import lost
+import typing_extensions
+
+from ._ws_core import LOGON, LOGOUT, lost
 from .async_ws_client import AsyncUserDataSubscription, AsyncWsClient
 from .base_model import ApiModel
 from .exceptions import ApiConnectionError
@@ -109,7 +111,7 @@ class WsClient:
         self._thread.start()
         self._closed = False
 
-    def __enter__(self) -> WsClient:
+    def __enter__(self) -> typing_extensions.Self:
         self.connect()
         return self
 
@@ -162,11 +164,45 @@ class WsClient:
     ) -> WsResponse[T]:
         return self._run(self._async.call(op, params, timeout=timeout), timeout, op=op)
 
-    def logon(self) -> WsResponse[Any]:
-        return self._run(self._async.logon())
+    @overload
+    def logon(self) -> WsResponse[Any]: ...
+    @overload
+    def logon(
+        self,
+        op: WsOperation[T],
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> WsResponse[T]: ...
+    def logon(
+        self,
+        op: WsOperation[Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> WsResponse[Any]:
+        chosen = LOGON if op is None else op
+        return self._run(self._async.logon(chosen, params, timeout=timeout), timeout, op=chosen)
 
-    def logout(self) -> WsResponse[Any]:
-        return self._run(self._async.logout())
+    @overload
+    def logout(self) -> WsResponse[Any]: ...
+    @overload
+    def logout(
+        self,
+        op: WsOperation[T],
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> WsResponse[T]: ...
+    def logout(
+        self,
+        op: WsOperation[Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> WsResponse[Any]:
+        chosen = LOGOUT if op is None else op
+        return self._run(self._async.logout(chosen, params, timeout=timeout), timeout, op=chosen)
 
     def sync_clock(self) -> int:
         return self._run(self._async.sync_clock())

@@ -4,10 +4,14 @@ In: the test's keys (an API key, an HMAC secret and/or a raw Ed25519 public key)
 answers per method (`answer`, `refuse`, `silence`, `drop_on`, `delay`). Out: answers as Binance
 writes them, `{"id", "status", "result" | "error": {"code", "msg"}, "rateLimits"}`, user-data
 events `{"subscriptionId", "event"}` (`push`), and a record of every request (`requests`).
+Generated packages ship it verbatim as tests/ws_loopback.py: it imports only the standard
+library, aiohttp and cryptography.
 
 It knows no spec, only the protocol: `time`, `ping`, the session methods (`session.logon` takes
-Ed25519 keys only) and the user data stream methods are built in; every other method answers
-what the table says, or -1100 "Unknown method". Credentials are checked as Binance checks them,
+Ed25519 keys only; `session.status`, `session.logout`, `session.subscriptions`) and the user
+data stream methods (`userDataStream.subscribe` on a logged-on connection,
+`userDataStream.subscribe.signature`, `userDataStream.unsubscribe`) are built in; every other
+method answers what the table says, or -1100 "Unknown method". Credentials are checked as Binance checks them,
 on any request that carries them: `timestamp` against `recvWindow` (-1021), `apiKey` (-2015),
 `signature` over the other parameters sorted by name (HMAC-SHA256 hex, Ed25519 base64; -1022).
 Each request is answered by a task of its own, so answers may overtake each other.
@@ -259,7 +263,8 @@ class WsLoopback:
 
         `result` may be a function of the request's params that returns the result. A status of
         400 or more sends `result` as the `error` object (`{"code", "msg"}`). Credentials the
-        request carries are still checked first.
+        request carries are still checked first. A built-in method answered this way does
+        nothing of its own: no logon, no subscription.
         """
         with self._lock:
             self._answers[method] = (status, result)

@@ -63,7 +63,6 @@ def ops(ws: ModuleType) -> Any:
     class Ops:
         account = op("account.status", security="signed", executes=False)
         place = op("order.place", security="signed", executes=True)
-        listen = op("userDataStream.start", security="user_stream")
         ticker = op("ticker.price")
         time = op("time")
         status = op("session.status")
@@ -92,8 +91,9 @@ def client(ws: ModuleType, server: WsLoopback, auth: Any = None, **settings: Any
     return ws.ws_client.WsClient(config, api=ws._ws_metadata.WS_API)
 
 
-def exchange(url: str, *frames: dict[str, Any]) -> list[dict[str, Any]]:
-    """Send `frames` on a raw connection and return the answers, by request id order."""
+def exchange(url: str, *frames: dict[str, Any], arrival: bool = False) -> list[dict[str, Any]]:
+    """Send `frames` on a raw connection; the answers in the order of the frames (of their
+    arrival with `arrival`)."""
 
     async def run() -> list[dict[str, Any]]:
         async with aiohttp.ClientSession() as session, session.ws_connect(url) as conn:
@@ -103,6 +103,8 @@ def exchange(url: str, *frames: dict[str, Any]) -> list[dict[str, Any]]:
             while len(answers) < len(frames):
                 answer = json.loads(await conn.receive_str(timeout=2.0))
                 answers[answer["id"]] = answer
+            if arrival:
+                return list(answers.values())
             return [answers[frame["id"]] for frame in frames]
 
     return asyncio.run(run())
@@ -393,15 +395,18 @@ def test_drop_on_aborts_and_the_client_reconnects(
 
 def test_delayed_answers_overtake(ws: ModuleType, loopback: WsLoopback, ops: Any) -> None:
     loopback.delay("ticker.price", 0.3)
+    loopback.delay("ticker.price", 0.15)
     loopback.answer("ticker.price", lambda params: {"symbol": params["symbol"]})
     answers = exchange(
         loopback.url,
-        {"id": 1, "method": "ticker.price", "params": {"symbol": "SLOW"}},
-        {"id": 2, "method": "ticker.price", "params": {"symbol": "FAST"}},
+        *(
+            {"id": i, "method": "ticker.price", "params": {"symbol": symbol}}
+            for i, symbol in enumerate(["SLOWEST", "SLOW", "FAST"])
+        ),
+        arrival=True,
     )
-    assert [a["result"]["symbol"] for a in answers] == ["SLOW", "FAST"]
-    # exchange() returns by id; the arrival order is what the count in rateLimits tells.
-    assert loopback.methods == ["ticker.price", "ticker.price"]
+    assert [a["result"]["symbol"] for a in answers] == ["FAST", "SLOW", "SLOWEST"]
+    assert [r["params"]["symbol"] for r in loopback.requests] == ["SLOWEST", "SLOW", "FAST"]
 
 
 def test_rules_queue_in_order_and_times_must_be_positive(loopback: WsLoopback) -> None:
@@ -506,6 +511,24 @@ def test_async_client_in_asyncio_run(ws: ModuleType, loopback: WsLoopback, ops: 
             assert (await events.get(2.0)).event_type == "executionReport"
 
     asyncio.run(run())
+
+
+def test_async_client_over_websockets(ws: ModuleType, loopback: WsLoopback, ops: Any) -> None:
+    """The other transport the runtime offers talks to it alike: logon, requests, pings."""
+    loopback.answer("ticker.price", lambda params: {"symbol": params["symbol"]})
+    config = ws.ws_operation.WsConfiguration(
+        loopback.url, ed_auth(ws), request_timeout=2.0, library="websockets"
+    )
+
+    async def run() -> None:
+        async with ws.async_ws_client.AsyncWsClient(config, api=ws._ws_metadata.WS_API) as c:
+            symbols = [f"S{i}" for i in range(50)]
+            calls = [c.request(ops.ticker, {"symbol": s}) for s in symbols]
+            assert [r["symbol"] for r in await asyncio.gather(*calls)] == symbols
+            assert c.logged_on and await loopback.ping_all_async() is True
+
+    asyncio.run(run())
+    assert loopback.methods[0] == "session.logon" and loopback.signed_ok(loopback.requests[0])
 
 
 def test_send_all_reaches_every_connection(ws: ModuleType, loopback: WsLoopback, ops: Any) -> None:

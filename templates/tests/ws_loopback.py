@@ -647,6 +647,11 @@ class WsLoopback:
                     raise _Refused(400, -1102, _mandatory("timestamp"))
                 raise _Refused(400, -1100, "Illegal characters found in parameter 'timestamp'.")
             window = params.get("recvWindow", DEFAULT_RECV_WINDOW)
+            if isinstance(window, str):  # a DECIMAL parameter may come as text ("6000.346")
+                try:
+                    window = float(window)
+                except ValueError:
+                    window = None
             if isinstance(window, bool) or not isinstance(window, (int, float)):
                 raise _Refused(400, -1100, "Illegal characters found in parameter 'recvWindow'.")
             if window > MAX_RECV_WINDOW:

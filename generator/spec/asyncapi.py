@@ -194,19 +194,23 @@ class _Walk:
             self.unread.append((pointer, form))
 
     def _schema_refs(self) -> None:
-        """Follow the `$ref`s of payload schemas into other files: what they name there is a schema."""
+        """Follow the `$ref`s of payload schemas into other files: what one names there is a payload
+        schema too (a Multi Format Schema Object or a Schema Object), checked there."""
         seen: set[str] = set()
-        stack = [pointer for pointer, _ in self.schemas]
-        while stack:
-            root = stack.pop()
-            for _, node in _subschemas(root, _at(self.document, root)[1]):
+        index = 0
+        while index < len(self.schemas):  # grows as schemas in other files are found
+            root, payload = self.schemas[index]
+            index += 1
+            for _, node in _subschemas(root, payload):
                 ref = node.get("$ref")
-                if isinstance(ref, str) and ref.startswith(_IN_BUNDLE) and ref not in seen:
-                    seen.add(ref)
-                    if _at(self.document, ref)[0]:
-                        self.elsewhere.append((ref, "Schema"))
-                        self.schemas.append((ref, _at(self.document, ref)[1]))
-                        stack.append(ref)
+                if not isinstance(ref, str) or not ref.startswith(_IN_BUNDLE) or ref in seen:
+                    continue
+                seen.add(ref)
+                found, target = _at(self.document, ref)
+                if found:
+                    self.elsewhere.append((ref, "Payload"))
+                    if isinstance(target, dict):
+                        self._payload(ref, target)
 
 
 # JSON Schema draft 7's keywords whose values are schemas, maps of schemas, lists of schemas.
@@ -269,9 +273,10 @@ def _kind_at(pointer: str) -> str | None:
 # -- pass 3: the rules JSON Schema cannot say -------------------------------------------------------
 def _own_checks(document: dict[str, Any], walk: _Walk, locate: Locate) -> list[Diagnostic]:
     problems = _reference_kinds(document, walk, locate)
+    channels: dict[str, set[str]] = {}  # a channel's pointer -> where its messages are
     for kind, what in (("Operation", "an operation's"), ("OperationReply", "a reply's")):
         for pointer, holder in walk.objects.get(kind, []):
-            problems += _messages_of_channel(document, pointer, holder, what, locate)
+            problems += _messages_of_channel(document, pointer, holder, what, channels, locate)
     problems += _same_method(document, locate)
     problems += _placeholders(walk, locate)
     problems += _component_names(document, locate)
@@ -342,7 +347,7 @@ def _reference_kinds(document: dict[str, Any], walk: _Walk, locate: Locate) -> l
 
 
 def _messages_of_channel(document: dict[str, Any], pointer: str, holder: dict[str, Any], what: str,
-                         locate: Locate) -> list[Diagnostic]:
+                         channels: dict[str, set[str]], locate: Locate) -> list[Diagnostic]:
     """An operation's (or a reply's) messages must be messages of its channel."""
     channel_ref = holder.get("channel")
     messages = holder.get("messages")
@@ -353,7 +358,10 @@ def _messages_of_channel(document: dict[str, Any], pointer: str, holder: dict[st
         return []
     listed = channel.get("messages")
     own: dict[str, Any] = listed if isinstance(listed, dict) else {}
-    theirs = {resolve(document, message, child_pointer(channel_at, "messages", name))[1] for name, message in own.items()}
+    if channel_at not in channels:
+        channels[channel_at] = {resolve(document, message, child_pointer(channel_at, "messages", name))[1]
+                                for name, message in own.items()}
+    theirs = channels[channel_at]
     problems = []
     for index, message in enumerate(messages):
         ref = message.get("$ref") if isinstance(message, dict) else None

@@ -51,10 +51,14 @@ def _either(kind: str) -> dict[str, Any]:
     return {"if": _IS_REFERENCE, "then": _REFERENCE, "else": _definition(kind)}
 
 
-def holds(kind: str, shape: Shape = "one", ref_only: bool = False) -> dict[str, Any]:
-    """A property holding one object of a kind, a map of them or a list of them (each may be a
-    Reference unless the kind is a schema's; only a Reference with ref_only)."""
-    item = _definition(kind) if kind in SCHEMA_KINDS else _REFERENCE if ref_only else _either(kind)
+def holds(kind: str, shape: Shape = "one", ref_only: bool = False, reference: bool = True) -> dict[str, Any]:
+    """A property holding one object of a kind, a map of them or a list of them: each may be a
+    Reference (not with reference=False, nor for a schema, whose `$ref` is JSON Schema's), or must
+    be one (ref_only)."""
+    if kind in SCHEMA_KINDS or not reference:
+        item = _definition(kind)
+    else:
+        item = _REFERENCE if ref_only else _either(kind)
     schema: dict[str, Any]
     if shape == "map":
         schema = {"type": "object", "additionalProperties": item}
@@ -165,7 +169,7 @@ OBJECTS: dict[str, dict[str, Any]] = {
         "asyncapi", "info",
         asyncapi=_STRING,  # which versions are read: asyncapi.check_version, with a better message
         id=_STRING,
-        info=_definition("Info"),
+        info=holds("Info", reference=False),
         servers=holds("Server", "map"),
         defaultContentType=_STRING,
         channels=holds("Channel", "map"),

@@ -55,6 +55,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _RUNTIME_EXPRESSION = re.compile(r"\$message\.(header|payload)(#(/([^/~]|~[01])*)*)?")
 _IN_BUNDLE = f"#/{BUNDLE_KEY}/"
 _CRASHED = "the validator could not check this document"
+_LITERAL_KEYS = ("example", "examples", "default", "enum", "const")  # load.py's, and `examples`
 
 
 def is_asyncapi(document: dict[str, Any]) -> bool:
@@ -158,6 +159,8 @@ class _Walk:
             seen.add((pointer, kind))
             ref = node.get("$ref")
             if kind in SCHEMA_KINDS:
+                if isinstance(ref, str):  # JSON Schema's: it may name any schema, inside others too
+                    self.references.append((pointer, kind, ref))
                 self._payload(pointer, node)
             elif isinstance(ref, str):
                 self.references.append((pointer, kind, ref))
@@ -321,13 +324,16 @@ def _reference_kinds(document: dict[str, Any], walk: _Walk, locate: Locate) -> l
     for pointer, kind, ref in walk.references:
         where = child_pointer(pointer, "$ref")
         if not ref.startswith("#") or not _at(document, ref)[0]:
-            # load.py follows every `$ref` but those it takes for example data: a channel, an
-            # operation or a message named `example` or `default`.
-            problems.append(_error(f"$ref {ref!r} points to nothing", where, locate))
+            # load.py follows every `$ref` but those it takes for example data: below a channel, an
+            # operation or a message named `example` or `default`, say.
+            literal = next((part for part in parts_from_pointer(pointer) if part in _LITERAL_KEYS), None)
+            problems.append(_error(f"$ref {ref!r} is not followed: it is below a key named {literal!r}, "
+                                   "where a $ref is taken for example data" if literal else
+                                   f"$ref {ref!r} points to nothing", where, locate))
             continue
         actual = _kind_at(ref)
         parts = parts_from_pointer(pointer)
-        if actual == "":
+        if actual == "" or (kind in SCHEMA_KINDS and actual in (None, *SCHEMA_KINDS)):
             continue
         if actual is None:
             problems.append(_error(f"$ref {ref!r} does not name {_describe(kind)}", where, locate))

@@ -370,6 +370,27 @@ def test_schemas_nested_too_deeply_for_the_validator(tmp_path: Path) -> None:
         "asyncapi.yaml: error: the validator could not check this document: it nests too deeply",
     ]
 
+
+def test_a_payload_ref_names_a_schema(tmp_path: Path) -> None:
+    text = changed("        $ref: '#/components/schemas/timeRequest'", "        $ref: '#/components/messages/pingRequest'")
+    assert problems(tmp_path, text) == [
+        "asyncapi.yaml:73:15: error: $ref '#/components/messages/pingRequest' names a message, not a schema "
+        "(at #/components/messages/timeRequest/payload/$ref)",
+    ]
+    # any schema will do, one inside another too (JSON Schema's `$ref`, not a Reference Object)
+    text = changed("        $ref: '#/components/schemas/timeRequest'",
+                   "        $ref: '#/components/messages/pingRequest/payload/properties/id'")
+    assert problems(tmp_path, text) == []
+
+
+def test_a_ref_load_takes_for_example_data(tmp_path: Path) -> None:
+    # load.py does not follow a `$ref` below a key named like example data (a channel `example`)
+    text = changed("  events:\n", "  example:\n    messages:\n      m:\n        $ref: 'other.yaml#/m'\n  events:\n")
+    assert problems(tmp_path, text) == [
+        "asyncapi.yaml:23:15: error: $ref 'other.yaml#/m' is not followed: it is below a key named 'example', "
+        "where a $ref is taken for example data (at #/channels/example/messages/m/$ref)",
+    ]
+
 # -- the other rules --------------------------------------------------------------------------------
 def test_misspelt_schema_key_is_a_warning(tmp_path: Path) -> None:
     text = changed("    pingResponse:\n      payload:\n        type: object\n",

@@ -110,7 +110,7 @@ def _findings(node: Any, kind: str, pointer: str, crashed: list[Diagnostic], sou
     try:
         for err in _validator(kind).iter_errors(node):
             for path, message in _explained(err):
-                found.append((None, child_pointer(pointer, *path), message))
+                found.append((None, child_pointer(pointer, *path), _short(message)))
     except RecursionError:
         crashed.append(error(f"{_CRASHED}: it nests too deeply", source))
     except Exception as exc:  # third-party code on hostile input: a finding, never a crash

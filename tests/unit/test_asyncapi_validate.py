@@ -4,11 +4,14 @@ exact message and FILE:LINE:COL, the real Binance documents valid, and quickly."
 from __future__ import annotations
 
 import copy
+import os
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.diagnostics import GenerationError
 from generator.spec import asyncapi
@@ -483,6 +486,44 @@ def test_malformed_documents_give_diagnostics_not_exceptions(path: tuple[str, ..
     assert any(d.is_error for d in found)
     assert all("could not check" not in d.message for d in found)
 
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8)
+    | st.sampled_from(["#", "#/channels", "#/channels/api", "#/components/messages/pingRequest", "x.yaml#/a",
+                       "send", "{x}", "application/schema+json;version=draft-07", "$message.payload#/id"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["$ref", "type", "properties", "items", "messages", "channel", "payload", "schemaFormat",
+                         "schema", "address", "parameters", "action", "reply", "const", "method", "x-a", "a"]),
+        inner, max_size=4),
+    max_leaves=8,
+)
+
+
+def _places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _places(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _places(value, (*path, index))
+    return found
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "20")) * 5, derandomize=True, database=None,
+          deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_value_anywhere_gives_diagnostics_never_an_exception(data: st.DataObject) -> None:
+    document = _document()
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_places(document)[1:]))
+        node = document
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = data.draw(_VALUES)
+    for found in asyncapi.validate(document, _nowhere, "asyncapi.yaml"):
+        assert "could not check" not in found.message
+        assert found.message.isprintable() and len(found.message) <= 500
 
 def test_schema_and_walk_agree() -> None:
     # the walk reads FIELDS off the schema's markers: the places a generator follows are all there

@@ -272,7 +272,6 @@ def _kind_at(pointer: str) -> str | None:
     return kind if index == len(parts) else None
 
 
-
 # -- pass 3: the rules JSON Schema cannot say -------------------------------------------------------
 def _own_checks(document: dict[str, Any], walk: _Walk, locate: Locate) -> list[Diagnostic]:
     problems = _reference_kinds(document, walk, locate)
@@ -373,8 +372,7 @@ def _messages_of_channel(document: dict[str, Any], pointer: str, holder: dict[st
         ref = message.get("$ref") if isinstance(message, dict) else None
         if not isinstance(ref, str) or _kind_at(ref) not in ("Message", "") or resolve(document, message, "")[1] in theirs:
             continue
-        name = parts_from_pointer(ref)[-1] if _at(document, ref)[0] and ref != "#" else ""
-        close = difflib.get_close_matches(name, [str(key) for key in own], n=1)
+        close = difflib.get_close_matches(parts_from_pointer(ref)[-1], [str(key) for key in own], n=1)
         hint = f" (did you mean {child_pointer(channel_ref['$ref'], 'messages', close[0])!r}?)" if close else ""
         problems.append(_error(f"$ref {ref!r} is not a message of channel {channel_ref['$ref']!r}: {what} "
                                f"messages must be its channel's{hint}",
@@ -405,9 +403,10 @@ def _same_method(document: dict[str, Any], locate: Locate) -> list[Diagnostic]:
             if key in first and first[key][0] != name:
                 other, other_at = first[key]
                 file, line, _ = locate(other_at)
+                there = file if line is None else f"{file}:{line}"
                 problems.append(_error(
                     f"operation {name!r} sends method {json.loads(value)!r} on channel {channel_at!r}, as "
-                    f"operation {other!r} does ({file}:{line}): a channel's request methods must each "
+                    f"operation {other!r} does ({there}): a channel's request methods must each "
                     "belong to one operation", pointer, locate))
             first.setdefault(key, (name, pointer))
     return problems

@@ -225,7 +225,9 @@ def parse_response(
     if rtype is not None and not rtype.is_none and body:
         try:
             error_data = rtype.decode(body)
-        except ValueError:  # an HTML error page or a proxy's text: the status still tells the story
+        except (ValueError, RecursionError):
+            # An HTML error page, a proxy's text, JSON nested thousands deep: the status still
+            # tells the story.
             error_data = None
     raise ApiException.from_response(
         status, reason, headers=headers, body=body, data=error_data, errors=op.api.errors
@@ -256,6 +258,13 @@ def _decode_success(
         return body.decode("utf-8", "replace")  # a text/plain answer to a string-typed response
     try:
         return rtype.decode(body)
+    except RecursionError:  # json.loads of a body nested thousands deep
+        raise ResponseValidationError(
+            f"{op.operation_id}: the {status} response body is nested too deep to be read",
+            status=status,
+            headers=headers,
+            body=body,
+        ) from None
     except ValueError as exc:  # pydantic's ValidationError and json's JSONDecodeError both are
         detail = str(exc)
         if len(detail) > _ERROR_PREVIEW:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
 import random
-import re
 import time
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._core import PreparedRequest, build_request, parse_response
 from .api_response import ApiResponse, parse_rate_limits
-from .configuration import Configuration
+from .configuration import Configuration, check_timeout
 from .exceptions import (
     ApiConnectionError,
     ApiException,
@@ -21,12 +21,13 @@ from .exceptions import (
     OpenApiException,
     ResponseValidationError,
     ServiceException,
-    _retry_after,
+    redact_url,
+    retry_after,
 )
 from .operation import ApiInfo, Operation
 
 if TYPE_CHECKING:
-    from .rest import RESTResponse
+    from .rest import RESTResponse, Timeout
 
 logger = logging.getLogger(__package__)
 
@@ -38,8 +39,6 @@ RETRY_STATUSES = frozenset({500, 502, 503, 504})
 MAX_RETRY_AFTER = 10.0
 BACKOFF_BASE = 0.25
 BACKOFF_MAX = 4.0
-# Values in logged URLs that grant access or prove identity.
-_SECRET_QUERY = re.compile(r"(?i)((?:^|[?&])(?:signature|listenkey|[^=&]*api-?key)=)[^&]*")
 
 Step = PreparedRequest | float
 
@@ -71,12 +70,21 @@ class ClientState:
         return parse_rate_limits(self.last_headers, prefixes)
 
 
+def call_deadline(config: Configuration, timeout: Timeout) -> float:
+    """The time.monotonic() by which a call must be over: its `timeout` from now when that is a
+    number of seconds, else the configuration's total_timeout."""
+    if timeout is None or isinstance(timeout, tuple):
+        return time.monotonic() + config.total_timeout
+    return time.monotonic() + check_timeout(timeout)[0]
+
+
 def call_flow(
     state: ClientState,
     config: Configuration,
     op: Operation[Any],
     params: Mapping[str, Any],
     headers: Mapping[str, str] | None,
+    deadline: float = math.inf,
 ) -> Generator[Step, RESTResponse | ApiConnectionError | None, ApiResponse[Any]]:
     """One call, from the first request to the parsed answer, with every retry the policy allows.
 
@@ -87,7 +95,9 @@ def call_flow(
     Re-sent, up to `config.max_retries` times with exponential backoff and jitter: failures before
     the request left (any method); lost answers, timeouts and 500/502/503/504 for GET, HEAD,
     OPTIONS, PUT and DELETE; 429 of any method when Retry-After is at most MAX_RETRY_AFTER seconds.
-    A 5xx or a lost answer for any other method raises ExecutionStatusUnknownError. For an API whose
+    Never past `deadline` (a time.monotonic() value): a retry whose pause would end after it is
+    not made, and the last failure is raised. A 5xx or a lost answer for any other method raises
+    ExecutionStatusUnknownError. For an API whose
     profile says so, a ban status (such as a 418) is never retried and locks the client out until
     its Retry-After has passed, and a call stamped with the server's time that is refused for its
     timestamp resynchronises the clock and is sent once more. Requests are built
@@ -136,9 +146,11 @@ def call_flow(
                     0, str(outcome), method=method, path=op.path
                 ) from outcome
             if attempt < max_retries:
-                attempt += 1
-                yield _pause(backoff(attempt), attempt, max_retries, op, str(outcome))
-                continue
+                wait = backoff(attempt + 1)
+                if time.monotonic() + wait < deadline:
+                    attempt += 1
+                    yield _pause(wait, attempt, max_retries, op, str(outcome))
+                    continue
             raise outcome
         assert outcome is not None  # only sleeps are answered with None
         state.last_headers = outcome.headers
@@ -172,10 +184,10 @@ def call_flow(
                     _add_note(rejected, f"Reading the server clock failed: {failure}")
                     raise
             elif attempt < max_retries:
-                wait = retry_wait(method, status, outcome.headers, attempt + 1)
-                if wait is not None:
+                pause = retry_wait(method, status, outcome.headers, attempt + 1)
+                if pause is not None and time.monotonic() + pause < deadline:
                     attempt += 1
-                    yield _pause(wait, attempt, max_retries, op, f"HTTP {status}")
+                    yield _pause(pause, attempt, max_retries, op, f"HTTP {status}")
                     continue
         try:
             return parse_response(op, status, outcome.reason, outcome.headers, outcome.data)
@@ -262,23 +274,15 @@ def retry_wait(method: str, status: int, headers: Mapping[str, str], attempt: in
     """Seconds to wait before repeating an answer with this status, or None: do not repeat."""
     if status == 429:
         # The server refused the request unexecuted, so any method may go again, but only when told.
-        seconds = _retry_after(headers.get("Retry-After"))
+        seconds = retry_after(headers)
         return seconds if seconds is not None and seconds <= MAX_RETRY_AFTER else None
     if status in RETRY_STATUSES and method in IDEMPOTENT_METHODS:
         wait = backoff(attempt)
-        seconds = _retry_after(headers.get("Retry-After"))
+        seconds = retry_after(headers)
         if seconds is not None and wait < seconds <= MAX_RETRY_AFTER:
             return seconds
         return wait
     return None
-
-
-def redact_url(url: str) -> str:
-    """The URL without its secrets (signature, listen key, API keys in the query), for logs."""
-    path, mark, query = url.partition("?")
-    if not mark:
-        return url
-    return path + "?" + _SECRET_QUERY.sub(r"\1[redacted]", query)
 
 
 def _add_note(exc: BaseException, note: str) -> None:
@@ -301,7 +305,7 @@ def _pause(wait: float, attempt: int, max_retries: int, op: Operation[Any], why:
 
 
 def _lock_out(state: ClientState, headers: Mapping[str, str], op: Operation[Any]) -> None:
-    seconds = _retry_after(headers.get("Retry-After"))
+    seconds = retry_after(headers)  # at most RETRY_AFTER_MAX: a day
     if seconds is None:
         seconds = op.api.profile.default_ban
     state.banned_until = time.monotonic() + seconds

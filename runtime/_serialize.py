@@ -203,3 +203,26 @@ def check_header_value(name: str, value: str) -> str:
 
 
 _NOT_HEADER_TEXT = re.compile("[^\t\x20-\x7e\x80-\xff]")
+# What a credential may hold: visible ASCII, as API keys and secrets are, and inner spaces.
+_NOT_CREDENTIAL = re.compile("[^\x20-\x7e]")
+_WHAT = {"\n": "a line break", "\r": "a line break", "\t": "a tab", "\x00": "a NUL character"}
+
+
+def check_credential(owner: str, name: str, value: str) -> str:
+    """A key or secret as configured must be sendable as is: ApiValueError, naming what is wrong
+    and never quoting the value (messages end up in logs), for a line break (a key read from a
+    file with its newline), another control character, a non-ASCII character, or spaces around it.
+    """
+    bad = _NOT_CREDENTIAL.search(value)
+    if bad is not None:
+        char = bad.group()
+        what = _WHAT.get(char) or (
+            "a control character" if char < " " or char == "\x7f" else "a non-ASCII character"
+        )
+        raise ApiValueError(
+            f"{owner}: {name} contains {what} at position {bad.start()} of {len(value)}; "
+            "keys and secrets are visible ASCII (strip the newline of a key read from a file)"
+        )
+    if value != value.strip():
+        raise ApiValueError(f"{owner}: {name} starts or ends with a space; strip it")
+    return value

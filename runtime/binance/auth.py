@@ -9,6 +9,7 @@ import os
 import threading
 from collections.abc import Callable
 
+from ._serialize import check_credential
 from .credentials import ApiKeyAuth
 from .exceptions import ApiTypeError, ApiValueError
 from .operation import install_hint
@@ -25,7 +26,8 @@ class BinanceAuth(ApiKeyAuth):
     (`private_key_path` or `private_key_pem`, optionally encrypted with `passphrase`) is read and
     parsed on the first signature only, then cached, so configuring a key file costs nothing until
     a SIGNED endpoint is called; a missing or unreadable key then raises ApiValueError. The key
-    type (RSA or Ed25519) is taken from the PEM itself.
+    type (RSA or Ed25519) is taken from the PEM itself. The API key and the secret are checked
+    when the object is made (visible ASCII, no surrounding space); messages never quote them.
     """
 
     __slots__ = ("_key_path", "_key_pem", "_lock", "_passphrase", "_secret", "_signer")
@@ -39,10 +41,15 @@ class BinanceAuth(ApiKeyAuth):
         passphrase: str | bytes | None = None,
     ) -> None:
         super().__init__(api_key)
+        # Checked now, not on the first call, and never quoted: see check_credential.
+        if self._api_key is not None:
+            check_credential(type(self).__name__, "api_key", self._api_key)
         if secret_key is not None and not isinstance(secret_key, str):
             raise ApiTypeError(
                 f"BinanceAuth: secret_key must be a str, not {type(secret_key).__name__}"
             )
+        if secret_key:
+            check_credential(type(self).__name__, "secret_key", secret_key)
         self._secret = secret_key.encode("utf-8") if secret_key else None
         self._key_path = os.fspath(private_key_path) if private_key_path else None
         self._key_pem = (

@@ -26,6 +26,8 @@ sys.path.insert(0, str(ROOT / "templates" / "tests"))  # the loopback helper, im
 
 from loopback import LoopbackServer  # noqa: E402
 
+from .faults import FaultServer  # noqa: E402
+
 PACKAGE = "rtpkg"
 API_KEY = "test-api-key-0123456789"
 SECRET_KEY = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
@@ -248,3 +250,10 @@ def client(rt: ModuleType, server: LoopbackServer, auth: object, connect: Connec
     config = rt.configuration.Configuration(host=server.url, auth=auth, max_retries=0,
                                             read_timeout=5.0)
     return connect(config)
+
+
+@pytest.fixture
+def faults() -> Iterator[FaultServer]:
+    """A raw-socket server that misbehaves as each test scripts it (faults.py)."""
+    with FaultServer() as running:
+        yield running

@@ -162,9 +162,9 @@ def test_transport_settings(rt: ModuleType) -> None:
     assert async_rest._proxy_settings(None) == (None, None)
     with pytest.raises(rt.exceptions.ApiValueError, match="http and https proxies"):
         async_rest._proxy_settings("socks5://proxy.local:1080")
-    for bad in (-1.0, 0, (1.0, "x"), True):
+    for bad in (-1.0, 0, (1.0, "x"), True, float("nan"), (1.0, 2.0, 3.0)):
         with pytest.raises(rt.exceptions.ApiValueError, match="invalid timeout"):
-            async_rest._timeout(bad)
+            rt.configuration.check_timeout(bad)  # what both transports check a call's timeout with
     assert async_rest._ssl_setting(rt.configuration.Configuration(verify_ssl=False)) is False
     with pytest.raises(rt.exceptions.ApiValueError, match="ssl_ca_cert"):
         async_rest._ssl_setting(rt.configuration.Configuration(ssl_ca_cert="/nonexistent/ca.pem"))

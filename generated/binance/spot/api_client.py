@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
 from ._core import PreparedRequest
-from ._retry import ClientState, Step, call_flow, sync_clock_flow
+from ._retry import ClientState, Step, call_deadline, call_flow, sync_clock_flow
 from .api_response import ApiResponse
 from .configuration import Configuration
 from .exceptions import ApiConnectionError
@@ -96,13 +96,20 @@ class ApiClient:
         raises IPBannedException and later calls are refused until its Retry-After has passed. A
         call stamped with the server's time that is refused for its timestamp
         is resent once after reading the server clock. Each attempt is built (and signed) afresh.
+
+        `timeout`: seconds the whole call may take (every attempt, pause and byte of the answer),
+        also each attempt's connect and read timeout; or a (connect, read) pair for each attempt.
+        Default: the configuration's timeouts, total_timeout bounding the call.
         """
         if op.deprecated and not QUIET_DEPRECATIONS.get():
             # stacklevel 3: the warning names the user's line, not the generated method or this one.
             warnings.warn(
                 f"{op.operation_id} is deprecated by the API", DeprecationWarning, stacklevel=3
             )
-        return self._run(call_flow(self._state, self.configuration, op, params, headers), timeout)
+        config = self.configuration
+        deadline = call_deadline(config, timeout)
+        flow = call_flow(self._state, config, op, params, headers, deadline)
+        return self._run(flow, timeout, deadline)
 
     def sync_clock(
         self, path: str | None = None, *, api: ApiInfo | None = None, timeout: Timeout = None
@@ -110,10 +117,15 @@ class ApiClient:
         """Read the server clock now; timestamps follow it. Returns the offset in ms. `api`: the
         package's API (its `API`), default that of the operations this client called; `path`:
         its clock endpoint, default the one those operations need."""
-        return self._run(sync_clock_flow(self._state, self.configuration, path, api), timeout)
+        config = self.configuration
+        flow = sync_clock_flow(self._state, config, path, api)
+        return self._run(flow, timeout, call_deadline(config, timeout))
 
     def _run(
-        self, flow: Generator[Step, RESTResponse | ApiConnectionError | None, R], timeout: Timeout
+        self,
+        flow: Generator[Step, RESTResponse | ApiConnectionError | None, R],
+        timeout: Timeout,
+        deadline: float,
     ) -> R:
         """Perform the flow's steps: send its requests, sleep its pauses, until it returns."""
         send = self.rest_client.request
@@ -126,7 +138,7 @@ class ApiClient:
                     continue
                 try:
                     outcome: RESTResponse | ApiConnectionError = send(
-                        step.method, step.url, step.headers, step.body, timeout
+                        step.method, step.url, step.headers, step.body, timeout, deadline
                     )
                 except ApiConnectionError as exc:
                     outcome = exc

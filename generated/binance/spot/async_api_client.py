@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ._core import PreparedRequest
-from ._retry import ClientState, Step, call_flow, sync_clock_flow
+from ._retry import ClientState, Step, call_deadline, call_flow, sync_clock_flow
 from .api_response import ApiResponse
 from .configuration import Configuration
 from .exceptions import ApiConnectionError, ApiValueError
@@ -109,17 +109,24 @@ class AsyncApiClient:
             warnings.warn(
                 f"{op.operation_id} is deprecated by the API", DeprecationWarning, stacklevel=3
             )
-        flow = call_flow(self._state, self.configuration, op, params, headers)
-        return await self._run(flow, timeout)
+        config = self.configuration
+        deadline = call_deadline(config, timeout)
+        flow = call_flow(self._state, config, op, params, headers, deadline)
+        return await self._run(flow, timeout, deadline)
 
     async def sync_clock(
         self, path: str | None = None, *, api: ApiInfo | None = None, timeout: Timeout = None
     ) -> int:
         """Read the server clock now; see ApiClient.sync_clock. Returns the offset in ms."""
-        return await self._run(sync_clock_flow(self._state, self.configuration, path, api), timeout)
+        config = self.configuration
+        flow = sync_clock_flow(self._state, config, path, api)
+        return await self._run(flow, timeout, call_deadline(config, timeout))
 
     async def _run(
-        self, flow: Generator[Step, RESTResponse | ApiConnectionError | None, R], timeout: Timeout
+        self,
+        flow: Generator[Step, RESTResponse | ApiConnectionError | None, R],
+        timeout: Timeout,
+        deadline: float,
     ) -> R:
         """Perform the flow's steps: send its requests, sleep its pauses, until it returns."""
         try:
@@ -138,7 +145,7 @@ class AsyncApiClient:
                     transport = await self._open()
                 try:
                     outcome: RESTResponse | ApiConnectionError = await transport.request(
-                        step.method, step.url, step.headers, step.body, timeout
+                        step.method, step.url, step.headers, step.body, timeout, deadline
                     )
                 except ApiConnectionError as exc:
                     outcome = exc

@@ -4,17 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import math
 import ssl
+import time
+import weakref
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
+from urllib3.util.wait import wait_for_read
 from yarl import URL
 
-from .configuration import Configuration
-from .exceptions import ApiConnectionError, ApiTimeoutError, ApiValueError, OpenApiException
-from .rest import RESTResponse, Timeout
+from .configuration import Configuration, check_timeout
+from .exceptions import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    ApiValueError,
+    OpenApiException,
+    ResponseTooLargeError,
+    scrub,
+)
+from .rest import RESTResponse, Timeout, redact_library_logs
+
+# aiohttp's total timeout is set this much past the call's deadline, so that its connect timeout
+# (at the deadline) fires first while connecting: a request that never left is reported so.
+_MARGIN = 0.05
 
 
 class AsyncRESTClient:
@@ -22,27 +38,42 @@ class AsyncRESTClient:
 
     Imported by AsyncApiClient's first call only, so aiohttp costs sync users nothing. Redirects
     are off and URLs go out exactly as built: the query string is what was signed, and yarl must
-    not re-encode it. aiohttp errors never escape: they become ApiConnectionError or
-    ApiTimeoutError, the original chained.
+    not re-encode it. aiohttp's own retry of idempotent requests is off (the call flow decides,
+    and counts). aiohttp errors never escape: they become ApiConnectionError or ApiTimeoutError,
+    the original chained, cleaned of the query.
     """
 
-    __slots__ = ("_proxy", "_proxy_headers", "_session", "_ssl", "_timeout", "loop")
+    __slots__ = (
+        "_connect",
+        "_limits",
+        "_max_body",
+        "_proxy",
+        "_proxy_headers",
+        "_read",
+        "_session",
+        "_ssl",
+        "_total",
+        "loop",
+    )
 
     def __init__(self, configuration: Configuration) -> None:
-        self._timeout = aiohttp.ClientTimeout(
-            total=None,
-            sock_connect=configuration.connect_timeout,
-            sock_read=configuration.read_timeout,
-        )
+        self._connect = configuration.connect_timeout
+        self._read = configuration.read_timeout
+        self._total = configuration.total_timeout
+        self._max_body = configuration.max_response_size
+        self._limits = _limits(self._connect, self._read, self._total)
         self._ssl = _ssl_setting(configuration)
         self._proxy, self._proxy_headers = _proxy_settings(configuration.proxy)
         self.loop = asyncio.get_running_loop()
         self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=configuration.pool_maxsize, ssl=self._ssl),
-            timeout=self._timeout,
+            connector=_Connector(limit=configuration.pool_maxsize, ssl=self._ssl),
             # Calls carry their own cookies; a jar would only carry state from one call to the next.
             cookie_jar=aiohttp.DummyCookieJar(),
         )
+        # aiohttp re-sends an idempotent request once by itself when its connection fails: on top
+        # of the call flow's retries, that made two sends per attempt. No public switch exists.
+        if hasattr(self._session, "_retry_connection"):
+            self._session._retry_connection = False
 
     @property
     def closed(self) -> bool:
@@ -55,8 +86,25 @@ class AsyncRESTClient:
         headers: Mapping[str, str],
         body: bytes | None = None,
         timeout: Timeout = None,
+        deadline: float | None = None,
     ) -> RESTResponse:
-        """Send one request and read the whole answer; network failures raise our errors."""
+        """Send one request and read the whole answer; network failures raise our errors.
+
+        `timeout`, `deadline`: as for RESTClient.request.
+        """
+        now = time.monotonic()
+        if deadline is None:
+            deadline = now + self._total
+        left = deadline - now
+        if left <= 0:
+            raise _deadline_error(method, url, request_sent=False)
+        if timeout is None and left > self._total - _MARGIN:
+            limits = self._limits  # a first attempt: whole total_timeout ahead, give or take
+        else:
+            connect, read = (
+                (self._connect, self._read) if timeout is None else check_timeout(timeout)
+            )
+            limits = _limits(connect, read, left)
         try:
             async with self._session.request(
                 method,
@@ -64,27 +112,106 @@ class AsyncRESTClient:
                 headers=headers,
                 data=body,
                 allow_redirects=False,
-                timeout=self._timeout if timeout is None else _timeout(timeout),
+                timeout=limits,
                 proxy=self._proxy,
                 proxy_headers=self._proxy_headers,
             ) as response:
-                data = await response.read()
+                limit = self._max_body
+                length = response.content_length
+                if (
+                    length is not None
+                    and length <= limit
+                    and "Content-Encoding" not in response.headers
+                ):
+                    data = await response.read()
+                else:
+                    data = await _read_at_most(response, limit, method, url)
                 return RESTResponse(response.status, response.reason or "", response.headers, data)
         except _FAILURES as exc:
-            raise _network_error(exc, method, url) from exc
+            error, cause = _network_error(exc, method, url, deadline)
+        except ValueError:
+            # A header value aiohttp refuses (a line break): its message may quote it.
+            error = ApiValueError(
+                f"{method} {url.partition('?')[0]}: a header value cannot be sent as it is "
+                "(a line break or a character HTTP cannot carry)"
+            )
+            cause = None
+        # Raised here, outside the handler, so that a library error that could not be cleaned of
+        # the query is not chained as the context either.
+        raise error from cause
 
     async def close(self) -> None:
         """Close the session and every pooled connection."""
         await self._session.close()
 
 
-def _timeout(value: float | tuple[float, float]) -> aiohttp.ClientTimeout:
-    """A per-call timeout: seconds for connecting and for reading, or a (connect, read) pair."""
-    connect, read = value if isinstance(value, tuple) else (value, value)
-    for seconds in (connect, read):
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
-            raise ApiValueError(f"invalid timeout {value!r}: seconds must be positive numbers")
-    return aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
+def _limits(connect: float, read: float, left: float) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts for an attempt with `left` seconds to the call's deadline."""
+    return aiohttp.ClientTimeout(
+        total=left + _MARGIN,
+        connect=left,
+        sock_connect=min(connect, left),
+        sock_read=min(read, left),
+        ceil_threshold=math.inf,  # aiohttp rounds longer timeouts up to whole seconds
+    )
+
+
+async def _read_at_most(
+    response: aiohttp.ClientResponse, limit: int, method: str, url: str
+) -> bytes:
+    """The body, decoded, read piece by piece: ResponseTooLargeError once past `limit` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    length = response.content_length
+    if length is None or length <= limit or "Content-Encoding" in response.headers:
+        while True:
+            chunk = await response.content.read(65536)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                break
+            chunks.append(chunk)
+    response.close()  # what is left unread must not reach the next call: the connection goes
+    raise ResponseTooLargeError(
+        f"{method} {url.partition('?')[0]}: the answer's body is larger than "
+        f"max_response_size ({limit} bytes); it was not read",
+        status=response.status,
+        headers=response.headers,
+        limit=limit,
+    )
+
+
+class _Connector(aiohttp.TCPConnector):
+    """aiohttp's connector, except that a pooled connection whose socket has something to read
+    before a request was written on it is closed and another one used.
+
+    An idle keep-alive connection has nothing to read unless the server closed it (or reset it).
+    An event loop that was blocked has not yet processed that close, so aiohttp would write the
+    next request on a dead connection and report it lost after sending: a POST would be
+    "execution status unknown" though nothing could have reached the server. urllib3 makes the
+    same check before reusing a connection. A new connection is never checked (a server that
+    closes every new connection at once would otherwise keep this loop going).
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._used: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    async def connect(
+        self, req: aiohttp.ClientRequest, traces: list[Any], timeout: aiohttp.ClientTimeout
+    ) -> Any:
+        while True:
+            conn = await super().connect(req, traces, timeout)
+            protocol = conn.protocol
+            if protocol is None or protocol not in self._used:
+                if protocol is not None:
+                    self._used.add(protocol)
+                return conn
+            sock = conn.transport.get_extra_info("socket") if conn.transport else None
+            if sock is None or not wait_for_read(sock, timeout=0.0):
+                return conn
+            conn.close()  # closed under us: drop it, take the next pooled one or a new one
 
 
 def _ssl_setting(configuration: Configuration) -> ssl.SSLContext | bool:
@@ -124,19 +251,67 @@ _TIMEOUTS: tuple[type[Exception], ...] = (TimeoutError, asyncio.exceptions.Timeo
 _FAILURES: tuple[type[Exception], ...] = (*_TIMEOUTS, aiohttp.ClientError)
 
 
-def _network_error(exc: BaseException, method: str, url: str) -> OpenApiException:
-    """Our exception for an aiohttp error, saying whether the request may have reached the API."""
+def _deadline_error(method: str, url: str, *, request_sent: bool) -> ApiTimeoutError:
+    path = url.partition("?")[0]
+    return ApiTimeoutError(
+        f"{method} {path}: the call's deadline passed "
+        + ("waiting for the answer" if request_sent else "before the request was sent"),
+        method=method,
+        path=path,
+        request_sent=request_sent,
+    )
+
+
+def _network_error(
+    exc: BaseException, method: str, url: str, deadline: float
+) -> tuple[OpenApiException, BaseException | None]:
+    """Our exception for an aiohttp error, saying whether the request may have reached the API,
+    and what to chain to it: the aiohttp error cleaned of the query, or None if it cannot be."""
     # The query string may carry a signature or listen key: name only the path in messages.
     path = url.partition("?")[0]
+    cause = _cleaned(exc, url)
+    text = scrub(str(exc), url)
+    past = time.monotonic() >= deadline
     not_sent: dict[str, Any] = {"method": method, "path": path, "request_sent": False}
     sent: dict[str, Any] = {"method": method, "path": path, "request_sent": True}
     if isinstance(exc, aiohttp.InvalidURL):
-        return ApiValueError(f"{method} {path}: invalid URL: {exc}")
+        return ApiValueError(f"{method} {path}: invalid URL"), None
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return ApiTimeoutError(f"{method} {path}: timed out connecting: {exc}", **not_sent)
-    if isinstance(exc, _TIMEOUTS):  # SocketTimeoutError, and any other timeout
-        return ApiTimeoutError(f"{method} {path}: timed out waiting for the answer", **sent)
+        if past:
+            return _deadline_error(method, url, request_sent=False), cause
+        return ApiTimeoutError(f"{method} {path}: timed out connecting", **not_sent), cause
+    if isinstance(exc, _TIMEOUTS):  # SocketTimeoutError, the total timeout, any other timeout
+        if past:
+            return _deadline_error(method, url, request_sent=True), cause
+        return ApiTimeoutError(f"{method} {path}: timed out waiting for the answer", **sent), cause
     # Proxy, DNS, TLS and refused connections all fail before a byte of the request is written.
     if isinstance(exc, (aiohttp.ClientConnectorError, aiohttp.ClientHttpProxyError)):
-        return ApiConnectionError(f"{method} {path}: cannot connect: {exc}", **not_sent)
-    return ApiConnectionError(f"{method} {path}: {type(exc).__name__}: {exc}", **sent)
+        return ApiConnectionError(f"{method} {path}: cannot connect: {text}", **not_sent), cause
+    return ApiConnectionError(f"{method} {path}: {type(exc).__name__}: {text}", **sent), cause
+
+
+def _cleaned(exc: BaseException, url: str) -> BaseException | None:
+    """`exc` with the query of `url` (and the request's headers) taken out of what its str() and
+    repr() show, in place; None when some of it is still there."""
+    path, _, query = url.partition("?")
+    if isinstance(exc, aiohttp.ClientResponseError):
+        # Its message quotes request_info.real_url, and its repr the request headers (the key).
+        info = exc.request_info
+        clean = aiohttp.RequestInfo(
+            URL(path, encoded=True), info.method, CIMultiDictProxy(CIMultiDict()), URL(path)
+        )
+        exc.request_info = clean
+        exc.args = tuple(clean if arg is info else arg for arg in exc.args)
+    if query:
+        exc.args = tuple(scrub(arg, url) if isinstance(arg, str) else arg for arg in exc.args)
+        try:
+            shown = str(exc) + repr(exc) + repr(exc.args)
+        except Exception:  # a str() that needed what was cleaned: chain nothing
+            return None
+        if query in shown or scrub(shown, url) != shown:
+            return None
+    return exc
+
+
+# aiohttp's client hardly logs, but what it does must not show a URL's secrets either.
+redact_library_logs("aiohttp.client", "aiohttp.internal")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
+from ._serialize import check_credential
 from .credentials import ApiKeyAuth
 from .exceptions import ApiTypeError, ApiValueError
 
@@ -14,13 +15,20 @@ from .exceptions import ApiTypeError, ApiValueError
 class Configuration:
     """Settings for an ApiClient.
 
-    The transport settings (timeouts, proxy, pool size, TLS) are read when an ApiClient is created;
-    host, auth, headers, user agent and max_retries are read on every call.
+    The transport settings (timeouts, proxy, pool size, TLS, body size) are read when an ApiClient
+    is created; host, auth, headers, user agent, max_retries and total_timeout are read on every
+    call.
 
     host: base URL, default the API's own (the package's); may carry a path prefix.
-    auth: the package's credentials (an ApiKeyAuth, or its subclass for the API).
-    connect_timeout, read_timeout: seconds; always finite, so a call can never hang forever.
+    auth: the package's credentials (an ApiKeyAuth, or its subclass for the API); its API key is
+    checked here (no line break, control character or surrounding space), never quoted.
+    connect_timeout, read_timeout: seconds, for each attempt; always finite.
+    total_timeout: seconds a whole call may take, every attempt, pause and byte of the answer
+    included, however slowly the server writes (a call's own `timeout=` replaces it).
     max_retries: extra attempts after a failure that is safe to repeat (see ApiClient.call).
+    pool_maxsize: the most sockets open at once to one host; a call waits for a free one.
+    max_response_size: the most bytes an answer's body may have, decoded (after gzip or
+    deflate); past it the call raises ResponseTooLargeError.
     user_agent: default `<distribution>/<version> python/<X.Y>`, from the package.
     """
 
@@ -29,11 +37,13 @@ class Configuration:
         "connect_timeout",
         "default_headers",
         "host",
+        "max_response_size",
         "max_retries",
         "pool_maxsize",
         "proxy",
         "read_timeout",
         "ssl_ca_cert",
+        "total_timeout",
         "user_agent",
         "verify_ssl",
     )
@@ -47,6 +57,7 @@ class Configuration:
         *,
         connect_timeout: float = 5.0,
         read_timeout: float = 10.0,
+        total_timeout: float = 30.0,
         max_retries: int = 2,
         proxy: str | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -54,15 +65,19 @@ class Configuration:
         pool_maxsize: int = 10,
         verify_ssl: bool = True,
         ssl_ca_cert: str | None = None,
+        max_response_size: int = 64 * 1024 * 1024,
     ) -> None:
         self.host = _check_host(host) if host is not None else None
         if auth is not None and not isinstance(auth, ApiKeyAuth):
             raise ApiTypeError(
                 f"Configuration: auth must be the package's credentials, not {type(auth).__name__}"
             )
+        if auth is not None and auth.api_key is not None:
+            check_credential(type(auth).__name__, "api_key", auth.api_key)
         self.auth = auth
         self.connect_timeout = _check_timeout("connect_timeout", connect_timeout)
         self.read_timeout = _check_timeout("read_timeout", read_timeout)
+        self.total_timeout = _check_timeout("total_timeout", total_timeout)
         self.max_retries = check_int("max_retries", max_retries, 0)
         self.proxy = proxy or None
         self.default_headers: dict[str, str] = _check_headers(default_headers or {})
@@ -70,6 +85,7 @@ class Configuration:
         self.pool_maxsize = check_int("pool_maxsize", pool_maxsize, 1)
         self.verify_ssl = bool(verify_ssl)
         self.ssl_ca_cert = ssl_ca_cert
+        self.max_response_size = check_int("max_response_size", max_response_size, 1)
 
     @classmethod
     def get_default(cls) -> Configuration:
@@ -90,6 +106,7 @@ class Configuration:
             "auth": self.auth,
             "connect_timeout": self.connect_timeout,
             "read_timeout": self.read_timeout,
+            "total_timeout": self.total_timeout,
             "max_retries": self.max_retries,
             "proxy": _redact_userinfo(self.proxy),
             "default_headers": sorted(self.default_headers),
@@ -97,6 +114,7 @@ class Configuration:
             "pool_maxsize": self.pool_maxsize,
             "verify_ssl": self.verify_ssl,
             "ssl_ca_cert": self.ssl_ca_cert,
+            "max_response_size": self.max_response_size,
         }
 
     def __repr__(self) -> str:
@@ -126,6 +144,21 @@ def _check_timeout(name: str, value: float) -> float:
             "(an unbounded timeout can hang a program forever)"
         )
     return float(value)
+
+
+def check_timeout(value: float | tuple[float, float]) -> tuple[float, float]:
+    """A call's `timeout` as (connect, read) seconds: a number is both, a pair is itself."""
+    connect, read = value if isinstance(value, tuple) and len(value) == 2 else (value, value)
+    for seconds in (connect, read):
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, (int, float))
+            or not (math.isfinite(seconds) and seconds > 0)
+        ):
+            raise ApiValueError(
+                f"invalid timeout {value!r}: seconds must be positive, finite numbers"
+            )
+    return float(connect), float(read)
 
 
 def check_int(name: str, value: int, minimum: int) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +13,14 @@ from typing import Any
 
 # Server-provided bodies can be large HTML pages; an exception message only needs their start.
 _BODY_PREVIEW = 300
+# Query parameters that grant access or prove identity: never in a message or a log record.
+_SECRET_QUERY = re.compile(r"(?i)((?:^|[?&])(?:signature|listenkey|[^=&\s]*api-?key)=)[^&\s'\"]*")
+# How a Retry-After header is read (retry_after()): a value that makes no sense as a wait (negative,
+# NaN, an HTTP date already past) is read as RETRY_AFTER_MIN seconds, so that a confused server is
+# not hammered; a longer one (infinity included) as RETRY_AFTER_MAX, a day, so that one answer
+# cannot lock a client out for ever.
+RETRY_AFTER_MIN = 1.0
+RETRY_AFTER_MAX = 86400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +127,7 @@ class ApiException(OpenApiException):
         self.code, self.msg = _code_and_msg(
             data, body, errors if errors is not None else _DEFAULT_FIELDS
         )
-        self.retry_after = _retry_after(self.headers.get("Retry-After"))
+        self.retry_after = retry_after(self.headers)
 
     @classmethod
     def from_response(
@@ -189,6 +199,28 @@ class IPBannedException(ApiException):
         exc.retry_after = remaining
         exc.request_sent = False
         return exc
+
+
+class ResponseTooLargeError(OpenApiException):
+    """The answer's body (decoded: after gzip or deflate) is larger than the configuration's
+    `max_response_size`; the client stopped reading it and dropped the connection.
+
+    The server did answer (`status`, `headers`): for a POST the request was executed if `status`
+    says so. Never retried: the same request would get the same answer.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        headers: Mapping[str, str] | None = None,
+        limit: int,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.limit = limit
 
 
 class RateLimitException(ApiException):
@@ -277,16 +309,64 @@ def _code_and_msg(
     return code, msg if isinstance(msg, str) else None
 
 
-def _retry_after(value: str | None) -> float | None:
-    """`Retry-After` is either delay seconds or an HTTP date; both become seconds from now."""
+def redact_url(url: str) -> str:
+    """The URL without its secrets (signature, listen key, API keys in the query), for logs."""
+    path, mark, query = url.partition("?")
+    if not mark:
+        return url
+    return path + "?" + _SECRET_QUERY.sub(r"\1[redacted]", query)
+
+
+def redact(text: str) -> str:
+    """Text (a log line, a library's message) with the values of secret query parameters in any
+    URL it quotes replaced by [redacted]."""
+    return _SECRET_QUERY.sub(r"\1[redacted]", text) if "=" in text else text
+
+
+def scrub(text: str, url: str) -> str:
+    """A library's message about a request to `url`, naming only its path: the query (what was
+    signed, a listen key) is cut wherever the message quotes it, whole or in part."""
+    path, _, query = url.partition("?")
+    if query:
+        text = text.replace(url, path).replace(query, "[query]")
+    return redact(text)
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """The Retry-After header in seconds from now, or None when there is none (or none readable).
+
+    Delay seconds or an HTTP date. Several values (two headers, or one listing several) mean the
+    longest of them: the same for urllib3's headers, which join repeated ones with commas, and
+    aiohttp's, which keep them apart. Clamped: see RETRY_AFTER_MIN and RETRY_AFTER_MAX.
+    """
+    getall = getattr(headers, "getall", None)  # aiohttp's multidict: every value of the name
+    value: str | None
+    if getall is not None:
+        value = ", ".join(getall("Retry-After", ()))
+    else:
+        value = headers.get("Retry-After")
     if not value:
         return None
+    if "," not in value:
+        return _seconds(value)
+    parts = [_seconds(part) for part in _VALUES.findall(value)]
+    return max((part for part in parts if part is not None), default=None)
+
+
+# One value of a comma-separated list: an HTTP date (which has a comma of its own) or anything else.
+_VALUES = re.compile(r"[A-Za-z]{3}, *\d{1,2} [A-Za-z]{3} \d{4} [\d:]+ *[A-Z]*|[^,]+")
+
+
+def _seconds(value: str) -> float | None:
+    """One Retry-After value in seconds from now, clamped; None if it is neither form."""
+    value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if math.isnan(seconds) or seconds < 0:
+        return RETRY_AFTER_MIN
+    return min(seconds, RETRY_AFTER_MAX)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from .config import Config
-from .diagnostics import Diagnostic, ValidationFailed, has_errors
+from .diagnostics import Diagnostic, GenerationError, ValidationFailed, error, has_errors
 from .emit import format as format_stage
 from .emit import render as render_stage
 from .model import build as build_stage
@@ -35,7 +35,8 @@ from .model.api import Api
 from .output import changelog
 from .output import write as write_stage
 from .spec import validate as validate_stage
-from .spec.load import load
+from .spec import asyncapi
+from .spec.load import LoadedSpec, load
 from .spec.validate import Finding, Outcome
 
 Until = Literal["validate", "model", "files"]
@@ -81,35 +82,83 @@ def run(spec: Path, config: Config, *, display: str | None = None, out: Path | N
     they may be used is known only when this returns rather than raises."""
     loaded = load(spec, display)
     document, locate, source = loaded.document, loaded.locate, loaded.source
-    kept, paths = cache.validation(document) if cache is not None else ((), None)
-    waiting = validate_stage.start(document, locate, source, kept=kept, paths=paths,
-                                   spawn=_forked if until != "validate" else validate_stage.inline)
+    websocket = load(config.websocket_spec, _beside(config.websocket_spec, spec, source)) \
+        if config.websocket_spec is not None else None
+    if asyncapi.is_asyncapi(document):  # a WebSocket API alone: small documents, checked here
+        waiting = _asyncapi_validation(loaded, alone=True)
+        cache = None if cache is None else _RenderOnly(cache)
+    else:
+        kept, paths = cache.validation(document) if cache is not None else ((), None)
+        waiting = validate_stage.start(document, locate, source, kept=kept, paths=paths,
+                                       spawn=_forked if until != "validate" else validate_stage.inline)
+    also = _asyncapi_validation(websocket, alone=False) if websocket is not None else None
 
     def validation() -> list[Diagnostic]:
         outcome = waiting()
         if cache is not None:
             cache.validated(outcome)
-        if has_errors(outcome.diagnostics) and not config.lenient:
-            raise ValidationFailed(outcome.diagnostics)
-        return [d.as_warning() for d in outcome.diagnostics]
+        found = outcome.diagnostics + (also().diagnostics if also is not None else [])
+        if has_errors(found) and not config.lenient:
+            raise ValidationFailed(found)
+        return [d.as_warning() for d in found]
 
+    sources = loaded.paths + (websocket.paths if websocket is not None else ())
     if until == "validate":
-        return Result(None, validation(), sources=loaded.paths)
+        return Result(None, validation(), sources=sources)
     # An invalid spec may trip the later stages: then its validation errors are what to report.
     try:
-        api, warnings = build_stage.build(document, config, source, locate)
+        api, warnings = build_stage.build(
+            document, config, source, locate,
+            (websocket.document, websocket.source, websocket.locate) if websocket is not None else None)
         if until != "model":
             result = _files(api, config, out, cache)
-            result.sources = loaded.paths
+            result.sources = sources
             if ready is not None:
                 ready(result)
     except Exception:
         validation()
         raise
     if until == "model":  # not inside the try: validation's own error must not wait for it twice
-        return Result(api, validation() + warnings, sources=loaded.paths)
+        return Result(api, validation() + warnings, sources=sources)
     result.diagnostics = validation() + warnings
     return result
+
+
+def _beside(path: Path, spec: Path, display: str) -> str:
+    """How to name a second spec in messages and output: relative to the first as it was named
+    (`spec/websocket-api.yaml` beside `spec/openapi.yaml`), whatever the working folder."""
+    try:
+        relative = os.path.relpath(path.absolute(), spec.absolute().parent)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+    return (Path(display).parent / relative).as_posix()
+
+
+def _asyncapi_validation(loaded: LoadedSpec, alone: bool) -> Callable[[], Outcome]:
+    """Validate an AsyncAPI document (the only spec, or the WebSocket API beside an OpenAPI one)."""
+    document = loaded.document
+    if not asyncapi.is_asyncapi(document):
+        problem = error("a websocket_spec must be an AsyncAPI 3.0 document (`asyncapi: 3.0.0` at the top)"
+                        + (", not OpenAPI" if "openapi" in document else ""),
+                        *loaded.locate("#/openapi" if "openapi" in document else "#"))
+        raise GenerationError([problem])
+    asyncapi.check_version(document, loaded.locate)
+    diagnostics = asyncapi.validate(document, loaded.locate, loaded.source)
+    return lambda: Outcome(diagnostics, [], True)
+
+
+class _RenderOnly:
+    """A Cache without its validation part (it keeps OpenAPI validation findings, by path item)."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.rendered = cache.rendered
+        self.digest = cache.digest
+
+    def validation(self, document: dict[str, Any]) -> tuple[Sequence[Finding], Sequence[str] | None]:
+        return (), None
+
+    def validated(self, outcome: Outcome) -> None:
+        pass
 
 
 def _files(api: Api, config: Config, out: Path | None, cache: Cache | None) -> Result:

@@ -260,7 +260,9 @@ def jobs(api: Api, renderer: Renderer) -> list[Job]:
     shared = api.shared
     exports = (*_runtime_exports(api.vendor), *((name, ".api." + module) for name, module in api.api_exports),
                *((("UserDataStream", ".user_data_stream"), ("AsyncUserDataStream", ".user_data_stream"))
-                 if api.listen_key_ops is not None else ()),
+                 if api.listen_key_ops is not None or (ws is not None and ws.user_data) else ()),
+               *((("ListenKeyStream", ".listen_key_stream"), ("AsyncListenKeyStream", ".listen_key_stream"))
+                 if api.listen_key_ops is not None and ws is not None and ws.user_data else ()),
                *(((name, "." + ws.module) for name in ws.exports) if ws else ()),
                *(((name, ".ws_operation") for name in ("WsConfiguration", "WsResponse")) if ws else ()),
                *((name, ".models." + module) for name, module in api.model_exports))
@@ -291,8 +293,16 @@ def jobs(api: Api, renderer: Renderer) -> list[Job]:
                         lambda: renderer.render("package/websocket_api.py.jinja", ws=ws), False))
         add(f"docs/{ws.class_name}.md", "docs/websocket_api.md.jinja", ws=ws, shared=shared)
         add("tests/test_websocket_api.py", "tests/test_websocket_api.py.jinja", False, api=api, ws=ws)
+    # The user data stream: over the WebSocket API when the package has it (the listen-key helper
+    # then keeps its flow under another name, for APIs that still serve it), else over a listen key.
+    over_ws = ws is not None and bool(ws.user_data)
     if api.listen_key_ops is not None:
-        add(f"{pkg}/user_data_stream.py", "package/user_data_stream.py.jinja", ops=api.listen_key_ops)
+        name = "ListenKeyStream" if over_ws else "UserDataStream"
+        add(f"{pkg}/{'listen_key_stream' if over_ws else 'user_data_stream'}.py", "package/user_data_stream.py.jinja",
+            ops=api.listen_key_ops, name=name, async_name="Async" + name)
+    if ws is not None and over_ws:
+        add(f"{pkg}/user_data_stream.py", "package/user_data_stream_ws.py.jinja", ws=ws,
+            auth_class=api.vendor.auth_class, listen_key="ListenKeyStream" if api.listen_key_ops else None)
     add("README.md", "README.md.jinja", False, api=api)
     add("pyproject.toml", "pyproject.toml.jinja", False, api=api)
     add("tests/__init__.py", "tests/__init__.py.jinja", False, api=api)

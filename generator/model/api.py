@@ -545,6 +545,24 @@ class WebSocketApi:
     def exports(self) -> tuple[str, ...]:
         return (self.class_name, self.async_class_name)
 
+    @property
+    def first_event(self) -> WsEvent | None:
+        return self.events[0] if self.events else None
+
+    @property
+    def event_preview(self) -> str:
+        """The first event models' names, for docstrings: `ExecutionReport, ListStatus, ...`."""
+        return ", ".join([*(e.class_name for e in self.events[:3]), "..."])
+
+    @property
+    def has_requests(self) -> bool:
+        """Whether some method is sent as a plain request (not the client's own logon/logout)."""
+        return any(m.runtime_call == "request" for m in self.methods)
+
+    @property
+    def logon_method(self) -> WsMethod | None:
+        return next((m for m in self.methods if m.runtime_call == "logon"), None)
+
 
 @_plain_repr
 @dataclass(frozen=True, slots=True, repr=False)

@@ -47,7 +47,8 @@ RUNTIME_EXPORTS = frozenset({
     "BadRequestException", "UnauthorizedException", "ForbiddenException", "NotFoundException",
     "ConflictException", "IPBannedException", "RateLimitException", "ServiceException",
     "ResponseValidationError", "ExecutionStatusUnknownError", "AsyncApiClient",
-    "UserDataStream", "AsyncUserDataStream", "BaseModel", "Operation", "Param", "API",
+    "UserDataStream", "AsyncUserDataStream", "ListenKeyStream", "AsyncListenKeyStream", "BaseModel", "Operation",
+    "Param", "API",
     # The WebSocket runtime's (runtime/websocket/), exported by packages with a WebSocket API.
     "WsClient", "AsyncWsClient", "WsApi", "WsOperation", "WsConfiguration", "WsResponse", "RateLimit",
     "UserDataSubscription", "AsyncUserDataSubscription",
@@ -117,6 +118,16 @@ def parameter_name(text: str) -> str:
 def field_name(text: str) -> str:
     """A model attribute: snake_case, never shadowing BaseModel or a name the module imports."""
     return _finish(snake(text).rstrip("_") or "value", "field_", _TYPING_NAMES | _MODEL_ATTRIBUTES)
+
+
+def case_kept_field(wire: str) -> str | None:
+    """A field's wire name as its attribute name, for a wire name that differs from another only by
+    case (Binance's events: `e` and `E`, `t` and `T`): None where it is not a name we would write."""
+    if not (wire.isidentifier() and wire.isascii()) or wire.startswith("_") or keyword.iskeyword(wire):
+        return None
+    if wire in _SOFT_KEYWORDS or wire in _AMBIGUOUS or wire in _TYPING_NAMES or wire in _MODEL_ATTRIBUTES:
+        return None
+    return wire
 
 
 def class_name(text: str, suffix: str = "") -> str:

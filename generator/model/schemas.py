@@ -18,7 +18,7 @@ from ..diagnostics import (
 )
 from . import samples as examples
 from .api import Field, Model, SpecText, TypeRef, UnionModel
-from .naming import Namer, class_name, field_name, import_order, module_name
+from .naming import Namer, case_kept_field, class_name, field_name, import_order, module_name
 
 ANY = TypeRef("Any", "**object**", uses_any=True)
 FREE_FORM = TypeRef("dict[str, Any]", "**object**", uses_any=True)
@@ -335,15 +335,20 @@ class Schemas:
         schema, pointer = pending.schema, pending.pointer
         properties = _merged_properties(self, schema, pointer)
         required = set(_merged_required(self, schema, pointer))
-        names = Namer()
+        taken: set[str] = set()  # attribute names are case-sensitive: `E` beside `e` is kept as is
         fields: list[Field] = []
         for wire, (prop, prop_pointer) in properties.items():
             if not isinstance(prop, dict):
                 continue
+            python_name = field_name(wire)
+            if python_name in taken:
+                kept = case_kept_field(wire)
+                python_name = kept if kept is not None and kept not in taken else _numbered(python_name, taken)
+            taken.add(python_name)
             prop_type = self.type_of(prop, prop_pointer, pending.class_name + class_name(wire))
             resolved, _ = self.resolve(prop, prop_pointer)
             fields.append(Field(
-                python_name=names.claim(field_name(wire)),
+                python_name=python_name,
                 wire_name=SpecText(wire),
                 type=prop_type,
                 required=wire in required,
@@ -511,6 +516,14 @@ class Schemas:
             elif not _within(item, MAX_NESTING - depth - 1):
                 return False
         return True
+
+
+def _numbered(name: str, taken: set[str]) -> str:
+    """`name2`, `name3`, ...: the first not taken."""
+    number = 2
+    while f"{name}{number}" in taken:
+        number += 1
+    return f"{name}{number}"
 
 
 def _kinds(schema: dict[str, Any]) -> list[Any]:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ..diagnostics import child_pointer, parts_from_pointer
+from ..diagnostics import GenerationError, child_pointer, error, parts_from_pointer
 from ..profiles import Profile
 from .api import Parameter, SpecText, TypeRef, WebSocketApi, WsEvent, WsMethod
 from .naming import Namer, class_name, constant, pascal, snake
@@ -57,6 +57,12 @@ def build(document: dict[str, Any], schemas: Schemas, profile: Profile, source: 
     async_client = schemas.class_names.claim("Async" + client)
     reader = _Reader(document, schemas, profile, parameter)
     methods, events = reader.operations()
+    if not methods:
+        raise GenerationError([error(
+            "no request/reply method to generate: the generated WebSocket client speaks APIs whose send "
+            "operations carry {id, method, params} and whose replies carry {id, status, result | error} "
+            "(Binance's WebSocket API); the warnings with this error say why each operation was left out "
+            "(subscription-only streams are not generated yet)", *schemas.locate("#/operations"))] + schemas.diagnostics)
     names = {str(m.method) for m in methods}
     user_data = tuple(SpecText(m) for m in USER_DATA_METHODS if m in names or m in reader.managed)
     event_key = reader.event_key
@@ -140,6 +146,12 @@ class _Reader:
         if not replies:
             warn(f"operation {op_id!r} has no reply: only request/reply methods are generated, this one is "
                  "left out", pointer)
+            return None
+        reply_payload, reply_pointer = self._payload(*replies[0])
+        if "status" not in _mapping(reply_payload.get("properties")):
+            warn(f"operation {op_id!r}: its reply declares no `status`, so it is not an answer in the "
+                 "WebSocket API's shape ({id, status, result | error}) the generated client speaks: left out",
+                 reply_pointer)
             return None
         payload, payload_pointer = self._payload(*requests[0])
         properties = _mapping(payload.get("properties"))

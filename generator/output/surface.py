@@ -24,7 +24,7 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from ..emit.escape import md, one_line
-from ..model.api import Api, Model, Operation
+from ..model.api import Api, Model, Operation, WsMethod
 
 SURFACE_FORMAT = 1
 
@@ -75,12 +75,46 @@ def surface(api: Api) -> dict[str, Any]:
 
     operations = {f"{op.http_method} {op.path}": _operation(api_class.class_name, op, docs)
                   for api_class in api.apis for op in api_class.operations}
+    ws = api.websocket
+    if ws is not None:  # WebSocket methods are keyed `WS <method>`: `WS order.place`
+        operations.update((f"WS {m.method}", _ws_method(ws.class_name, m, docs)) for m in ws.methods)
     models = {model.class_name: _model(model, docs) for model in sorted(api.models, key=lambda m: m.class_name)}
     return {
         "format": SURFACE_FORMAT,
         "host": str(api.host),
         "operations": dict(sorted(operations.items())),
         "models": models,
+        "helpers": _helpers(api),
+    }
+
+
+def _helpers(api: Api) -> dict[str, str]:
+    """The stream helpers the package exports, and what each streams over."""
+    helpers: dict[str, str] = {}
+    over_ws = api.websocket is not None and bool(api.websocket.user_data)
+    if api.listen_key_ops is not None:
+        name = "ListenKeyStream" if over_ws else "UserDataStream"
+        helpers.update({name: "listen_key", "Async" + name: "listen_key"})
+    if over_ws:
+        helpers.update({"UserDataStream": "websocket", "AsyncUserDataStream": "websocket"})
+    return dict(sorted(helpers.items()))
+
+
+def _ws_method(class_name: str, m: WsMethod, docs: Callable[[Any], str]) -> dict[str, Any]:
+    return {
+        "api": class_name,
+        "method": m.python_name,
+        "http": "WS",
+        "path": str(m.method),
+        "params": [{"name": p.python_name, "wire": str(p.wire_name), "in": p.location, "type": p.type.hint,
+                    "required": p.required, "deprecated": p.deprecated,
+                    "docs": docs([p.description, p.example.wire, p.default])} for p in m.parameters],
+        "returns": m.result.hint,
+        "deprecated": m.deprecated,
+        "signed": m.security == "signed",
+        "auth": list(m.security_names),
+        "responses": [],
+        "docs": docs([m.summary, m.description]),
     }
 
 
@@ -133,8 +167,37 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
                                             f"(was {code(old.get('host'))}).", Bump.PATCH))
     changes += _operations(old["operations"], new["operations"])
     changes += _models(old["models"], new["models"])
+    changes += _helper_changes(_old_helpers(old), new.get("helpers", {}))
     order = list(Kind)
     return sorted(changes, key=lambda c: (order.index(c.kind), not c.breaking))
+
+
+_OVER = {"listen_key": "a REST listen key", "websocket": "the WebSocket API"}
+
+
+def _old_helpers(old: dict[str, Any]) -> dict[str, str]:
+    """The helpers of a recorded surface; one recorded before helpers were had the listen-key
+    helper exactly when it had the listen-key operations (POST .../userDataStream)."""
+    if isinstance(old.get("helpers"), dict):
+        return old["helpers"]
+    if any(key.startswith("POST ") and key.endswith("/userDataStream") for key in old["operations"]):
+        return {"AsyncUserDataStream": "listen_key", "UserDataStream": "listen_key"}
+    return {}
+
+
+def _helper_changes(old: dict[str, str], new: dict[str, str]) -> list[Change]:
+    changes: list[Change] = []
+    for name, over in new.items():
+        if name not in old:
+            changes.append(Change(Kind.ADDED, f"{code(name)}: the user data stream over {_OVER.get(over, over)}.",
+                                  Bump.MINOR))
+        elif old[name] != over:
+            changes.append(Change(Kind.CHANGED, f"{code(name)} streams over {_OVER.get(over, over)} (was over "
+                                                f"{_OVER.get(old[name], old[name])}).", Bump.MAJOR))
+    for name in old:
+        if name not in new:
+            changes.append(Change(Kind.REMOVED, f"{code(name)} removed.", Bump.MAJOR))
+    return changes
 
 
 def _operations(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:

@@ -138,8 +138,10 @@ class WsLoopback:
         api_key: str = "test-api-key",
         secret_key: str | None = "test-secret-key",
         ed25519_public_key: bytes | None = None,
+        port: int = 0,
     ) -> None:
         self.api_key = api_key
+        self.port = port  # 0: a free port
         self._secret = secret_key.encode("utf-8") if secret_key is not None else None
         self._public = (
             ed25519.Ed25519PublicKey.from_public_bytes(ed25519_public_key)
@@ -214,7 +216,7 @@ class WsLoopback:
         runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
         self._runner = runner
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", self.port)
         await site.start()
         address = runner.addresses[0]
         return int(address[1])
@@ -768,3 +770,67 @@ def make_ed25519_key() -> tuple[str, bytes]:
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
     return pem, public
+
+
+# -- a demo server: `python -m tests.ws_loopback` --------------------------------------------------
+
+
+def sample_events(now_ms: int) -> list[dict[str, Any]]:
+    """Events as Binance sends them on the user data stream: an order placed, then the balances."""
+    return [
+        {
+            "e": "executionReport",
+            "E": now_ms,
+            "s": "BTCUSDT",
+            "c": "demo",
+            "S": "BUY",
+            "o": "LIMIT",
+            "x": "NEW",
+            "X": "NEW",
+            "i": now_ms,
+            "q": "0.00100000",
+            "p": "25000.00000000",
+        },
+        {
+            "e": "outboundAccountPosition",
+            "E": now_ms,
+            "u": now_ms,
+            "B": [{"a": "USDT", "f": "975.00000000", "l": "25.00000000"}],
+        },
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve until interrupted, pushing sample user-data events to every subscription; with
+    --drop-after, drop every connection once after that many seconds (a client reconnects)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.ws_loopback",
+        description="A local stand-in for Binance's WebSocket API (API key test-api-key, HMAC "
+        "secret test-secret-key).",
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--interval", type=float, default=1.0, help="seconds between events")
+    parser.add_argument("--drop-after", type=float, default=None, metavar="SECONDS")
+    args = parser.parse_args(argv)
+    with WsLoopback(port=args.port) as server:
+        print(f"serving {server.url}", flush=True)
+        started = time.monotonic()
+        dropped = False
+        try:
+            while True:
+                time.sleep(args.interval)
+                if args.drop_after is not None and not dropped:
+                    if time.monotonic() - started >= args.drop_after:
+                        server.drop_all()
+                        dropped = True
+                        print("dropped every connection", flush=True)
+                for event in sample_events(server.now_ms()):
+                    server.push(event)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

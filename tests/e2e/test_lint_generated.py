@@ -24,9 +24,9 @@ import yaml
 
 from tests.conftest import SPECS, Completed, run_cli
 
-# Root documents only: a spec split into files has fragments beside its root, without `openapi:`.
+# Root documents only (OpenAPI or AsyncAPI): a spec split into files has fragments beside its root, without `openapi:`.
 LINTED = sorted(path for path in SPECS.rglob("*.yaml")
-                if "openapi" in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
+                if {"openapi", "asyncapi"} & set(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
 # The tools of the project venv, beside its interpreter (pyright is a dev dependency: pyproject.toml).
 BIN = Path(sys.executable).parent
 ENVIRONMENT = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # Public names: name -> defining module, imported on first use: importing this package stays cheap.
 _LAZY: dict[str, str] = {
@@ -40,8 +40,23 @@ _LAZY: dict[str, str] = {
     "AsyncUserDataStreamApi": ".api.user_data_stream_api",
     "UserDataStream": ".user_data_stream",
     "AsyncUserDataStream": ".user_data_stream",
+    "ListenKeyStream": ".listen_key_stream",
+    "AsyncListenKeyStream": ".listen_key_stream",
+    "WebSocketApiClient": ".websocket_api",
+    "AsyncWebSocketApiClient": ".websocket_api",
+    "WsConfiguration": ".ws_operation",
+    "WsResponse": ".ws_operation",
     "APIError": ".models.api_error",
     "SpotCreateUserDataStreamV3Resp": ".models.spot_create_user_data_stream_v3_resp",
+    "BalanceUpdate": ".models.balance_update",
+    "EventStreamTerminated": ".models.event_stream_terminated",
+    "ExecutionReport": ".models.execution_report",
+    "ExternalLockUpdate": ".models.external_lock_update",
+    "ListStatus": ".models.list_status",
+    "ListStatusOModelItem": ".models.list_status_o_model_item",
+    "OutboundAccountPosition": ".models.outbound_account_position",
+    "OutboundAccountPositionBItem": ".models.outbound_account_position_b_item",
+    "SessionStatus": ".models.session_status",
 }
 
 __all__ = [
@@ -56,24 +71,39 @@ __all__ = [
     "ApiTypeError",
     "ApiValueError",
     "AsyncApiClient",
+    "AsyncListenKeyStream",
     "AsyncUserDataStream",
     "AsyncUserDataStreamApi",
+    "AsyncWebSocketApiClient",
     "BadRequestException",
+    "BalanceUpdate",
     "BinanceAuth",
     "Configuration",
     "ConflictException",
+    "EventStreamTerminated",
+    "ExecutionReport",
     "ExecutionStatusUnknownError",
+    "ExternalLockUpdate",
     "ForbiddenException",
     "IPBannedException",
+    "ListStatus",
+    "ListStatusOModelItem",
+    "ListenKeyStream",
     "NotFoundException",
     "OpenApiException",
+    "OutboundAccountPosition",
+    "OutboundAccountPositionBItem",
     "RateLimitException",
     "ResponseValidationError",
     "ServiceException",
+    "SessionStatus",
     "SpotCreateUserDataStreamV3Resp",
     "UnauthorizedException",
     "UserDataStream",
     "UserDataStreamApi",
+    "WebSocketApiClient",
+    "WsConfiguration",
+    "WsResponse",
 ]
 
 
@@ -116,9 +146,26 @@ if TYPE_CHECKING:
     from .exceptions import ResponseValidationError as ResponseValidationError
     from .exceptions import ServiceException as ServiceException
     from .exceptions import UnauthorizedException as UnauthorizedException
+    from .listen_key_stream import AsyncListenKeyStream as AsyncListenKeyStream
+    from .listen_key_stream import ListenKeyStream as ListenKeyStream
     from .models.api_error import APIError as APIError
+    from .models.balance_update import BalanceUpdate as BalanceUpdate
+    from .models.event_stream_terminated import EventStreamTerminated as EventStreamTerminated
+    from .models.execution_report import ExecutionReport as ExecutionReport
+    from .models.external_lock_update import ExternalLockUpdate as ExternalLockUpdate
+    from .models.list_status import ListStatus as ListStatus
+    from .models.list_status_o_model_item import ListStatusOModelItem as ListStatusOModelItem
+    from .models.outbound_account_position import OutboundAccountPosition as OutboundAccountPosition
+    from .models.outbound_account_position_b_item import (
+        OutboundAccountPositionBItem as OutboundAccountPositionBItem,
+    )
+    from .models.session_status import SessionStatus as SessionStatus
     from .models.spot_create_user_data_stream_v3_resp import (
         SpotCreateUserDataStreamV3Resp as SpotCreateUserDataStreamV3Resp,
     )
     from .user_data_stream import AsyncUserDataStream as AsyncUserDataStream
     from .user_data_stream import UserDataStream as UserDataStream
+    from .websocket_api import AsyncWebSocketApiClient as AsyncWebSocketApiClient
+    from .websocket_api import WebSocketApiClient as WebSocketApiClient
+    from .ws_operation import WsConfiguration as WsConfiguration
+    from .ws_operation import WsResponse as WsResponse

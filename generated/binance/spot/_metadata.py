@@ -6,7 +6,7 @@ from ._binance import BINANCE
 from .exceptions import ErrorFields
 from .operation import ApiInfo
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 API = ApiInfo(
     distribution="binance-spot",

@@ -34,8 +34,8 @@ from .model import build as build_stage
 from .model.api import Api
 from .output import changelog
 from .output import write as write_stage
-from .spec import validate as validate_stage
 from .spec import asyncapi
+from .spec import validate as validate_stage
 from .spec.load import LoadedSpec, load
 from .spec.validate import Finding, Outcome
 

@@ -14,8 +14,8 @@ from ..config import Config
 from ..diagnostics import Diagnostic, child_pointer, pointer_from_parts
 from ..profiles import Profile, select
 from . import metadata
-from . import websocket as websocket_model
 from . import samples as examples
+from . import websocket as websocket_model
 from .api import (
     Api,
     ApiClass,

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..diagnostics import GenerationError, child_pointer, error, parts_from_pointer
 from ..profiles import Profile
-from .api import Parameter, SpecText, TypeRef, WebSocketApi, WsEvent, WsMethod
+from .api import Parameter, SpecText, WebSocketApi, WsEvent, WsMethod
 from .naming import Namer, class_name, constant, pascal, snake
 from .schemas import ANY, Schemas, text
 
@@ -52,17 +52,18 @@ def build(document: dict[str, Any], schemas: Schemas, profile: Profile, source: 
           parameter: Callable[..., Parameter]) -> WebSocketApi:
     """The WebSocket API of an AsyncAPI document; `schemas` reads this document (its models go to the
     package's namespace). `parameter` makes a Parameter as build.py makes one for OpenAPI."""
-    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    info = _mapping(document.get("info"))
     client = schemas.class_names.claim("WebSocketApiClient")  # before the models: the package exports both
     async_client = schemas.class_names.claim("Async" + client)
     reader = _Reader(document, schemas, profile, parameter)
     methods, events = reader.operations()
     if not methods:
-        raise GenerationError([error(
+        refused = error(
             "no request/reply method to generate: the generated WebSocket client speaks APIs whose send "
             "operations carry {id, method, params} and whose replies carry {id, status, result | error} "
             "(Binance's WebSocket API); the warnings with this error say why each operation was left out "
-            "(subscription-only streams are not generated yet)", *schemas.locate("#/operations"))] + schemas.diagnostics)
+            "(subscription-only streams are not generated yet)", *schemas.locate("#/operations"))
+        raise GenerationError([refused, *schemas.diagnostics])
     names = {str(m.method) for m in methods}
     user_data = tuple(SpecText(m) for m in USER_DATA_METHODS if m in names or m in reader.managed)
     event_key = reader.event_key
@@ -229,7 +230,8 @@ class _Reader:
 
     def _security_names(self, op: dict[str, Any]) -> tuple[SpecText, ...]:
         names = []
-        for requirement in op.get("security") if isinstance(op.get("security"), list) else ():
+        security = op.get("security")
+        for requirement in security if isinstance(security, list) else ():
             ref = requirement.get("$ref") if isinstance(requirement, dict) else None
             if isinstance(ref, str) and parts_from_pointer(ref):
                 names.append(SpecText(parts_from_pointer(ref)[-1]))
@@ -238,7 +240,8 @@ class _Reader:
     def _parameters(self, params: dict[str, Any], pointer: str, security: str,
                     wire: str) -> tuple[tuple[Parameter, ...], tuple[SpecText, ...]]:
         properties = _mapping(params.get("properties"))
-        required = params.get("required") if isinstance(params.get("required"), list) else []
+        listed = params.get("required")
+        required = listed if isinstance(listed, list) else []
         hidden_names = _HIDDEN[security]
         names = Namer({"self", "timeout"})
         made: list[Parameter] = []

@@ -178,8 +178,9 @@ _OVER = {"listen_key": "a REST listen key", "websocket": "the WebSocket API"}
 def _old_helpers(old: dict[str, Any]) -> dict[str, str]:
     """The helpers of a recorded surface; one recorded before helpers were had the listen-key
     helper exactly when it had the listen-key operations (POST .../userDataStream)."""
-    if isinstance(old.get("helpers"), dict):
-        return old["helpers"]
+    recorded = old.get("helpers")
+    if isinstance(recorded, dict):
+        return {str(name): str(over) for name, over in recorded.items()}
     if any(key.startswith("POST ") and key.endswith("/userDataStream") for key in old["operations"]):
         return {"AsyncUserDataStream": "listen_key", "UserDataStream": "listen_key"}
     return {}

@@ -16,7 +16,9 @@ import asyncio
 import logging
 from typing import Any, Protocol
 
+from .async_api_client import AIOHTTP_REQUIREMENT
 from .exceptions import ApiConnectionError
+from .operation import install_hint
 from .ws_operation import WsConfiguration
 
 logger = logging.getLogger(__package__)
@@ -63,7 +65,7 @@ async def open_connection(url: str, config: WsConfiguration, user_agent: str) ->
         return await asyncio.wait_for(
             opener(url, config, user_agent), timeout=config.connect_timeout
         )
-    except ApiConnectionError:
+    except (ApiConnectionError, ImportError):
         raise
     except Exception as exc:  # every library and OS error of a failed handshake
         raise ApiConnectionError(
@@ -195,7 +197,14 @@ class _AiohttpConnection:
 
 
 async def _open_aiohttp(url: str, config: WsConfiguration, user_agent: str) -> Connection:
-    import aiohttp
+    try:
+        import aiohttp
+    except ImportError as exc:
+        # aiohttp is the package's `async` extra: a sync-only REST install does without it.
+        hint = install_hint("async", AIOHTTP_REQUIREMENT)
+        raise ImportError(
+            f"the WebSocket client needs aiohttp, which is not installed: {hint}"
+        ) from exc
 
     session = aiohttp.ClientSession(headers={"User-Agent": user_agent})
     try:

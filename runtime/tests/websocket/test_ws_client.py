@@ -8,9 +8,12 @@ AsyncWsClient, over websockets and aiohttp.
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 import time
 from decimal import Decimal
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -487,3 +490,24 @@ def test_non_ascii_values_are_signed_as_sent(
     for auth in (hmac_auth, ed_auth):
         order = connect(auth, logon=False).request(ops.place, {"symbol": symbol})
         assert order.symbol == symbol
+
+
+def test_without_aiohttp_the_client_names_the_extra_to_install(ws: ModuleType) -> None:
+    """aiohttp is the `async` extra: a WebSocket client without it says what to install."""
+    root = Path(ws.__file__).resolve().parent.parent
+    code = (
+        "import sys\n"
+        "sys.modules['aiohttp'] = None\n"
+        f"from {ws.__name__}.ws_client import WsClient\n"
+        f"from {ws.__name__}.ws_operation import WsConfiguration\n"
+        "try:\n"
+        "    WsClient(WsConfiguration(url='ws://127.0.0.1:9/ws-api/v3')).connect()\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "needs aiohttp, which is not installed" in done.stdout
+    assert "[async] extra" in done.stdout, done.stdout

@@ -284,6 +284,9 @@ def _api_classes(document: dict[str, Any], schemas: Schemas, security: tuple[Sec
             continue
         for method in HTTP_METHODS:
             operation = item.get(method)
+            if isinstance(operation, dict) and "$ref" in operation:
+                # Not OpenAPI (validation says so; --lenient gets here): the operation it names.
+                operation, _ = schemas.resolve(operation, pointer_from_parts(("paths", path, method)))
             if isinstance(operation, dict):
                 tags = operation.get("tags") or [DEFAULT_TAG]
                 tag = str(tags[0]) if isinstance(tags, list) and tags else DEFAULT_TAG

@@ -88,6 +88,7 @@ def run(document: dict[str, Any], locate: Locate, unreadable: set[str]) -> list[
             where = pointer_from_parts(("components", "securitySchemes", key, "name"))
             problems.append(_located(f"API key header name {name!r} is not an HTTP header name",
                                      where, locate))
+    problems += _referenced_operations(document, locate)
     problems += _duplicate_operation_ids(document, unreadable, locate)
     problems += _self_contained_schemas(document, locate)
     problems += _misspelt_schema_keys(document, locate)
@@ -163,6 +164,26 @@ def _operations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]
             for method, operation in item.items():
                 if isinstance(operation, dict):
                     yield f"{item_pointer}/{_pointer_part(method)}", operation
+
+
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _referenced_operations(document: dict[str, Any], locate: Locate) -> list[Diagnostic]:
+    """An operation written as a `$ref` (DigitalOcean's specs): OpenAPI allows `$ref` on a path item
+    only. With --lenient the generator reads the operation it names (model/build.py)."""
+    problems = []
+    paths = document.get("paths")
+    for path, item in paths.items() if isinstance(paths, dict) else ():
+        item, item_pointer = resolve(document, item, pointer_from_parts(("paths", path)))
+        for method in _HTTP_METHODS:
+            operation = item.get(method) if isinstance(item, dict) else None
+            if isinstance(operation, dict) and isinstance(operation.get("$ref"), str):
+                problems.append(_located(
+                    f"{method.upper()} {path}: an operation cannot be a $ref (OpenAPI allows one on a path item, "
+                    "not on an operation): put the $ref on the path item, or pass --lenient to read the "
+                    "operation it names", f"{item_pointer}/{method}/$ref", locate))
+    return problems
 
 
 def _pointer_part(part: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -108,3 +109,24 @@ def test_binance_signed_operations_without_security_send_the_api_key(tmp_path: P
     assert 'api_key_header="X-MBX-APIKEY"' in cases and "signed=True" in cases
     assert '"recv_window": 5000' in cases  # Binance's usual value, within the spec's maximum
     run_package_tests(out)  # the server checks the header and the signature on the wire
+
+
+REF_OPERATION = REPO / "tests" / "e2e" / "specs" / "ref_operation"
+
+
+def test_an_operation_written_as_a_ref_is_refused_strictly_and_read_leniently(tmp_path: Path) -> None:
+    strict_copy = tmp_path / "strict-spec"
+    shutil.copytree(REF_OPERATION, strict_copy)
+    (strict_copy / "generator.toml").unlink()  # without the settings: strict
+    strict = run_cli("generate", strict_copy / "openapi.yaml", "--out", tmp_path / "strict")
+    assert strict.code == 1
+    assert re.search(r"openapi\.yaml:10:\d+: error: GET /v2/droplets/\{droplet_id\}: an operation cannot be a \$ref",
+                     strict.stderr), strict.stderr
+    assert not (tmp_path / "strict").exists()
+    out = tmp_path / "lenient"
+    done = run_cli("generate", REF_OPERATION / "openapi.yaml", "--out", out)  # generator.toml beside it: lenient
+    assert done.code == 0, done.stderr
+    assert "warning: GET /v2/droplets/{droplet_id}: an operation cannot be a $ref" in done.stderr
+    api = (out / "droplets" / "api" / "droplets_api.py").read_text()
+    assert 'path="/v2/droplets/{droplet_id}"' in api and "def droplets_get(" in api and "def droplets_destroy(" in api
+    run_package_tests(out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import math
+import select
 import ssl
 import time
 import weakref
@@ -14,7 +15,6 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
-from urllib3.util.wait import wait_for_read
 from yarl import URL
 
 from .configuration import Configuration, check_timeout
@@ -28,9 +28,10 @@ from .exceptions import (
 )
 from .rest import RESTResponse, Timeout, redact_library_logs
 
-# aiohttp's total timeout is set this much past the call's deadline, so that its connect timeout
-# (at the deadline) fires first while connecting: a request that never left is reported so.
+# The cached timeouts of a first attempt serve while this close to a whole total_timeout is left.
 _MARGIN = 0.05
+# How often the deadline watchdog looks at the requests in flight: a call ends at most this late.
+_TICK = 0.05
 
 
 class AsyncRESTClient:
@@ -53,6 +54,7 @@ class AsyncRESTClient:
         "_session",
         "_ssl",
         "_total",
+        "_watchdog",
         "loop",
     )
 
@@ -65,6 +67,7 @@ class AsyncRESTClient:
         self._ssl = _ssl_setting(configuration)
         self._proxy, self._proxy_headers = _proxy_settings(configuration.proxy)
         self.loop = asyncio.get_running_loop()
+        self._watchdog = _Watchdog(self.loop)
         self._session = aiohttp.ClientSession(
             connector=_Connector(limit=configuration.pool_maxsize, ssl=self._ssl),
             # Calls carry their own cookies; a jar would only carry state from one call to the next.
@@ -105,6 +108,11 @@ class AsyncRESTClient:
                 (self._connect, self._read) if timeout is None else check_timeout(timeout)
             )
             limits = _limits(connect, read, left)
+        task = asyncio.current_task()
+        watchdog = self._watchdog
+        watchdog.watch(task, deadline)
+        error: OpenApiException
+        cause: BaseException | None
         try:
             async with self._session.request(
                 method,
@@ -127,6 +135,12 @@ class AsyncRESTClient:
                 else:
                     data = await _read_at_most(response, limit, method, url)
                 return RESTResponse(response.status, response.reason or "", response.headers, data)
+        except asyncio.CancelledError:
+            if not watchdog.expired(task):
+                raise  # the caller's cancellation
+            # Cancelled by the watchdog: past the connect phase (the connect timeout ends at the
+            # deadline, before the watchdog does), so the request may have been sent.
+            error, cause = _deadline_error(method, url, request_sent=True), None
         except _FAILURES as exc:
             error, cause = _network_error(exc, method, url, deadline)
         except ValueError:
@@ -136,19 +150,72 @@ class AsyncRESTClient:
                 "(a line break or a character HTTP cannot carry)"
             )
             cause = None
+        finally:
+            watchdog.forget(task)
         # Raised here, outside the handler, so that a library error that could not be cleaned of
         # the query is not chained as the context either.
         raise error from cause
 
     async def close(self) -> None:
         """Close the session and every pooled connection."""
+        self._watchdog.stop()
         await self._session.close()
+
+
+class _Watchdog:
+    """Ends the requests whose call has passed its deadline, by cancelling their task (as aiohttp's
+    own total timeout does), with one timer ticking every _TICK seconds while requests are in
+    flight rather than a timer per request: a slow trickle of bytes cannot stretch a call, and a
+    call pays a dictionary entry for it."""
+
+    __slots__ = ("_deadlines", "_expired", "_handle", "_loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._deadlines: dict[asyncio.Task[Any] | None, float] = {}
+        self._expired: set[asyncio.Task[Any]] = set()
+        self._handle: asyncio.TimerHandle | None = None
+
+    def watch(self, task: asyncio.Task[Any] | None, deadline: float) -> None:
+        self._deadlines[task] = deadline
+        if self._handle is None:
+            self._handle = self._loop.call_later(_TICK, self._tick)
+
+    def forget(self, task: asyncio.Task[Any] | None) -> None:
+        self._deadlines.pop(task, None)
+        if task in self._expired:  # cancelled, but the request ended otherwise: take it back
+            self.expired(task)
+
+    def expired(self, task: asyncio.Task[Any] | None) -> bool:
+        """Whether the watchdog cancelled `task` (and no one else did): then its cancellation is
+        taken back, and the request ends with a timeout."""
+        if task is None or task not in self._expired:
+            return False
+        self._expired.discard(task)
+        uncancel = getattr(task, "uncancel", None)  # Python 3.11: cancellations are counted
+        return uncancel is None or uncancel() == 0
+
+    def _tick(self) -> None:
+        self._handle = None
+        now = time.monotonic()
+        for task, deadline in list(self._deadlines.items()):
+            if deadline <= now and task is not None:
+                del self._deadlines[task]
+                self._expired.add(task)
+                task.cancel()
+        if self._deadlines:
+            self._handle = self._loop.call_later(_TICK, self._tick)
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
 
 
 def _limits(connect: float, read: float, left: float) -> aiohttp.ClientTimeout:
     """aiohttp's timeouts for an attempt with `left` seconds to the call's deadline."""
     return aiohttp.ClientTimeout(
-        total=left + _MARGIN,
+        total=None,  # the watchdog's
         connect=left,
         sock_connect=min(connect, left),
         sock_read=min(read, left),
@@ -196,7 +263,8 @@ class _Connector(aiohttp.TCPConnector):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self._used: weakref.WeakSet[Any] = weakref.WeakSet()
+        # Each connection handed out before (its protocol) -> its socket's file descriptor.
+        self._used: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
     async def connect(
         self, req: aiohttp.ClientRequest, traces: list[Any], timeout: aiohttp.ClientTimeout
@@ -204,12 +272,15 @@ class _Connector(aiohttp.TCPConnector):
         while True:
             conn = await super().connect(req, traces, timeout)
             protocol = conn.protocol
-            if protocol is None or protocol not in self._used:
-                if protocol is not None:
-                    self._used.add(protocol)
+            if protocol is None:
                 return conn
-            sock = conn.transport.get_extra_info("socket") if conn.transport else None
-            if sock is None or not wait_for_read(sock, timeout=0.0):
+            fd = self._used.get(protocol)
+            if fd is None:  # a new connection
+                sock = conn.transport.get_extra_info("socket") if conn.transport else None
+                if sock is not None:
+                    self._used[protocol] = sock.fileno()
+                return conn
+            if not _readable(fd):
                 return conn
             conn.close()  # closed under us: drop it, take the next pooled one or a new one
 
@@ -242,6 +313,21 @@ def _proxy_settings(proxy: str | None) -> tuple[str | None, dict[str, str] | Non
     user, _, password = userinfo.partition(":")
     token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode("ascii")
     return urlunsplit(parts._replace(netloc=host)), {"Proxy-Authorization": "Basic " + token}
+
+
+def _readable(fd: int) -> bool:
+    """Whether a socket has something to read, or is closed or broken; never waits."""
+    try:
+        if _POLL:
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select((fd,), (), (), 0)[0])  # Windows: no poll()
+    except (OSError, ValueError):
+        return True
+
+
+_POLL = hasattr(select, "poll")
 
 
 # asyncio's TimeoutError (aiohttp's timeouts derive from it) is the built-in one from Python 3.11 on;

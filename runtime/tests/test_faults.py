@@ -212,6 +212,26 @@ def test_a_trickling_server_cannot_hold_a_call_past_its_deadline(
     assert "deadline" in str(raised.value)
 
 
+def test_an_async_deadline_leaves_the_task_as_it_was(rt: ModuleType, faults: FaultServer,
+                                                     auth: Any) -> None:
+    # The async deadline cancels the request's task, then takes the cancellation back: the caller
+    # sees ApiTimeoutError, and its task is not left half-cancelled (asyncio.timeout, TaskGroup).
+    faults.serve(trickle(0.1, b'{"x": "' + b"y" * 40 + b'"}'))
+    operation = make_op(rt, "GET", "/api/v3/account", signed=True)
+
+    async def main() -> int:
+        async with rt.async_api_client.AsyncApiClient(configure(rt, faults, auth)) as client:
+            with pytest.raises(rt.exceptions.ApiTimeoutError, match="deadline"):
+                await client.call(operation, {}, timeout=0.4)
+            task = asyncio.current_task()
+            assert task is not None and getattr(task, "cancelling", lambda: 0)() == 0
+            await asyncio.sleep(0.01)  # no cancellation is pending either
+            faults.serve(reply())
+            return int((await client.call(operation, {})).status_code)
+
+    assert asyncio.run(main()) == 200
+
+
 def test_the_deadline_stops_retries_and_pauses(rt: ModuleType, faults: FaultServer,
                                                connect: Connect, auth: Any) -> None:
     client = connect(configure(rt, faults, auth, max_retries=5, total_timeout=0.8))

@@ -280,11 +280,7 @@ class _Connector(aiohttp.TCPConnector):
                 if sock is not None:
                     self._used[protocol] = sock.fileno()
                 return conn
-            try:
-                readable = select.select((fd,), (), (), 0)[0]
-            except (OSError, ValueError):  # closed meanwhile, or a descriptor select cannot take
-                readable = [fd]
-            if not readable:
+            if not _readable(fd):
                 return conn
             conn.close()  # closed under us: drop it, take the next pooled one or a new one
 
@@ -317,6 +313,21 @@ def _proxy_settings(proxy: str | None) -> tuple[str | None, dict[str, str] | Non
     user, _, password = userinfo.partition(":")
     token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode("ascii")
     return urlunsplit(parts._replace(netloc=host)), {"Proxy-Authorization": "Basic " + token}
+
+
+def _readable(fd: int) -> bool:
+    """Whether a socket has something to read, or is closed or broken; never waits."""
+    try:
+        if _POLL:
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select((fd,), (), (), 0)[0])  # Windows: no poll()
+    except (OSError, ValueError):
+        return True
+
+
+_POLL = hasattr(select, "poll")
 
 
 # asyncio's TimeoutError (aiohttp's timeouts derive from it) is the built-in one from Python 3.11 on;

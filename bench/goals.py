@@ -7,7 +7,8 @@ at most 0.5 of it; a cold run of GitHub's spec at most half openapi-generator's;
 GitHub and OKX at most half the faster peer's time, with a peak memory below openapi-generator's; `import binance.spot`
 under 50 ms and one API class under 150 ms at Spot size; fewer generated lines of package code per
 operation than either peer; per-call CPU overhead over raw urllib3 at most 10 % and below
-openapi-generator's client.
+openapi-generator's client; the generated WebSocket API client at most 15 % over raw aiohttp, in CPU
+per request and in time per round trip, blocking and asyncio, sequential and with many in flight.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from common import OPENAPI_GENERATOR, OURS, PEERS, fmt_ratio, fmt_seconds, media
 from generation import GenerationResults
 from imports import ImportResults
 from lines import LineResults
+from ws_calls import BASELINE, WsResults, case_key
 
 MET, NOT_MET, UNKNOWN = "met", "**not met**", "not measured"
 
@@ -34,6 +36,7 @@ class Outcome:
     imports: ImportResults | None = None
     lines: LineResults | None = None
     calls: CallResults | None = None
+    ws: WsResults | None = None
 
 
 @dataclass
@@ -182,6 +185,63 @@ def _calls(outcome: Outcome) -> list[Goal]:
     return goals
 
 
+WS_OVERHEAD = 0.15  # the generated WebSocket client over raw aiohttp doing the same frames
+
+
+def ws_pairs(ws: WsResults) -> list[tuple[str, str, str]]:
+    """(mode, our case, raw aiohttp case) for each mode the WebSocket goal covers."""
+    pairs = []
+    for ours, raw in BASELINE.items():
+        many = ws.threads if ours == "ours-sync" else ws.inflight
+        kind = "blocking" if ours == "ours-sync" else "asyncio"
+        crowd = f"{many} threads" if ours == "ours-sync" else f"{many} in flight"
+        pairs.append((f"{kind} sequential", case_key(ours, 1), case_key(raw, 1)))
+        pairs.append((f"{kind} {crowd}", case_key(ours, many), case_key(raw, many)))
+    return pairs
+
+
+def ws_overheads(ws: WsResults, attr: str) -> list[tuple[str, float, float]] | None:
+    """(mode, ours, raw) medians of `attr` per mode; None when a case was not measured.
+    attr: cpu_per_call (seconds) or wall (seconds per round: time per round trip times calls)."""
+    found = []
+    for mode, ours, raw in ws_pairs(ws):
+        mine, theirs = median_of(ws.samples.get(ours, []), attr), median_of(ws.samples.get(raw, []), attr)
+        if mine is None or theirs is None:
+            return None
+        found.append((mode, mine, theirs))
+    return found
+
+
+def _percent(ours: float, raw: float) -> str:
+    return f"{(ours / raw - 1) * 100:+.0f} %"
+
+
+def _ws(outcome: Outcome) -> list[Goal]:
+    limit = f"{WS_OVERHEAD * 100:.0f} %"
+    cpu_text = f"WebSocket API client: CPU per request at most {limit} over raw aiohttp's, in every mode"
+    rtt_text = (f"WebSocket API client: round trips per second at most {limit} below raw aiohttp's "
+                f"(time per request at most +{limit}), in every mode")
+    ws = outcome.ws
+    if ws is None or ws.error is not None:
+        why = "ws not run" if ws is None else f"failed: {ws.error.splitlines()[0]}"
+        return [Goal(cpu_text, UNKNOWN, why), Goal(rtt_text, UNKNOWN, why)]
+    goals = []
+    for text, attr in ((cpu_text, "cpu_per_call"), (rtt_text, "wall")):
+        found = ws_overheads(ws, attr)
+        if found is None:
+            goals.append(Goal(text, UNKNOWN, "ours or raw aiohttp failed in some mode"))
+            continue
+        if attr == "cpu_per_call":
+            parts = [f"{mode} {ours * 1e6:.0f} vs {raw * 1e6:.0f} µs ({_percent(ours, raw)})"
+                     for mode, ours, raw in found]
+        else:  # wall per round of ws.calls requests: time per request, and its inverse, requests/s
+            parts = [f"{mode} {ws.calls / ours:,.0f} vs {ws.calls / raw:,.0f}/s ({_percent(ours, raw)})"
+                     for mode, ours, raw in found]
+        ok = all(ours <= (1 + WS_OVERHEAD) * raw for _, ours, raw in found)
+        goals.append(Goal(text, _status(ok), "ours vs raw aiohttp: " + "; ".join(parts)))
+    return goals
+
+
 def check_goals(outcome: Outcome) -> list[Goal]:
     return [
         _cold_spot(outcome),
@@ -194,4 +254,5 @@ def check_goals(outcome: Outcome) -> list[Goal]:
         _import(outcome, "api", 0.150),
         _lines(outcome),
         *_calls(outcome),
+        *_ws(outcome),
     ]

@@ -30,10 +30,11 @@ from common import (
     scrub,
 )
 from generation import GenerationResults
-from goals import Outcome, check_goals
+from goals import WS_OVERHEAD, Outcome, check_goals, ws_pairs
 from imports import ImportResults
 from lines import LineResults, Size
 from tools import TITLES
+from ws_calls import BY_KEY, PACKAGE, SPEC, WsResults, baseline_of
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -72,6 +73,8 @@ class Report:
             self.size(self.o.lines)
         if self.o.calls is not None:
             self.calls(self.o.calls)
+        if self.o.ws is not None:
+            self.ws(self.o.ws)
         self.failure_section()
         return scrub("\n".join(self.lines).rstrip() + "\n")
 
@@ -240,6 +243,53 @@ class Report:
             self.add(f"- {CLIENTS[client][0]}: skipped: {why.splitlines()[0] if why else 'absent'}")
         if og is not None and ours is not None:
             self.add(f"- Ours (sync) against openapi-generator's client, CPU per call: {fmt_ratio(ours / og)}")
+        self.add("")
+
+    def ws(self, ws: WsResults) -> None:
+        versions = ", ".join(f"{k} {v}" for k, v in ws.versions.items())
+        self.add("## WebSocket API round trips", "",
+                 f"The WebSocket API client generated in the run from `{display_path(SPEC)}` "
+                 f"(`--package-name {PACKAGE}`, into a temporary folder): `ticker_price(symbol=\"BTCUSDT\")` of "
+                 "`WebSocketApiClient` (blocking) and `AsyncWebSocketApiClient`, `WsConfiguration(url=...)` "
+                 "and otherwise its defaults (aiohttp, keepalive pings). Beside it, the library it uses, "
+                 "aiohttp, doing the same frames: json.dumps the request, json.loads the answer, match it to "
+                 "its request by id (a reader task resolving one future per request); from blocking code, "
+                 "through an event loop in a thread as our blocking client does. `websockets` is shown for "
+                 "context. The server is a separate process (websockets' asyncio server; its CPU is not "
+                 f"counted) answering each request with a result and rateLimits, over loopback. "
+                 f"{ws.calls:,} requests per case and round, {plural(ws.rounds, 'round')} (every case once "
+                 f"per round, after an untimed warm-up), all clients in one process "
+                 f"(`bench/ws_calls.py`, {versions}). Sequential: one request in flight; many: "
+                 f"{ws.inflight} asyncio tasks on one connection, or {ws.threads} threads sharing one "
+                 "blocking client. CPU: time.process_time of the client process (every thread, the "
+                 "blocking clients' loop threads included) per request. Ratios: against raw aiohttp in the "
+                 "same mode (asyncio or blocking) with as many requests in flight.", "")
+        if ws.error is not None:
+            self.failures.append(("ws", ws.error))
+            self.add("Not measured: see Failures.", "")
+            return
+        rows = []
+        for key, samples in ws.samples.items():
+            client, _, k = key.partition("@")
+            base = baseline_of(key)
+            base_samples = ws.samples.get(base, []) if base is not None else []
+            cpu, wall = median_of(samples, "cpu_per_call"), median_of(samples, "wall")
+            rows.append([BY_KEY[client].label, k, fmt_int(median_of(samples, "rps")),
+                         NA if cpu is None else f"{cpu * 1e6:.0f} µs",
+                         fmt_ratio(ratio(cpu, median_of(base_samples, "cpu_per_call"))),
+                         fmt_ratio(ratio(wall, median_of(base_samples, "wall"))), _runs(samples)])
+            self.note_failures(f"ws, {key}", samples)
+        self.add(*_table(["client", "in flight", "requests/s", "CPU per request", "CPU vs raw aiohttp",
+                          "time per request vs raw aiohttp", "rounds ok"], rows))
+        for mode, ours, raw in ws_pairs(ws):
+            cpu = ratio(median_of(ws.samples.get(ours, []), "cpu_per_call"),
+                        median_of(ws.samples.get(raw, []), "cpu_per_call"))
+            if cpu is not None:
+                verdict = "within" if cpu <= 1 + WS_OVERHEAD else "over"
+                self.add(f"- {mode}: ours {fmt_ratio(cpu)} raw aiohttp's CPU per request ({verdict} the "
+                         f"goal's {1 + WS_OVERHEAD:.2f}x)")
+        for key, why in ws.errors.items():
+            self.add(f"- {key}: not measured: {why.splitlines()[0]}")
         self.add("")
 
     def failure_section(self) -> None:

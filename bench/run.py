@@ -2,12 +2,13 @@
 
 Sets up the peers' venv (bench/.work/peers-venv) if needed, then runs the sections in order:
 generation (cold UDS and Spot, alternating; ours' no-op and one-edit regeneration), imports (the Spot
-packages), lines (the Spot output), calls (per-call cost against a loopback server), and writes the
-report. Everything it makes lives under bench/.work/, which it cleans at the end.
+packages), lines (the Spot output), calls (per-call cost against a loopback server), ws (round trips
+of the generated WebSocket API client beside raw aiohttp, bench/ws_calls.py), and writes the report. Everything it makes lives under bench/.work/, which it cleans at the end.
 
     .venv/bin/python bench/run.py                      # everything -> bench/results.md
     .venv/bin/python bench/run.py --quick              # 1 round, few calls: a smoke run
     .venv/bin/python bench/run.py --only imports,lines --repeat 3
+    .venv/bin/python bench/run.py --only ws                    # the WebSocket client alone
 
 A partial or quick run writes bench/.work/results.md (not the committed report) unless --out says
 otherwise; the raw figures of every run go to bench/.work/results.json.
@@ -34,8 +35,9 @@ from imports import run_imports
 from lines import run_lines
 from report import render
 from tools import GITHUB, OKX, SPOT, UDS
+from ws_calls import run_ws_calls
 
-SECTIONS = ("generation", "imports", "lines", "calls")
+SECTIONS = ("generation", "imports", "lines", "calls", "ws")
 DEFAULT_REPEAT = 7
 DEFAULT_CALLS = 2000
 QUICK_CALLS = 200
@@ -127,6 +129,14 @@ def main(argv: list[str]) -> int:
             clients = [c for c, (_, needs) in CLIENTS.items() if needs is None or needs in tools]
             log(f"calls: {args.rounds} rounds of {args.call_count} calls per client")
             outcome.calls = run_calls(clients, args.call_count, args.rounds, args.timeout, products, log)
+        if "ws" in args.sections:
+            # Ours and raw aiohttp in the project's venv (it has `websockets` for the server; the
+            # peers' venv does not), the package generated inside the step.
+            log(f"ws: {args.rounds} rounds of {args.call_count} requests per case")
+            outcome.ws = run_ws_calls(args.call_count, args.rounds, args.timeout, log, log_dir=WORK / "logs")
+            if outcome.ws.versions:
+                outcome.versions["WebSocket clients (.venv)"] = ", ".join(
+                    f"{k} {v}" for k, v in outcome.ws.versions.items() if k != "python")
     finally:
         if peers_env.generator_digest() != digest:
             outcome.notes.append("our generator's code or templates changed while this run was going on "

@@ -1,46 +1,113 @@
-"""WebSocket API round trips over loopback: the raw libraries and our client on top of each.
+"""WebSocket API round trips over loopback: the generated client beside the raw libraries under it.
 
-    .venv/bin/python bench/ws_calls.py [--calls 2000] [--rounds 5] [--inflight 50]
+    .venv/bin/python bench/ws_calls.py [--calls 2000] [--rounds 5] [--inflight 50] [--threads 50]
 
-A Binance-like server (a separate process, websockets' asyncio server, so its CPU is not counted)
-answers every `{"id","method","params"}` frame with `{"id","status":200,"result":{...},
-"rateLimits":[...]}`. Each client makes `--calls` sequential requests (one in flight: round trips
-per second is latency-bound) and, for the asyncio ones, `--calls` requests `--inflight` at a time
-(throughput). Reported: requests per second (wall) and CPU microseconds per request of the client's
-process (every thread: the blocking client's event-loop thread included), the median of the rounds,
-clients alternating round by round. Raw clients do what any client must (json.dumps, json.loads,
-match the id); ours also validates the result into a pydantic model and reads rateLimits.
+prints a table; `make bench` (bench/run.py, section `ws`) runs the same measurement as a child
+process (`--json`, through `run_ws_calls`) and reports it in bench/results.md beside its goal.
+
+The client under test is generated in the run: tests/e2e/specs/websocket/websocket-api.yaml into a
+temporary folder (`--package-name acme.ws`), then `acme.ws.WebSocketApiClient` (blocking) and
+`acme.ws.AsyncWebSocketApiClient` call `ticker_price(symbol="BTCUSDT")`, configured by
+`WsConfiguration(url=...)` and otherwise its defaults (aiohttp, keepalive pings on). A Binance-like
+server (a separate process, websockets' asyncio server, so its CPU is not counted) answers every
+`{"id","method","params"}` frame with `{"id","status":200,"result":{...},"rateLimits":[...]}`.
+
+The baseline is the library the client uses, aiohttp, doing the same frames: json.dumps a request,
+json.loads the answer, and match it to its request by id (a reader task resolving one future per
+request). A blocking caller drives it as our blocking client drives itself: an event loop in a
+thread, each call handed over with run_coroutine_threadsafe. `websockets` (asyncio and sync) is
+measured beside it for context, raw and under our client (`library="websockets"`).
+
+Modes: sequential (one request in flight: round trips per second are latency-bound), and many in
+flight (asyncio: `--inflight` tasks on one connection; blocking: `--threads` threads sharing one
+client). Each case makes `--calls` requests per round; every case runs once per round, in a fixed
+order, after an untimed warm-up (imports, pydantic schemas, connections, threads). Reported: the
+median over rounds of requests per second (wall) and CPU microseconds per request of the whole
+client process (time.process_time: every thread, the blocking clients' event-loop threads included).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import importlib
+import itertools
 import json
-import shutil
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Awaitable, Callable
-from functools import partial
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common import Sample, scrub, tail
+
 ROOT = Path(__file__).resolve().parents[1]
-RUNTIME = ROOT / "runtime"
-PACKAGE = "wsbenchpkg"
+SPEC = ROOT / "tests" / "e2e" / "specs" / "websocket" / "websocket-api.yaml"
+PACKAGE = "acme.ws"
+SYMBOL = "BTCUSDT"
 RATE_LIMITS = [
-    {
-        "rateLimitType": "REQUEST_WEIGHT",
-        "interval": "MINUTE",
-        "intervalNum": 1,
-        "limit": 6000,
-        "count": 2,
-    },
+    {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000, "count": 2},
 ]
+DEFAULT_INFLIGHT = 50
+DEFAULT_THREADS = 50
+
+
+# -- the cases: (client, requests in flight) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Client:
+    key: str
+    label: str
+    blocking: bool  # driven from plain threads (else: asyncio tasks)
+    ours: bool
+    library: str  # aiohttp or websockets
+    concurrent: bool = True  # can take many requests in flight
+
+
+CLIENTS: tuple[Client, ...] = (
+    Client("raw-aiohttp", "raw aiohttp, asyncio", blocking=False, ours=False, library="aiohttp"),
+    Client("ours-async", "ours, AsyncWebSocketApiClient (aiohttp)", blocking=False, ours=True, library="aiohttp"),
+    Client("raw-aiohttp-blocking", "raw aiohttp, blocking (loop thread)", blocking=True, ours=False,
+           library="aiohttp"),
+    Client("ours-sync", "ours, WebSocketApiClient (aiohttp)", blocking=True, ours=True, library="aiohttp"),
+    Client("raw-websockets", "raw websockets, asyncio", blocking=False, ours=False, library="websockets"),
+    Client("ours-async-websockets", "ours, AsyncWebSocketApiClient (websockets)", blocking=False, ours=True,
+           library="websockets"),
+    Client("raw-websockets-sync", "raw websockets, sync", blocking=True, ours=False, library="websockets",
+           concurrent=False),
+    Client("ours-sync-websockets", "ours, WebSocketApiClient (websockets)", blocking=True, ours=True,
+           library="websockets"),
+)
+BY_KEY = {client.key: client for client in CLIENTS}
+# Our client -> the raw aiohttp case it is held against (the goal's pairs).
+BASELINE = {"ours-async": "raw-aiohttp", "ours-sync": "raw-aiohttp-blocking"}
+
+
+def case_key(client: str, in_flight: int) -> str:
+    return f"{client}@{in_flight}"
+
+
+def cases(inflight: int, threads: int) -> list[tuple[Client, int]]:
+    out = []
+    for client in CLIENTS:
+        many = threads if client.blocking else inflight
+        out += [(client, k) for k in ((1, many) if client.concurrent and many > 1 else (1,))]
+    return out
+
+
+def baseline_of(key: str) -> str | None:
+    """The raw aiohttp case a case is compared with: same mode (asyncio or blocking), same in flight."""
+    client, _, k = key.partition("@")
+    raw = "raw-aiohttp-blocking" if BY_KEY[client].blocking else "raw-aiohttp"
+    return None if client == raw else case_key(raw, int(k))
 
 
 # -- the server (its own process) -------------------------------------------------------------
@@ -63,226 +130,396 @@ def serve() -> None:
             await ws.send(json.dumps(answer))
 
     async def main() -> None:
+        # ping_interval=None: the server never pings; the clients' own keepalive stays as configured.
         async with ws_serve(handle, "127.0.0.1", 0, compression=None, ping_interval=None) as server:
-            port = server.sockets[0].getsockname()[1]
-            print(port, flush=True)
-            await asyncio.get_running_loop().create_future()
+            print(server.sockets[0].getsockname()[1], flush=True)
+            # Stop when the benchmark closes our stdin (or dies).
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
     asyncio.run(main())
 
 
-# -- the clients --------------------------------------------------------------------------------
+class Server:
+    """serve() in a process of its own, on a free loopback port."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        port = self.proc.stdout.readline().strip()
+        if not port.isdigit():
+            self.stop()
+            raise RuntimeError(f"the WebSocket server did not start (it said {port!r})")
+        self.url = f"ws://127.0.0.1:{port}/ws-api/v3"
+
+    def stop(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
-def request_frame(n: int) -> str:
-    return json.dumps({"id": f"r{n}", "method": "ticker.price", "params": {"symbol": "BTCUSDT"}})
+# -- the generated package ----------------------------------------------------------------------
 
 
-def load_ours(root: Path) -> Any:
-    """Our runtime (generic, Binance, WebSocket) laid out as a package, plus one model."""
-    package = root / PACKAGE
-    (package / "models").mkdir(parents=True)
-    for source in [
-        *RUNTIME.glob("*.py"),
-        *(RUNTIME / "binance").glob("*.py"),
-        *(RUNTIME / "websocket").glob("*.py"),
-    ]:
-        if source.name != "__init__.py":
-            shutil.copy(source, package / source.name)
-    (package / "__init__.py").write_text("")
-    (package / "models" / "__init__.py").write_text(
-        "from ..base_model import ApiModel\n\n\n"
-        "class TickerPrice(ApiModel):\n    symbol: str\n    price: str\n"
-    )
-    sys.path.insert(0, str(root))
-    for module in ("ws_operation", "ws_client", "async_ws_client", "models"):
-        importlib.import_module(f"{PACKAGE}.{module}")
+def generate(out: Path) -> Any:
+    """Generate the WebSocket API package into `out` with our generator, and import it."""
+    done = subprocess.run([sys.executable, "-m", "generator", "generate", str(SPEC), "--out", str(out),
+                           "--package-name", PACKAGE], cwd=ROOT, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        raise RuntimeError(f"generating {SPEC.name} failed (exit code {done.returncode}):\n"
+                           f"{(done.stderr or done.stdout).strip()[-2000:]}")
+    sys.path.insert(0, str(out))
     return importlib.import_module(PACKAGE)
 
 
-Sync = Callable[[int], None]  # run n sequential calls
-Async = Callable[[int, int], Awaitable[None]]  # run n calls, k in flight
+# -- the clients: run(n, k) makes n requests, k in flight; close() -------------------------------
 
 
-def raw_websockets_sync(url: str) -> tuple[Sync, Callable[[], None]]:
-    from websockets.sync.client import connect
-
-    # websockets 17 wants its sync connect() used as a context manager.
-    opened = connect(url, compression=None)
-    ws = opened.__enter__()
-
-    def run(n: int) -> None:
-        for i in range(n):
-            ws.send(request_frame(i))
-            reply = json.loads(ws.recv())
-            assert reply["id"] == f"r{i}"
-
-    return run, lambda: opened.__exit__(None, None, None)
+def _split(n: int, k: int) -> list[int]:
+    """n requests over k workers."""
+    return [n // k + (1 if i < n % k else 0) for i in range(k)]
 
 
-async def raw_websockets_async(url: str) -> tuple[Async, Callable[[], Awaitable[None]]]:
-    from websockets.asyncio.client import connect
+class RawAsync:
+    """A minimal multiplexing client over any library's send/recv: a reader task resolving one
+    future per request by id. What any client must do, and nothing else."""
 
-    ws = await connect(url, compression=None)
-    return _raw_async(ws.send, ws.recv), ws.close
+    def __init__(self, send: Callable[[str], Awaitable[None]], recv: Callable[[], Awaitable[str]]) -> None:
+        self.send = send
+        self.recv = recv
+        self.waiting: dict[str, asyncio.Future[Any]] = {}
+        self.ids = itertools.count()
+        self.reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self) -> None:
+        while True:
+            reply = json.loads(await self.recv())
+            self.waiting.pop(reply["id"]).set_result(reply)
+
+    async def one(self) -> str:
+        request_id = f"r{next(self.ids)}"
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[request_id] = future
+        await self.send(json.dumps({"id": request_id, "method": "ticker.price", "params": {"symbol": SYMBOL}}))
+        reply = await future
+        if reply["status"] != 200:
+            raise RuntimeError(f"status {reply['status']}")
+        return str(reply["result"]["symbol"])
+
+    async def run(self, n: int, k: int) -> None:
+        async def worker(count: int) -> None:
+            for _ in range(count):
+                assert await self.one() == SYMBOL
+
+        await asyncio.gather(*(worker(c) for c in _split(n, k)))
 
 
-async def raw_aiohttp(url: str) -> tuple[Async, Callable[[], Awaitable[None]]]:
+async def _open_aiohttp(url: str) -> tuple[RawAsync, Callable[[], Awaitable[None]]]:
     import aiohttp
 
     session = aiohttp.ClientSession()
     ws = await session.ws_connect(url, autoping=True)
 
     async def recv() -> str:
-        message = await ws.receive()
-        return str(message.data)
+        return str((await ws.receive()).data)
 
     async def close() -> None:
+        raw.reader.cancel()
         await ws.close()
         await session.close()
 
-    return _raw_async(ws.send_str, recv), close
+    raw = RawAsync(ws.send_str, recv)
+    return raw, close
 
 
-def _raw_async(send: Callable[[str], Awaitable[None]], recv: Callable[[], Awaitable[str]]) -> Async:
-    """A minimal multiplexing client: a reader task resolving futures by id."""
+async def _open_websockets(url: str) -> tuple[RawAsync, Callable[[], Awaitable[None]]]:
+    from websockets.asyncio.client import connect
 
-    async def run(n: int, inflight: int) -> None:
-        loop = asyncio.get_running_loop()
-        waiting: dict[str, asyncio.Future[Any]] = {}
+    ws = await connect(url, compression=None)
 
-        async def reader() -> None:
-            while True:
-                reply = json.loads(await recv())
-                waiting.pop(reply["id"]).set_result(reply)
+    async def close() -> None:
+        raw.reader.cancel()
+        await ws.close()
 
-        task = loop.create_task(reader())
+    async def recv() -> str:
+        return str(await ws.recv())
 
-        async def one(i: int) -> None:
-            future = loop.create_future()
-            waiting[f"r{i}"] = future
-            await send(request_frame(i))
-            await future
-
-        try:
-            for start in range(0, n, inflight):
-                await asyncio.gather(*(one(i) for i in range(start, min(n, start + inflight))))
-        finally:
-            task.cancel()
-
-    return run
+    raw = RawAsync(ws.send, recv)
+    return raw, close
 
 
-def ours_sync(pkg: Any, url: str, library: str) -> tuple[Sync, Callable[[], None]]:
-    op = pkg.ws_operation.WsOperation("ticker.price", result=pkg.models.TickerPrice)
-    config = pkg.ws_operation.WsConfiguration(url, library=library)
-    client = pkg.ws_client.WsClient(config)
-    client.connect()
+class Opened:
+    """One connected client: run(n, k) blocks until n requests, k in flight, are answered."""
 
-    def run(n: int) -> None:
-        for _ in range(n):
-            assert client.request(op, {"symbol": "BTCUSDT"}).symbol == "BTCUSDT"
-
-    return run, client.close
+    def __init__(self, run: Callable[[int, int], None], close: Callable[[], None]) -> None:
+        self.run = run
+        self.close = close
 
 
-async def ours_async(
-    pkg: Any, url: str, library: str
-) -> tuple[Async, Callable[[], Awaitable[None]]]:
-    op = pkg.ws_operation.WsOperation("ticker.price", result=pkg.models.TickerPrice)
-    config = pkg.ws_operation.WsConfiguration(url, library=library)
-    client = pkg.async_ws_client.AsyncWsClient(config)
-    await client.connect()
+def _threaded(call: Callable[[], None], close: Callable[[], None]) -> Opened:
+    """A blocking call driven sequentially, or from k threads at once (the pool is kept across
+    rounds, so no round pays for starting threads)."""
+    pools: dict[int, concurrent.futures.ThreadPoolExecutor] = {}
 
-    async def run(n: int, inflight: int) -> None:
-        for start in range(0, n, inflight):
-            calls = [
-                client.request(op, {"symbol": "BTCUSDT"}) for _ in range(min(inflight, n - start))
-            ]
-            for price in await asyncio.gather(*calls):
-                assert price.symbol == "BTCUSDT"
+    def worker(count: int) -> None:
+        for _ in range(count):
+            call()
 
-    return run, client.close
+    def run(n: int, k: int) -> None:
+        if k == 1:
+            worker(n)
+            return
+        pool = pools.get(k) or pools.setdefault(k, concurrent.futures.ThreadPoolExecutor(k))
+        for future in [pool.submit(worker, c) for c in _split(n, k)]:
+            future.result()
+
+    def close_all() -> None:
+        for pool in pools.values():
+            pool.shutdown()
+        close()
+
+    return Opened(run, close_all)
+
+
+def open_client(client: Client, url: str, pkg: Any, loop: asyncio.AbstractEventLoop) -> Opened:
+    if client.ours and client.blocking:
+        ws = pkg.WebSocketApiClient(pkg.WsConfiguration(url=url, library=client.library))
+        ws.connect()
+
+        def ours_call() -> None:
+            assert ws.ticker_price(symbol=SYMBOL).symbol == SYMBOL
+
+        return _threaded(ours_call, ws.close)
+    if client.ours:
+        aws = pkg.AsyncWebSocketApiClient(pkg.WsConfiguration(url=url, library=client.library))
+        loop.run_until_complete(aws.connect())
+
+        async def ours_run(n: int, k: int) -> None:
+            async def worker(count: int) -> None:
+                for _ in range(count):
+                    assert (await aws.ticker_price(symbol=SYMBOL)).symbol == SYMBOL
+
+            await asyncio.gather(*(worker(c) for c in _split(n, k)))
+
+        return Opened(lambda n, k: loop.run_until_complete(ours_run(n, k)),
+                      lambda: loop.run_until_complete(aws.close()))
+    if client.key == "raw-websockets-sync":
+        from websockets.sync.client import connect
+
+        opened = connect(url, compression=None)
+        sws = opened.__enter__()  # websockets 17 wants its sync connect() used as a context manager
+        ids = itertools.count()
+
+        def sync_call() -> None:
+            request_id = f"r{next(ids)}"
+            sws.send(json.dumps({"id": request_id, "method": "ticker.price", "params": {"symbol": SYMBOL}}))
+            reply = json.loads(sws.recv())
+            assert reply["id"] == request_id and reply["result"]["symbol"] == SYMBOL
+
+        return _threaded(sync_call, lambda: opened.__exit__(None, None, None))
+    opener = _open_aiohttp if client.library == "aiohttp" else _open_websockets
+    if not client.blocking:
+        raw, aclose = loop.run_until_complete(opener(url))
+        return Opened(lambda n, k: loop.run_until_complete(raw.run(n, k)),
+                      lambda: loop.run_until_complete(aclose()))
+    # Raw aiohttp from blocking code: its own loop in a thread, as our blocking client does.
+    thread_loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=thread_loop.run_forever, daemon=True)
+    thread.start()
+    raw, aclose = asyncio.run_coroutine_threadsafe(opener(url), thread_loop).result(30)
+
+    def blocking_call() -> None:
+        assert asyncio.run_coroutine_threadsafe(raw.one(), thread_loop).result() == SYMBOL
+
+    def blocking_close() -> None:
+        asyncio.run_coroutine_threadsafe(aclose(), thread_loop).result(30)
+        thread_loop.call_soon_threadsafe(thread_loop.stop)
+        thread.join(5)
+        thread_loop.close()
+
+    return _threaded(blocking_call, blocking_close)
 
 
 # -- measuring ----------------------------------------------------------------------------------
 
 
-def timed(action: Callable[[], None]) -> tuple[float, float]:
+def timed(opened: Opened, n: int, k: int) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
-    action()
+    opened.run(n, k)
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=2000)
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": sys.version.split()[0]}
+    for name in ("aiohttp", "websockets", "pydantic"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "absent"
+    return found
+
+
+def measure(calls: int, rounds: int, inflight: int, threads: int,
+            progress: Callable[[str], None]) -> dict[str, Any]:
+    """Generate, serve, measure: the raw figures, as run_ws_calls and the table read them."""
+    measured = {"calls": calls, "rounds": rounds, "inflight": inflight, "threads": threads,
+                "versions": versions(), "samples": {}, "errors": {}}
+    samples: dict[str, list[tuple[float, float]]] = measured["samples"]
+    errors: dict[str, str] = measured["errors"]
+    with tempfile.TemporaryDirectory(prefix="ws-bench-") as tmp:
+        started = time.perf_counter()
+        pkg = generate(Path(tmp))
+        progress(f"generated {PACKAGE} from {SPEC.relative_to(ROOT)} in {time.perf_counter() - started:.1f} s")
+        server = Server()
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        opened: dict[str, Opened] = {}
+        try:
+            todo = cases(inflight, threads)
+            for client in CLIENTS:
+                try:
+                    opened[client.key] = open_client(client, server.url, pkg, loop)
+                except Exception as exc:  # a library that is not installed, a client that cannot connect
+                    errors[client.key] = f"{type(exc).__name__}: {exc}"
+                    progress(f"  {client.key}: not measured ({errors[client.key]})")
+            todo = [(c, k) for c, k in todo if c.key in opened]
+            for client, k in todo:  # warm-up, untimed
+                opened[client.key].run(min(calls, 200), k)
+            for r in range(rounds):
+                for client, k in todo:
+                    key = case_key(client.key, k)
+                    if key in errors:
+                        continue
+                    try:
+                        wall, cpu = timed(opened[client.key], calls, k)
+                    except Exception as exc:
+                        errors[key] = f"round {r + 1}: {type(exc).__name__}: {exc}"
+                        progress(f"  {key}: FAILED ({errors[key]})")
+                        continue
+                    samples.setdefault(key, []).append((wall, cpu))
+                progress(f"  round {r + 1}/{rounds}: " + ", ".join(
+                    f"{key} {calls / s[-1][0]:,.0f}/s {s[-1][1] / calls * 1e6:.0f} µs"
+                    for key, s in samples.items() if key.startswith(("ours-async@", "ours-sync@", "raw-aiohttp"))))
+        finally:
+            for one in opened.values():
+                try:
+                    one.close()
+                except Exception as exc:  # closing must not hide the figures
+                    progress(f"  closing a client: {type(exc).__name__}: {exc}")
+            loop.close()
+            server.stop()
+    return measured
+
+
+def table(measured: dict[str, Any]) -> list[str]:
+    """The figures as a Markdown table (the standalone output)."""
+    calls = measured["calls"]
+    medians = {key: (statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples))
+               for key, samples in measured["samples"].items()}
+    lines = [f"{calls} requests per case and round, median of {measured['rounds']} rounds, "
+             + ", ".join(f"{k} {v}" for k, v in measured["versions"].items()), "",
+             "| client | in flight | requests/s | CPU µs/request | CPU vs raw aiohttp | time vs raw aiohttp |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for key, (wall, cpu) in medians.items():
+        client, _, k = key.partition("@")
+        base = medians.get(baseline_of(key) or "")
+        versus = ("n/a", "n/a") if base is None else (f"{cpu / base[1]:.2f}x", f"{wall / base[0]:.2f}x")
+        lines.append(f"| {BY_KEY[client].label} | {k} | {calls / wall:,.0f} | {cpu / calls * 1e6:,.0f} | "
+                     f"{versus[0]} | {versus[1]} |")
+    lines += [f"- {key}: {why}" for key, why in measured["errors"].items()]
+    return lines
+
+
+# -- bench/run.py's side ------------------------------------------------------------------------
+
+
+@dataclass
+class WsResults:
+    """What run_ws_calls measured: per case (`ours-sync@1`), one Sample per round, with
+    `rps` (requests per second) and `cpu_per_call` (seconds) in extra."""
+
+    calls: int
+    rounds: int
+    inflight: int
+    threads: int
+    versions: dict[str, str] = field(default_factory=dict)
+    samples: dict[str, list[Any]] = field(default_factory=dict)  # case -> [common.Sample]
+    errors: dict[str, str] = field(default_factory=dict)  # case or client -> why it was not measured
+    error: str | None = None  # the whole section failed (generation, server)
+
+
+def run_ws_calls(calls: int, rounds: int, timeout: float, log: Callable[[str], None], *,
+                 inflight: int = DEFAULT_INFLIGHT, threads: int = DEFAULT_THREADS,
+                 python: Path | None = None, log_dir: Path | None = None) -> WsResults:
+    """This module as a child process (`--json`), in `python` (default: this interpreter); its
+    progress lines are passed to `log` as they come."""
+    results = WsResults(calls=calls, rounds=rounds, inflight=inflight, threads=threads)
+    args = [str(python or sys.executable), __file__, "--json", "--calls", str(calls), "--rounds", str(rounds),
+            "--inflight", str(inflight), "--threads", str(threads)]
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,
+                                text=True, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+        killer = threading.Timer(timeout, proc.kill)
+        killer.start()
+        last = ""
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if line.startswith("{"):
+                    last = line
+                else:
+                    log(line.rstrip())
+            proc.wait()
+        finally:
+            killer.cancel()
+        err.seek(0)
+        stderr = err.read()
+    if proc.returncode != 0 or not last:
+        why = f"timed out after {timeout:.0f} s" if proc.returncode == -9 else f"exit code {proc.returncode}"
+        results.error = scrub(f"{why}\n{tail(stderr)}")
+        if log_dir is not None:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            (log_dir / "ws_calls.err").write_text(stderr)
+        return results
+    measured = json.loads(last)
+    results.versions = measured["versions"]
+    results.errors = {key: scrub(why) for key, why in measured["errors"].items()}
+    for key, pairs in measured["samples"].items():
+        results.samples[key] = [Sample(ok=True, wall=wall, cpu=cpu,
+                                       extra={"rps": calls / wall, "cpu_per_call": cpu / calls})
+                                for wall, cpu in pairs]
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2000, help="requests per case and round")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--inflight", type=int, default=50)
+    parser.add_argument("--inflight", type=int, default=DEFAULT_INFLIGHT, help="asyncio tasks at once")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="threads sharing a blocking client")
+    parser.add_argument("--json", action="store_true", help="print the raw figures as one JSON line")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.serve:
         serve()
         return
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stdout is not None
-        url = f"ws://127.0.0.1:{server.stdout.readline().strip()}/ws-api/v3"
-        with tempfile.TemporaryDirectory() as tmp:
-            run(url, load_ours(Path(tmp)), args.calls, args.rounds, args.inflight)
-    finally:
-        server.terminate()
-        server.wait()
-        if server.stdout is not None:
-            server.stdout.close()
+    def progress(line: str) -> None:  # with --json, stdout is read line by line by run_ws_calls
+        print(line, file=sys.stdout if args.json else sys.stderr, flush=True)
 
-
-def run(url: str, pkg: Any, calls: int, rounds: int, inflight: int) -> None:
-    loop = asyncio.new_event_loop()
-    sync_clients: dict[str, Callable[[], tuple[Sync, Callable[[], None]]]] = {
-        "raw websockets, sync": lambda: raw_websockets_sync(url),
-        "ours, sync, over websockets": lambda: ours_sync(pkg, url, "websockets"),
-        "ours, sync, over aiohttp": lambda: ours_sync(pkg, url, "aiohttp"),
-    }
-    async_clients: dict[
-        str, Callable[[], Awaitable[tuple[Async, Callable[[], Awaitable[None]]]]]
-    ] = {
-        "raw websockets, asyncio": lambda: raw_websockets_async(url),
-        "raw aiohttp": lambda: raw_aiohttp(url),
-        "ours, asyncio, over websockets": lambda: ours_async(pkg, url, "websockets"),
-        "ours, asyncio, over aiohttp": lambda: ours_async(pkg, url, "aiohttp"),
-    }
-    results: dict[tuple[str, int], list[tuple[float, float]]] = {}
-    opened_sync = {name: make() for name, make in sync_clients.items()}
-    opened_async = {name: loop.run_until_complete(make()) for name, make in async_clients.items()}
-    try:
-        # Warm up (imports, pydantic schemas, connections), then alternate clients round by round.
-        for sync_run, _ in opened_sync.values():
-            sync_run(100)
-        for async_run, _ in opened_async.values():
-            loop.run_until_complete(async_run(100, 1))
-        for _ in range(rounds):
-            for name, (sync_run, _) in opened_sync.items():
-                results.setdefault((name, 1), []).append(timed(partial(sync_run, calls)))
-            for name, (async_run, _) in opened_async.items():
-                for k in (1, inflight):
-                    drive = partial(loop.run_until_complete, async_run(calls, k))
-                    results.setdefault((name, k), []).append(timed(drive))
-    finally:
-        for _, close in opened_sync.values():
-            close()
-        for _, aclose in opened_async.values():
-            loop.run_until_complete(aclose())
-        loop.close()
-    print(f"{calls} requests per round, median of {rounds} rounds, Python {sys.version.split()[0]}")
-    print("| client | in flight | requests/s | CPU µs/request |")
-    print("|---|---:|---:|---:|")
-    for (name, k), samples in results.items():
-        wall = statistics.median(s[0] for s in samples)
-        cpu = statistics.median(s[1] for s in samples)
-        print(f"| {name} | {k} | {calls / wall:,.0f} | {cpu / calls * 1e6:,.0f} |")
+    measured = measure(args.calls, args.rounds, args.inflight, args.threads, progress)
+    if args.json:
+        print(json.dumps(measured), flush=True)
+    else:
+        print("\n".join(table(measured)))
 
 
 if __name__ == "__main__":

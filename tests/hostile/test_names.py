@@ -96,9 +96,9 @@ def test_names_are_pinned(generated: tuple[Path, Path, pipeline.Result]) -> None
         "int": "int_", "open": "open", "self": "self_", "cls": "cls_", "model_config": "model_config_",
         "model_fields": "model_fields_", "copy": "copy_", "json": "json_", "schema": "schema_",
         "validate": "validate_", "to_dict": "to_dict_", "from_json": "from_json_", "Field": "field",
-        "Any": "any", "annotations": "annotations_", "value": "value", "Value": "value2", "VALUE": "value3",
+        "Any": "any", "annotations": "annotations_", "value": "value", "Value": "Value", "VALUE": "VALUE",
         "vAlUe": "v_al_ue", "1st": "field_1st", "2": "field_2", "$": "empty2", "@x": "x", "a-b": "a_b",
-        "a_b": "a_b2", "A_B": "a_b3", "a.b": "a_b4", "a b": "a_b5", "名前": "u540d_u524d", "é": "u00e9",
+        "a_b": "a_b2", "A_B": "A_B", "a.b": "a_b3", "a b": "a_b4", "名前": "u540d_u524d", "é": "u00e9",
         "😀": "u1f600", "ß": "u00df", "SS": "ss", "": "empty3", "__init__": "init", "__class__": "class_2",
         "x" * 300: fields["x" * 300],
     }

@@ -125,7 +125,7 @@ def case_kept_field(wire: str) -> str | None:
     case (Binance's events: `e` and `E`, `t` and `T`): None where it is not a name we would write."""
     if not (wire.isidentifier() and wire.isascii()) or wire.startswith("_") or keyword.iskeyword(wire):
         return None
-    if wire.lower() != snake(wire):  # only a difference of case (`fooBar` beside `foo_bar` is not)
+    if wire.lower() != "_".join(words(wire)).lower():  # only case differs (`fooBar` beside `foo_bar`: no)
         return None
     if wire in _SOFT_KEYWORDS or wire in _AMBIGUOUS or wire in _TYPING_NAMES or wire in _MODEL_ATTRIBUTES:
         return None

@@ -59,6 +59,7 @@ class AsyncRESTClient:
     )
 
     def __init__(self, configuration: Configuration) -> None:
+        redact_library_logs(*AIOHTTP_LOGGERS)
         self._connect = configuration.connect_timeout
         self._read = configuration.read_timeout
         self._total = configuration.total_timeout
@@ -400,4 +401,4 @@ def _cleaned(exc: BaseException, url: str) -> BaseException | None:
 
 
 # aiohttp's client hardly logs, but what it does must not show a URL's secrets either.
-redact_library_logs("aiohttp.client", "aiohttp.internal")
+AIOHTTP_LOGGERS = ("aiohttp.client", "aiohttp.internal")

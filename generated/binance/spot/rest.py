@@ -108,6 +108,7 @@ class RESTClient:
     __slots__ = ("_longest", "_manager", "_max_body", "_pools", "_timeout", "_total")
 
     def __init__(self, configuration: Configuration) -> None:
+        redact_library_logs(*URLLIB3_LOGGERS)
         self._timeout = urllib3.Timeout(
             connect=configuration.connect_timeout, read=configuration.read_timeout
         )
@@ -456,7 +457,9 @@ def redact_library_logs(*names: str) -> None:
             library.addFilter(_Redacting())
 
 
-redact_library_logs(
+# urllib3's loggers that name a request's URL (its DEBUG line for every request, a WARNING for
+# headers it cannot parse): a client installs the redacting filter on them when it is made.
+URLLIB3_LOGGERS = (
     "urllib3.connectionpool",
     "urllib3.connection",
     "urllib3.poolmanager",

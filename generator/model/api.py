@@ -106,6 +106,9 @@ class Parameter:
         return [] if self.example.wire is None else [self.example.wire]
 
 
+_FIXED_TYPE = TypeRef("str", "**str**")
+
+
 @_plain_repr
 @dataclass(frozen=True, slots=True, repr=False)
 class Response:
@@ -154,6 +157,15 @@ class Operation:
     signed: bool
     accept: str | None
     api_key_header: str | None = None  # the header its API key travels in, if its security puts one there
+    # Query pairs the path key itself carries (`/responses?beta=true`): sent on every call, as they are.
+    fixed_query: tuple[tuple[SpecText, SpecText], ...] = ()
+
+    @property
+    def descriptor_params(self) -> tuple[Parameter, ...]:
+        """What the runtime descriptor lists: the method's parameters, then the fixed query pairs."""
+        return self.parameters + tuple(
+            Parameter(name, "", "query", True, _FIXED_TYPE, None, Example(value, value), None)
+            for name, value in self.fixed_query)
 
     @property
     def example_path(self) -> str:
@@ -172,12 +184,12 @@ class Operation:
 
     def examples_in(self, location: str) -> dict[str, str]:
         """wire name -> expected wire value of the example call, for one parameter location."""
-        return {str(p.wire_name): p.example.wire for p in self.parameters
+        return {str(p.wire_name): p.example.wire for p in self.descriptor_params
                 if p.location == location and p.example.wire is not None}
 
     def examples_in_lists(self, location: str) -> dict[str, list[str]]:
         """The same, as a parsed query string or form body holds it (a list of values a name)."""
-        return {str(p.wire_name): p.wire_values for p in self.parameters
+        return {str(p.wire_name): p.wire_values for p in self.descriptor_params
                 if p.location == location and p.wire_values}
 
     @property
@@ -186,10 +198,11 @@ class Operation:
         return {str(r.status): r.type.runtime for r in self.responses if r.type is not None}
 
     @property
-    def call_params(self) -> dict[str, Code]:
+    def call_params(self) -> dict[str, Code | str]:
         """What a generated method hands the runtime: key (the wire name, unless two parameters share
-        it) -> the argument's Python name."""
-        return {str(p.call_key or p.wire_name): Code(p.python_name) for p in self.parameters}
+        it) -> the argument's Python name; and the path key's fixed query pairs, as text."""
+        return {**{str(p.call_key or p.wire_name): Code(p.python_name) for p in self.parameters},
+                **{str(name): str(value) for name, value in self.fixed_query}}
 
     @property
     def required_args(self) -> list[str]:

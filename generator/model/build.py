@@ -327,6 +327,8 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
                keyless: list[str]) -> Operation:
     operation_id = str(op.get("operationId") or f"{method} {path}")
     python_name = _method_name(schemas, snake(operation_id, digit_prefix="call_"))
+    path_key = path
+    path, _, query = path.partition("?")  # `/responses?beta=true`: the pairs go in every call's query
     prefix = class_name(operation_id)
     placeholders = set(_PLACEHOLDER.findall(path))
     params = _parameters(schemas, op, shared, pointer, prefix, placeholders, profile)
@@ -357,6 +359,14 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
         auth = sorted({*auth, str(key.name)})
         keyless.append(pointer)
     accept = _accept(op)
+    fixed: list[tuple[SpecText, SpecText]] = []
+    declared = {str(p.wire_name) for p in visible if p.location == "query"}
+    for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
+        if name in declared or name in {str(n) for n, _ in fixed}:
+            schemas.warn(f"the path {path_key!r} carries query parameter {name!r}, which the operation declares "
+                         "too (or twice): the declared one is sent", pointer)
+            continue
+        fixed.append((SpecText(name), SpecText(value)))
     return Operation(
         operation_id=SpecText(operation_id),
         python_name=python_name,
@@ -375,6 +385,7 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
         signed=signed,
         accept=accept,
         api_key_header=next((s.wire_name for s in schemes if s.name in auth and s.location == "header"), None),
+        fixed_query=tuple(fixed),
     )
 
 

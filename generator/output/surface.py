@@ -73,7 +73,7 @@ def surface(api: Api) -> dict[str, Any]:
             known = digests[text] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
         return known
 
-    operations = {f"{op.http_method} {op.path}": _operation(api_class.class_name, op, docs)
+    operations = {f"{op.http_method} {op.path}{_query(op)}": _operation(api_class.class_name, op, docs)
                   for api_class in api.apis for op in api_class.operations}
     ws = api.websocket
     if ws is not None:  # WebSocket methods are keyed `WS <method>`: `WS order.place`
@@ -86,6 +86,11 @@ def surface(api: Api) -> dict[str, Any]:
         "models": models,
         "helpers": _helpers(api),
     }
+
+
+def _query(op: Operation) -> str:
+    """The query pairs a path key carries (`?beta=true`): two operations may differ by them alone."""
+    return "?" + "&".join(f"{name}={value}" for name, value in op.fixed_query) if op.fixed_query else ""
 
 
 def _helpers(api: Api) -> dict[str, str]:

@@ -130,3 +130,13 @@ def test_an_operation_written_as_a_ref_is_refused_strictly_and_read_leniently(tm
     api = (out / "droplets" / "api" / "droplets_api.py").read_text()
     assert 'path="/v2/droplets/{droplet_id}"' in api and "def droplets_get(" in api and "def droplets_destroy(" in api
     run_package_tests(out)
+
+
+def test_a_path_key_with_a_query_string_sends_its_pairs_in_the_query(tmp_path: Path) -> None:
+    out = generated(tmp_path, "path_query")
+    api = (out / "acme" / "client" / "api" / "default_api.py").read_text()
+    assert 'path="/responses",' in api and "%3F" not in api
+    assert 'Param("beta", "query", required=True)' in api
+    run_package_tests(out)  # the generated test asserts beta=true in the query of the request sent
+    cases = (out / "tests" / "cases" / "default_api.py").read_text()
+    assert '"beta": ["true"]' in cases

@@ -20,10 +20,12 @@ measured beside it for context, raw and under our client (`library="websockets"`
 
 Modes: sequential (one request in flight: round trips per second are latency-bound), and many in
 flight (asyncio: `--inflight` tasks on one connection; blocking: `--threads` threads sharing one
-client). Each case makes `--calls` requests per round; every case runs once per round, in a fixed
-order, after an untimed warm-up (imports, pydantic schemas, connections, threads). Reported: the
-median over rounds of requests per second (wall) and CPU microseconds per request of the whole
-client process (time.process_time: every thread, the blocking clients' event-loop threads included).
+client). Each client is a fresh process per round (the server is one process for the whole run),
+clients alternating round by round, each of ours right after the raw client it is held against; in
+its process a client connects, warms up untimed (imports, pydantic schemas, threads), then makes
+`--calls` requests sequentially and `--calls` with many in flight. Reported: the median over rounds
+of requests per second (wall) and CPU microseconds per request of the client process
+(time.process_time: every thread, the blocking clients' event-loop threads included).
 """
 
 from __future__ import annotations
@@ -95,14 +97,6 @@ def case_key(client: str, in_flight: int) -> str:
     return f"{client}@{in_flight}"
 
 
-def cases(inflight: int, threads: int) -> list[tuple[Client, int]]:
-    out = []
-    for client in CLIENTS:
-        many = threads if client.blocking else inflight
-        out += [(client, k) for k in ((1, many) if client.concurrent and many > 1 else (1,))]
-    return out
-
-
 def baseline_of(key: str) -> str | None:
     """The raw aiohttp case a case is compared with: same mode (asyncio or blocking), same in flight."""
     client, _, k = key.partition("@")
@@ -167,16 +161,14 @@ class Server:
 # -- the generated package ----------------------------------------------------------------------
 
 
-def generate(out: Path) -> Any:
-    """Generate the WebSocket API package into `out` with our generator, and import it."""
+def generate(out: Path) -> None:
+    """Generate the WebSocket API package into `out` with our generator."""
     done = subprocess.run([sys.executable, "-m", "generator", "generate", str(SPEC), "--out", str(out),
                            "--package-name", PACKAGE], cwd=ROOT, capture_output=True, text=True,
                           stdin=subprocess.DEVNULL)
     if done.returncode != 0:
         raise RuntimeError(f"generating {SPEC.name} failed (exit code {done.returncode}):\n"
                            f"{(done.stderr or done.stdout).strip()[-2000:]}")
-    sys.path.insert(0, str(out))
-    return importlib.import_module(PACKAGE)
 
 
 # -- the clients: run(n, k) makes n requests, k in flight; close() -------------------------------
@@ -368,54 +360,66 @@ def versions() -> dict[str, str]:
     return found
 
 
+def measure_client(client: Client, url: str, package_root: Path | None, calls: int, inflight: int,
+                   threads: int, warmup: int) -> dict[str, tuple[float, float]]:
+    """One client in this process: connect, warm up, then `calls` requests sequentially and `calls`
+    with many in flight -> {case: (wall, cpu)}."""
+    pkg = None
+    if package_root is not None:
+        sys.path.insert(0, str(package_root))
+        pkg = importlib.import_module(PACKAGE)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    opened = open_client(client, url, pkg, loop)
+    try:
+        many = threads if client.blocking else inflight
+        ks = (1, many) if client.concurrent and many > 1 else (1,)
+        for k in ks:
+            opened.run(warmup, k)
+        return {case_key(client.key, k): timed(opened, calls, k) for k in ks}
+    finally:
+        opened.close()
+        loop.close()
+
+
 def measure(calls: int, rounds: int, inflight: int, threads: int,
             progress: Callable[[str], None]) -> dict[str, Any]:
-    """Generate, serve, measure: the raw figures, as run_ws_calls and the table read them."""
+    """Generate, serve, measure: the raw figures, as run_ws_calls and the table read them.
+
+    Each client runs in a fresh process per round (as the per-call benchmark's clients do), clients
+    alternating round by round, each of ours right after the raw aiohttp client it is held against.
+    """
     measured = {"calls": calls, "rounds": rounds, "inflight": inflight, "threads": threads,
                 "versions": versions(), "samples": {}, "errors": {}}
     samples: dict[str, list[tuple[float, float]]] = measured["samples"]
     errors: dict[str, str] = measured["errors"]
+    warmup = max(10, min(200, calls // 10))
     with tempfile.TemporaryDirectory(prefix="ws-bench-") as tmp:
         started = time.perf_counter()
-        pkg = generate(Path(tmp))
+        generate(Path(tmp))
         progress(f"generated {PACKAGE} from {SPEC.relative_to(ROOT)} in {time.perf_counter() - started:.1f} s")
         server = Server()
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        opened: dict[str, Opened] = {}
         try:
-            todo = cases(inflight, threads)
-            for client in CLIENTS:
-                try:
-                    opened[client.key] = open_client(client, server.url, pkg, loop)
-                except Exception as exc:  # a library that is not installed, a client that cannot connect
-                    errors[client.key] = f"{type(exc).__name__}: {exc}"
-                    progress(f"  {client.key}: not measured ({errors[client.key]})")
-            todo = [(c, k) for c, k in todo if c.key in opened]
-            for client, k in todo:  # warm-up, untimed
-                opened[client.key].run(min(calls, 200), k)
             for r in range(rounds):
-                for client, k in todo:
-                    key = case_key(client.key, k)
-                    if key in errors:
+                for client in CLIENTS:
+                    if client.key in errors:
                         continue
-                    try:
-                        wall, cpu = timed(opened[client.key], calls, k)
-                    except Exception as exc:
-                        errors[key] = f"round {r + 1}: {type(exc).__name__}: {exc}"
-                        progress(f"  {key}: FAILED ({errors[key]})")
+                    args = [sys.executable, __file__, "--client", client.key, "--url", server.url,
+                            "--calls", str(calls), "--inflight", str(inflight), "--threads", str(threads),
+                            "--warmup", str(warmup)]
+                    if client.ours:
+                        args += ["--package-root", tmp]
+                    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+                    if done.returncode != 0 or not done.stdout.strip():
+                        errors[client.key] = f"round {r + 1}: exit code {done.returncode}: {tail(done.stderr, 5)}"
+                        progress(f"  {client.key}: not measured ({errors[client.key]})")
                         continue
-                    samples.setdefault(key, []).append((wall, cpu))
+                    for key, (wall, cpu) in json.loads(done.stdout.strip().splitlines()[-1]).items():
+                        samples.setdefault(key, []).append((wall, cpu))
                 progress(f"  round {r + 1}/{rounds}: " + ", ".join(
                     f"{key} {calls / s[-1][0]:,.0f}/s {s[-1][1] / calls * 1e6:.0f} µs"
-                    for key, s in samples.items() if key.startswith(("ours-async@", "ours-sync@", "raw-aiohttp"))))
+                    for key, s in samples.items() if BY_KEY[key.partition("@")[0]].library == "aiohttp"))
         finally:
-            for one in opened.values():
-                try:
-                    one.close()
-                except Exception as exc:  # closing must not hide the figures
-                    progress(f"  closing a client: {type(exc).__name__}: {exc}")
-            loop.close()
             server.stop()
     return measured
 
@@ -508,9 +512,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="threads sharing a blocking client")
     parser.add_argument("--json", action="store_true", help="print the raw figures as one JSON line")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    # One client's process (measure() starts one per client and round):
+    parser.add_argument("--client", choices=sorted(BY_KEY), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--package-root", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--warmup", type=int, default=200, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         serve()
+        return
+    if args.client:
+        figures = measure_client(BY_KEY[args.client], args.url, args.package_root, args.calls, args.inflight,
+                                 args.threads, args.warmup)
+        print(json.dumps(figures))
         return
     def progress(line: str) -> None:  # with --json, stdout is read line by line by run_ws_calls
         print(line, file=sys.stdout if args.json else sys.stderr, flush=True)

@@ -218,8 +218,17 @@ def parse_response(
         rtype = plan.by_status[status] = _response_type_for(op, status)
     if 200 <= status < 300:
         data = None
-        if rtype is not None and not rtype.is_none and body and not body.isspace():
-            data = _decode_success(op, rtype, status, headers, body)
+        if rtype is not None and not rtype.is_none:
+            if body and not body.isspace():
+                data = _decode_success(op, rtype, status, headers, body)
+            elif not rtype.admits_empty and status not in _NO_BODY and op.method != "HEAD":
+                # An empty answer where a model was promised: never a success with data=None.
+                raise ResponseValidationError(
+                    f"{op.operation_id}: the {status} response has an empty body, not {rtype.hint}",
+                    status=status,
+                    headers=headers,
+                    body=body,
+                )
         return ApiResponse(status, headers, data, body, op.api.rate_limit_headers)
     error_data = None
     if rtype is not None and not rtype.is_none and body:
@@ -232,6 +241,10 @@ def parse_response(
     raise ApiException.from_response(
         status, reason, headers=headers, body=body, data=error_data, errors=op.api.errors
     )
+
+
+# Statuses whose answers carry no body (RFC 9110): a declared type cannot be expected of them.
+_NO_BODY = frozenset({204, 205})
 
 
 def _response_type_for(op: Operation[Any], status: int) -> ResponseType | None:

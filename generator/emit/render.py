@@ -325,7 +325,7 @@ _EXCEPTIONS = (
     "OpenApiException", "ApiException", "ApiValueError", "ApiTypeError", "ApiConnectionError", "ApiTimeoutError",
     "BadRequestException", "UnauthorizedException", "ForbiddenException", "NotFoundException",
     "ConflictException", "IPBannedException", "RateLimitException", "ServiceException",
-    "ResponseValidationError", "ExecutionStatusUnknownError",
+    "ResponseValidationError", "ExecutionStatusUnknownError", "ResponseTooLargeError",
 )
 
 

@@ -46,7 +46,7 @@ RUNTIME_EXPORTS = frozenset({
     "ApiException", "ApiValueError", "ApiTypeError", "ApiConnectionError", "ApiTimeoutError",
     "BadRequestException", "UnauthorizedException", "ForbiddenException", "NotFoundException",
     "ConflictException", "IPBannedException", "RateLimitException", "ServiceException",
-    "ResponseValidationError", "ExecutionStatusUnknownError", "AsyncApiClient",
+    "ResponseValidationError", "ExecutionStatusUnknownError", "ResponseTooLargeError", "AsyncApiClient",
     "UserDataStream", "AsyncUserDataStream", "ListenKeyStream", "AsyncListenKeyStream", "BaseModel", "Operation",
     "Param", "API",
     # The WebSocket runtime's (runtime/websocket/), exported by packages with a WebSocket API.

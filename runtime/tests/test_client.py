@@ -353,3 +353,23 @@ def test_a_pool_the_manager_dropped_is_fetched_again(rt: ModuleType, server: Loo
     assert (first.status, second.status) == (200, 200)
     assert [(r.path, r.raw_query) for r in server.requests] == [("/a", "x=1%202"), ("/b", "y=%2B")]
     rest.close()
+
+
+@pytest.mark.parametrize("body", [b"", b"  "])
+def test_an_empty_success_where_a_model_is_declared_is_not_a_success(
+        rt: ModuleType, server: LoopbackServer, client: Any, body: bytes) -> None:
+    """Issue 14, item 2: an empty 200 for an operation that declares a model raises, never data=None."""
+    create = make_op(rt, "POST", "/api/v3/userDataStream", responses={"200": "ListenKey", **ERRORS})
+    server.reply(200, body)
+    with pytest.raises(rt.exceptions.ResponseValidationError, match="empty body, not ListenKey") as raised:
+        client.call(create, {})
+    assert raised.value.status == 200
+
+
+def test_an_empty_answer_is_fine_where_the_type_admits_it(rt: ModuleType, server: LoopbackServer,
+                                                        client: Any) -> None:
+    for hint in ("ListenKey | None", "Any", "str"):
+        server.reply(200, b"")
+        assert client.call(make_op(rt, "GET", "/x", responses={"200": hint, **ERRORS}), {}).data is None
+    server.reply(204, b"")  # no body by definition, whatever the spec declares
+    assert client.call(make_op(rt, "DELETE", "/x", responses={"2XX": "ListenKey", **ERRORS}), {}).data is None

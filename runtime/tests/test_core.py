@@ -364,8 +364,14 @@ def test_a_discriminated_union_picks_by_its_property_and_keeps_unknown_kinds(rt:
 
 def test_no_entry_or_empty_body_gives_none(rt: ModuleType) -> None:
     assert parse(rt, 200, b'{"a": 1}', {}).data is None
-    assert parse(rt, 200, b"", {"200": "Order"}).data is None
-    assert parse(rt, 204, b"  ", {"2XX": "Order"}).data is None
+    assert parse(rt, 200, b"", {"200": "Order | None"}).data is None
+    assert parse(rt, 204, b"  ", {"2XX": "Order"}).data is None  # 204 carries no body
+
+
+@pytest.mark.parametrize("hint", ["Order", "list[Order]", "dict[str, Any]", "int"])
+def test_an_empty_body_for_a_declared_type_is_a_validation_error(rt: ModuleType, hint: str) -> None:
+    with pytest.raises(rt.exceptions.ResponseValidationError, match="empty body"):
+        parse(rt, 200, b"", {"200": hint})
 
 
 def test_text_answer_to_string_response(rt: ModuleType) -> None:

@@ -35,6 +35,7 @@ _LAZY: dict[str, str] = {
     "ServiceException": ".exceptions",
     "ResponseValidationError": ".exceptions",
     "ExecutionStatusUnknownError": ".exceptions",
+    "ResponseTooLargeError": ".exceptions",
     "AsyncApiClient": ".async_api_client",
     "UserDataStreamApi": ".api.user_data_stream_api",
     "AsyncUserDataStreamApi": ".api.user_data_stream_api",
@@ -94,6 +95,7 @@ __all__ = [
     "OutboundAccountPosition",
     "OutboundAccountPositionBItem",
     "RateLimitException",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ServiceException",
     "SessionStatus",
@@ -143,6 +145,7 @@ if TYPE_CHECKING:
     from .exceptions import NotFoundException as NotFoundException
     from .exceptions import OpenApiException as OpenApiException
     from .exceptions import RateLimitException as RateLimitException
+    from .exceptions import ResponseTooLargeError as ResponseTooLargeError
     from .exceptions import ResponseValidationError as ResponseValidationError
     from .exceptions import ServiceException as ServiceException
     from .exceptions import UnauthorizedException as UnauthorizedException

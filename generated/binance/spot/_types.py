@@ -7,7 +7,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from typing import Annotated, Any, Union, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -33,18 +33,26 @@ class ResponseType:
     """One response type hint, parsed: `decode` turns a JSON body into the hinted Python value.
 
     `is_none`: the hint is None (the body is never read); `is_str`: the hint is str, so a body
-    that is not JSON (text/plain) is returned as text.
+    that is not JSON (text/plain) is returned as text; `admits_empty`: an empty body is a valid
+    answer of this type (None: the hint is Any, str, or admits None), else it is a broken answer.
     """
 
-    __slots__ = ("decode", "hint", "is_none", "is_str")
+    __slots__ = ("admits_empty", "decode", "hint", "is_none", "is_str")
 
     def __init__(
-        self, hint: str, decode: Decoder, *, is_none: bool = False, is_str: bool = False
+        self,
+        hint: str,
+        decode: Decoder,
+        *,
+        is_none: bool = False,
+        is_str: bool = False,
+        admits_empty: bool = True,
     ) -> None:
         self.hint = hint
         self.decode = decode
         self.is_none = is_none
         self.is_str = is_str
+        self.admits_empty = admits_empty
 
     def __repr__(self) -> str:
         return f"ResponseType({self.hint!r})"
@@ -141,9 +149,11 @@ def _build(hint: str) -> ResponseType:
         # No validation to do: plain JSON parsing is the cheapest way to Python values.
         return ResponseType(hint, json.loads)
     if isinstance(parsed, type) and issubclass(parsed, BaseModel):
-        return ResponseType(hint, parsed.model_validate_json)
+        return ResponseType(hint, parsed.model_validate_json, admits_empty=False)
     adapter: TypeAdapter[Any] = TypeAdapter(parsed)
-    return ResponseType(hint, adapter.validate_json, is_str=parsed is str)
+    members = get_args(parsed) if get_origin(parsed) is Union else ()
+    empty_ok = parsed is str or type(None) in members or Any in members
+    return ResponseType(hint, adapter.validate_json, is_str=parsed is str, admits_empty=empty_ok)
 
 
 def _no_body(body: bytes) -> None:

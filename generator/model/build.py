@@ -334,7 +334,7 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
     params = _parameters(schemas, op, shared, pointer, prefix, placeholders, profile)
     body_params, content_type = _body(schemas, op, pointer, prefix, profile)
     params.extend(body_params)
-    signed = _is_signed(profile, op, params)
+    signed = _is_signed(schemas, profile, op, params, pointer)
     filled = profile.signature_parameters
     hidden = tuple(SpecText(p.wire_name) for p in params if signed and p.wire_name in filled)
     visible = [p for p in params if not (signed and p.wire_name in filled)]
@@ -431,12 +431,24 @@ def _renamed(param: Parameter, python_name: str) -> Parameter:
     return dataclasses.replace(param, python_name=python_name)
 
 
-def _is_signed(profile: Profile, op: dict[str, Any], params: list[Parameter]) -> bool:
-    """Whether the profile signs the operation: its extension says so, else one of its parameters."""
+def _is_signed(schemas: Schemas, profile: Profile, op: dict[str, Any], params: list[Parameter],
+               pointer: str) -> bool:
+    """Whether the profile signs the operation: its extension says so, else one of its parameters,
+    or a property of its JSON body (Binance USD-M's countdownCancelAll declares `timestamp` there)."""
     explicit = op.get(profile.signed_extension) if profile.signed_extension else None
     if isinstance(explicit, bool):
         return explicit
-    return any(p.wire_name in profile.signed_when and p.location in ("query", "form") for p in params)
+    if any(p.wire_name in profile.signed_when and p.location in ("query", "form") for p in params):
+        return True
+    if not profile.signed_when or not any(p.location == "json" for p in params):
+        return False
+    body, body_pointer = schemas.resolve(op.get("requestBody"), f"{pointer}/requestBody")
+    for media, entry in _mapping(_get(body, "content")).items():
+        if _is_json(media):
+            schema, _ = schemas.resolve(_get(entry, "schema"), f"{body_pointer}/content")
+            if any(name in profile.signed_when for name in _mapping(_get(schema, "properties"))):
+                return True
+    return False
 
 
 def _parameters(schemas: Schemas, op: dict[str, Any], shared: list[Any], pointer: str,

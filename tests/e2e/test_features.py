@@ -140,3 +140,11 @@ def test_a_path_key_with_a_query_string_sends_its_pairs_in_the_query(tmp_path: P
     run_package_tests(out)  # the generated test asserts beta=true in the query of the request sent
     cases = (out / "tests" / "cases" / "default_api.py").read_text()
     assert '"beta": ["true"]' in cases
+
+
+def test_binance_json_body_with_a_timestamp_is_signed(tmp_path: Path) -> None:
+    out = generated(tmp_path, "binance_json_signed")
+    api = (out / "acme" / "client" / "api" / "default_api.py").read_text()
+    assert "signed=True," in api
+    # The generated tests check the signature over the query string and the JSON body, on the wire.
+    run_package_tests(out)

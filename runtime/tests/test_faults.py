@@ -315,7 +315,9 @@ def test_a_bad_key_set_later_is_refused_before_traffic(rt: ModuleType, faults: F
                                                        connect: Connect) -> None:
     config = configure(rt, faults)
     client = connect(config)
-    config.auth = rt.credentials.ApiKeyAuth("late-key\n")  # past the constructor's check
+    auth = rt.credentials.ApiKeyAuth("late-key")
+    auth._api_key = "late-key\n"  # past the constructors' checks (ApiKeyAuth's and Configuration's)
+    config.auth = auth
     with pytest.raises(rt.exceptions.ApiValueError) as raised:
         client.call(make_op(rt, "GET", "/x"), {})
     assert "late-key" not in chain_text(raised.value)

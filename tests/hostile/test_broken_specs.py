@@ -9,6 +9,7 @@ under strace for what C code opens. The runs go two at a time, once for the modu
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -28,6 +29,7 @@ from tests.hostile.harness import MEMORY_LIMIT, SANDBOX, Run, sandboxed_cli, vio
 
 BAD_SPECS = REPO / "tests" / "bad_specs"
 HEADER = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n"
+ASYNCAPI = "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n"
 PATHS = "paths:\n  /ping:\n    get:\n      responses:\n        '200': {description: ok}\n"
 # Problems that have no line: the file as a whole is refused.
 NO_LINE = frozenset({"empty", "too_large"})
@@ -66,6 +68,18 @@ GENERATED: dict[str, Callable[[Path, int], None]] = {
         f"    B: {{$ref: '//127.0.0.1:{port}/b.yaml'}}\n"),
     "escapes_by_path": lambda d, _: _escapes(d, symlink=False),
     "escapes_by_symlink": lambda d, _: _escapes(d, symlink=True),
+    # AsyncAPI 3.0 documents (the pipeline tells them by their `asyncapi` key, whatever the file's name)
+    "asyncapi_deep_payload": lambda d, _: (d / "openapi.yaml").write_text(
+        ASYNCAPI + "components:\n  schemas:\n    Deep: " + "{properties: {a: " * 100_000 + "{}" + "}}" * 100_000 + "\n"),
+    "asyncapi_remote_refs": lambda d, port: (d / "openapi.yaml").write_text(
+        ASYNCAPI + "channels:\n  api:\n    address: /\n    messages:\n"
+        f"      m: {{$ref: 'http://127.0.0.1:{port}/m.yaml#/M'}}\n"
+        "operations:\n  op:\n    action: receive\n"
+        f"    channel: {{$ref: '//127.0.0.1:{port}/c.yaml'}}\n"
+        "components:\n  messages:\n    M:\n"
+        f"      payload: {{$ref: 'https://127.0.0.1:{port}/p.json'}}\n"),
+    "asyncapi_escapes": lambda d, _: _asyncapi_escapes(d),
+    "asyncapi_hostile_text": lambda d, _: _asyncapi_hostile_text(d),
 }
 
 
@@ -79,6 +93,35 @@ def _escapes(folder: Path, symlink: bool) -> None:
         refs = ["link.yaml#/A"]
     (folder / "openapi.yaml").write_text(HEADER + PATHS + "components:\n  schemas:\n" + "".join(
         f"    S{index}: {{$ref: '{ref}'}}\n" for index, ref in enumerate(refs)))
+
+
+def _asyncapi_escapes(folder: Path) -> None:
+    """An operation's channel, a channel's message and a payload that name files outside the folder."""
+    secret = folder.parent / "secret.yaml"
+    secret.write_text("A: {address: /}\n")
+    (folder / "openapi.yaml").write_text(
+        ASYNCAPI + "channels:\n  api:\n    address: /\n    messages:\n"
+        f"      m: {{$ref: '{secret}#/A'}}\n"
+        "operations:\n  op:\n    action: receive\n    channel: {$ref: '../secret.yaml#/A'}\n"
+        "components:\n  messages:\n    M:\n      payload: {$ref: '/etc/passwd'}\n")
+
+
+def _asyncapi_hostile_text(folder: Path) -> None:
+    """Megabytes of text, line breaks and terminal escapes in titles, keys and method names: refused
+    (a misspelt key, one method for two operations) with every message on one printable line."""
+    method = "ping\x1b[2J\x1b]0;owned\x07\nforged: error: line\u202e"
+    text = "x" * 4_000_000 + "\r\n\u2028<script>{{ 7*7 }}"
+    document = {
+        "asyncapi": "3.0.0", "info": {"title": text, "version": "1", "description": text},
+        "channels": {"api": {"address": "/", "messages": {
+            "req": {"payload": {"type": "object", "properties": {"method": {"const": method}}}}}}},
+        "operations": {
+            name: {"action": "send", "title": text, "channel": {"$ref": "#/channels/api"},
+                   "messages": [{"$ref": "#/channels/api/messages/req"}]}
+            for name in ("first\x1b[31m", "second\n\u202e")},
+    }
+    document["operations"]["first\x1b[31m"][f"actoin{text[:1000]}\x1b[2J"] = "send"
+    (folder / "openapi.yaml").write_text(json.dumps(document), encoding="utf-8")
 
 
 def _too_large(folder: Path) -> None:

@@ -16,7 +16,8 @@ from .test_user_data_stream import Binance
 
 CODE = re.compile(r"```python\n(.*?)```", re.S)
 SECTIONS = ("Authentication", "Async usage", "Timeouts and retries", "Errors", "Rate limits",
-            "Logging", "Keeping a listen key alive")
+            "Logging", "Runtime guarantees", "Keeping a listen key alive")
+TESTS = Path(__file__).resolve().parent
 
 
 def guide(generated_root: Path) -> str:
@@ -31,6 +32,23 @@ def test_the_guide_sits_before_the_endpoint_list_with_every_section(generated_ro
         assert f"### {section}\n" in text
     assert f'logging.getLogger("{GENERATED}")' in text
     assert "ExecutionStatusUnknownError" in text and "2026-02-20" in text
+    for setting in ("total_timeout=", "max_response_size=", "pool_maxsize=", "close_timeout"):
+        assert setting in text
+
+
+def test_each_guarantee_names_tests_that_exist(generated_root: Path) -> None:
+    text = guide(generated_root)
+    table = text[text.index("### Runtime guarantees"):text.index("### Keeping a listen key alive")]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) >= 18  # every fault of the repository README's table, and the helper's
+    for row in rows:
+        cell = row.rstrip(" |").rpartition(" | ")[2]
+        named = re.findall(r"`(\w+\.py)?::(\w+)`", cell)
+        assert named, row
+        module = ""
+        for file, name in named:
+            module = file or module  # `::name` is in the file named before it
+            assert re.search(rf"^def {name}\(", (TESTS / module).read_text(), re.M), (module, name)
 
 
 def test_every_example_runs_against_a_local_server(generated_root: Path,

@@ -1,4 +1,4 @@
-"""Hostile text in an AsyncAPI document stays data: in every title, summary, description and example,
+"""Hostile text in an AsyncAPI document stays data: in every title, summary and description,
 and at the end of every request method name (the wire string the client sends, and the name its method
 is made from). Generated under the sandbox, the package compiles, imports without side effects, is
 written only inside the output folder, and passes its own tests; nothing announces itself when run.

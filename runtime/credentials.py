@@ -9,7 +9,7 @@ pickled.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from ._serialize import check_credential
@@ -37,10 +37,10 @@ class ApiKeyAuth:
         token: str | None = None,
         username: str | None = None,
         password: str | None = None,
-        api_key_for: tuple[str, ...] | None = None,
+        api_key_for: Collection[str] | None = None,
     ) -> None:
         owner = type(self).__name__
-        self._api_key_for = api_key_for
+        self._api_key_for = frozenset(api_key_for) if api_key_for is not None else None
         self._api_key = _credential(owner, "api_key", api_key)
         self._token = _credential(owner, "token", token)
         self._username = _credential(owner, "username", username)

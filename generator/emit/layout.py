@@ -156,6 +156,15 @@ def _literal(value: Any) -> str:
     return repr(value)  # bool, None, int, float: plain() leaves nothing else
 
 
+def py_tuples(value: tuple[tuple[str, ...], ...]) -> str:
+    """A tuple of tuples of strings on one line, as black writes it: `(("a",), ("b", "c"), ())`."""
+    return _tuple([_tuple([_quoted(item) for item in items]) for items in value])
+
+
+def _tuple(items: list[str]) -> str:
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
 @lru_cache(maxsize=65536)
 def _quoted(text: str) -> str:
     return escape.py_str(text)

@@ -139,6 +139,7 @@ class Renderer:
         # Layout helpers: code laid out as black lays it out, so black has nothing left to do.
         self.env.globals["layout"] = layout.py_layout
         self.env.globals["literal"] = layout.py_literal
+        self.env.globals["tuples"] = layout.py_tuples
         self.env.globals["tuple_layout"] = layout.py_tuple
         self.env.globals["fits"] = layout.fits
         self.env.globals["hint_lines"] = layout.hint_lines

@@ -6,6 +6,7 @@ are `SpecText`: the renderer refuses to print one unless an escaping filter has 
 
 from __future__ import annotations
 
+import base64
 import decimal
 import re
 import urllib.parse
@@ -159,6 +160,24 @@ class Operation:
     api_key_header: str | None = None  # the header its API key travels in, if its security puts one there
     # Query pairs the path key itself carries (`/responses?beta=true`): sent on every call, as they are.
     fixed_query: tuple[tuple[SpecText, SpecText], ...] = ()
+    # Several ways in (a `security` list of several requirements): each one's scheme names, in order.
+    alternatives: tuple[tuple[str, ...], ...] = ()
+    # The schemes the call sends with every credential configured: the first alternative, or all.
+    credentials: tuple[SecurityScheme, ...] = ()
+
+    @property
+    def expected_credentials(self) -> dict[str, str]:
+        """`where:name` -> the value the generated tests expect on the wire (`header:X-Api-Key`)."""
+        return {f"{'header' if s.kind != 'apiKey' else s.location}:{s.wire_name}": s.expected
+                for s in self.credentials}
+
+    @property
+    def credential_arguments(self) -> tuple[tuple[str, str], ...]:
+        """(keyword, environment variable) of the credentials its examples configure."""
+        found: dict[str, str] = {}
+        for scheme in self.credentials:
+            found.update((argument, env) for argument, env, _ in scheme.arguments)
+        return tuple(found.items())
 
     @property
     def descriptor_params(self) -> tuple[Parameter, ...]:
@@ -370,11 +389,51 @@ class UnionModel:
 @_plain_repr
 @dataclass(frozen=True, slots=True, repr=False)
 class SecurityScheme:
+    """One security scheme as the runtime sends it, and the credentials class's argument for it."""
+
     name: SpecText
-    kind: str  # "apiKey"
-    location: str  # header | query | cookie
-    wire_name: SpecText
+    kind: str  # apiKey | bearer (http bearer, oauth2, openIdConnect) | basic
+    location: str  # header | query | cookie (an API key); bearer | basic (the Authorization header)
+    wire_name: SpecText  # the header, query or cookie name ("Authorization" for bearer and basic)
     description: SpecText | None
+    argument: str = "api_key"  # the credentials class's keyword for it (basic: username and password)
+    env: str = ""  # the environment variable the docs read it from
+
+    @property
+    def test_value(self) -> str:
+        """The credential the generated tests configure for it."""
+        return "test-api-key" if self.argument == "api_key" else f"test-{self.argument.replace('_', '-')}"
+
+    @property
+    def expected(self) -> str:
+        """What goes on the wire for the test credentials."""
+        if self.kind == "bearer":
+            return f"Bearer {self.test_value}"
+        if self.kind == "basic":
+            return "Basic " + base64.b64encode(b"test-username:test-password").decode("ascii")
+        return self.test_value
+
+    @property
+    def arguments(self) -> tuple[tuple[str, str, str], ...]:
+        """(keyword, environment variable, test value) of what the credentials class takes for it."""
+        if self.kind == "basic":
+            return (("username", f"{self.env}_USERNAME", "test-username"),
+                    ("password", f"{self.env}_PASSWORD", "test-password"))
+        return ((self.argument, self.env, self.test_value),)
+
+    @property
+    def where_text(self) -> str:
+        """`X-Api-Key` in the header; a bearer token; HTTP basic: for the docs."""
+        if self.kind == "bearer":
+            return "a bearer token"
+        if self.kind == "basic":
+            return "HTTP basic"
+        return f"'{self.wire_name}' in the {self.location}"
+
+    @property
+    def kind_text(self) -> str:
+        return {"bearer": "Bearer token (`Authorization: Bearer ...`)",
+                "basic": "HTTP basic (`Authorization: Basic ...`)"}.get(self.kind, "API key")
 
 
 @_plain_repr
@@ -597,6 +656,37 @@ class Api:
     @property
     def operations(self) -> tuple[Operation, ...]:
         return tuple(op for api in self.apis for op in api.operations)
+
+    @property
+    def auth_arguments(self) -> tuple[tuple[str, str, str], ...]:
+        """(keyword, environment variable, test value) of every credential the generated
+        credentials class takes, `api_key` first."""
+        found: dict[str, tuple[str, str, str]] = {}
+        for scheme in self.security_schemes:
+            found.update((argument[0], argument) for argument in scheme.arguments)
+        return tuple(sorted(found.values(), key=lambda a: (a[0] != "api_key", a[0] != "token", a[0])))
+
+    @property
+    def has_api_key(self) -> bool:
+        return any(argument == "api_key" for argument, _, _ in self.auth_arguments)
+
+    @property
+    def keyword_arguments(self) -> tuple[str, ...]:
+        """The credentials class's keyword-only arguments: all but `api_key`."""
+        return tuple(argument for argument, _, _ in self.auth_arguments if argument != "api_key")
+
+    @property
+    def keyed_schemes(self) -> tuple[SecurityScheme, ...]:
+        """Schemes with a keyword of their own (not `api_key` or `token`): keys={scheme: keyword}."""
+        return tuple(s for s in self.security_schemes
+                     if s.kind != "basic" and s.argument not in ("api_key", "token"))
+
+    @property
+    def api_key_schemes(self) -> tuple[str, ...] | None:
+        """The schemes `api_key` is for, when there are also API keys of other names; else None."""
+        if not any(s.kind == "apiKey" for s in self.keyed_schemes):
+            return None
+        return tuple(str(s.name) for s in self.security_schemes if s.kind == "apiKey" and s.argument == "api_key")
 
     def model(self, class_name: str) -> Model:
         return next(m for m in self.models if m.class_name == class_name)

@@ -82,7 +82,8 @@ def build(document: dict[str, Any], config: Config, source: str, locate: Locate,
     made: list[tuple[ApiClass, list[str]]] = []
     if rest:
         schemas.register_components()
-        security = _security_schemes(document, schemas, profile)
+        env_prefix = profile.env_prefix or snake(package.name.replace(".", "_")).upper()
+        security = _security_schemes(document, schemas, profile, env_prefix)
         keyless: list[str] = []  # pointers of signed operations whose security sends no API key
         made = _api_classes(document, schemas, security, profile, keyless)
         if keyless:
@@ -238,32 +239,76 @@ def _default_host(document: dict[str, Any]) -> str:
     return "http://localhost"
 
 
-def _security_schemes(document: dict[str, Any], schemas: Schemas, profile: Profile) -> tuple[SecurityScheme, ...]:
-    """The apiKey schemes of the document; and the profile's signed-request key header as a scheme
-    of its own (named after the header) when none of them sends it."""
+def _security_schemes(document: dict[str, Any], schemas: Schemas, profile: Profile,
+                      env_prefix: str) -> tuple[SecurityScheme, ...]:
+    """The document's security schemes as the runtime sends them (API keys; bearer tokens of http
+    bearer, oauth2 and openIdConnect; http basic), each with the credentials class's keyword for it;
+    and the profile's signed-request key header as a scheme of its own when none sends it."""
     found = _mapping(_get(document.get("components"), "securitySchemes"))
-    result = []
+    made: list[tuple[str, str, str, str, Any]] = []  # name, kind, location, wire name, description
     for name in sorted(found):
-        scheme = found[name]
-        if not isinstance(scheme, dict) or scheme.get("type") != "apiKey":
+        scheme, _ = schemas.resolve(found[name], pointer_from_parts(("components", "securitySchemes", name)))
+        pointer = pointer_from_parts(("components", "securitySchemes", name))
+        if not isinstance(scheme, dict):
             continue
-        location = scheme.get("in", "header")
-        if location not in API_KEY_LOCATIONS:  # only with --lenient: validation reported it
-            schemes_pointer = pointer_from_parts(("components", "securitySchemes", name, "in"))
-            schemas.warn(f"API key location {location!r} is not one of {', '.join(API_KEY_LOCATIONS)}: "
-                         "the scheme is left out", schemes_pointer)
-            continue
-        result.append(SecurityScheme(
-            name=SpecText(name),
-            kind="apiKey",
-            location=location,
-            wire_name=SpecText(str(scheme.get("name", ""))),
-            description=text(scheme.get("description")),
-        ))
+        kind = scheme.get("type")
+        if kind == "apiKey":
+            location = scheme.get("in", "header")
+            if location not in API_KEY_LOCATIONS:  # only with --lenient: validation reported it
+                schemas.warn(f"API key location {location!r} is not one of {', '.join(API_KEY_LOCATIONS)}: "
+                             "the scheme is left out", f"{pointer}/in")
+                continue
+            made.append((name, "apiKey", location, str(scheme.get("name", "")), scheme.get("description")))
+        elif kind == "http" and str(scheme.get("scheme", "")).lower() in ("bearer", "basic"):
+            how = str(scheme["scheme"]).lower()
+            made.append((name, how, how, "Authorization", scheme.get("description")))
+        elif kind in ("oauth2", "openIdConnect"):
+            # The client sends the access token it is given (`token=`); getting one is the caller's.
+            made.append((name, "bearer", "bearer", "Authorization", scheme.get("description")))
+        else:
+            what = f"http scheme {scheme.get('scheme')!r}" if kind == "http" else f"type {kind!r}"
+            schemas.warn(f"security scheme {name!r} ({what}) is not supported: operations that need it "
+                         "are sent without it", pointer)
     header = profile.signed_key_header
-    if header is not None and _key_scheme(result, header) is None:
-        result.append(SecurityScheme(SpecText(header), "apiKey", "header", SpecText(header), None))
-    return tuple(result)
+    if header is not None and not any(m[1] == "apiKey" and m[2] == "header" and m[3].lower() == header.lower()
+                                      for m in made):
+        made.append((header, "apiKey", "header", header, None))
+    arguments = _arguments(document, made)
+    return tuple(SecurityScheme(
+        name=SpecText(name), kind=kind, location=location, wire_name=SpecText(wire), description=text(description),
+        argument=arguments[name], env=f"{env_prefix}_{arguments[name].upper()}" if kind != "basic" else env_prefix,
+    ) for name, kind, location, wire, description in made)
+
+
+def _arguments(document: dict[str, Any], made: list[tuple[str, str, str, str, Any]]) -> dict[str, str]:
+    """The credentials class's keyword of each scheme: `api_key` for the API key, `token` for the
+    bearer token (of several of a kind, the one most operations use; the others by their names);
+    `username` and `password` for basic."""
+    uses: dict[str, int] = {}
+    root = document.get("security")
+    requirements = []
+    for item in _mapping(document.get("paths")).values():
+        for method, op in _mapping(item).items():
+            if method in HTTP_METHODS and isinstance(op, dict):
+                requirements.append(op.get("security", root))  # an operation without one has the root's
+    for security in requirements:
+        for requirement in security if isinstance(security, list) else ():
+            for name in _mapping(requirement):
+                uses[name] = uses.get(name, 0) + 1
+    arguments: dict[str, str] = {}
+    taken = {"api_key", "token", "username", "password", "secret_key", "keys", "api_key_for"}
+    for kind, plain in (("apiKey", "api_key"), ("bearer", "token"), ("basic", "username")):
+        names = sorted((m[0] for m in made if m[1] == kind), key=lambda n: (-uses.get(n, 0), n))
+        for index, name in enumerate(names):
+            if index == 0 or kind == "basic":
+                arguments[name] = plain
+                continue
+            argument = parameter_name(name)
+            while argument in taken:
+                argument += "_"
+            taken.add(argument)
+            arguments[name] = argument
+    return arguments
 
 
 def _key_scheme(schemes: Sequence[SecurityScheme], header: str) -> SecurityScheme | None:
@@ -352,12 +397,21 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
         next((r for r in responses if r.status == "default"), None)
     return_type = success.type if success and success.type else _VOID
     security = op.get("security", root_security)
-    auth = sorted({str(name) for req in (security if isinstance(security, list) else ())
-                   if isinstance(req, dict) for name in req if name in {str(s.name) for s in schemes}})
+    known = {str(s.name) for s in schemes}
+    requirements = [tuple(sorted(str(name) for name in req if name in known))
+                    for req in (security if isinstance(security, list) else ()) if isinstance(req, dict)]
+    auth = sorted({name for req in requirements for name in req})
     key = _key_scheme(schemes, profile.signed_key_header) if signed and profile.signed_key_header else None
     if key is not None and str(key.name) not in auth:
         auth = sorted({*auth, str(key.name)})
+        requirements = [(*req, str(key.name)) for req in requirements] or [(str(key.name),)]
         keyless.append(pointer)
+    # Several requirements are alternatives (OpenAPI: any one of them); an empty one means "none",
+    # tried last so that configured credentials are sent.
+    requirements.sort(key=lambda req: not req)
+    alternatives = tuple(req for req in requirements) if len(requirements) > 1 else ()
+    chosen = requirements[0] if requirements else ()
+    credentials = tuple(s for s in schemes if str(s.name) in (chosen if alternatives else auth))
     accept = _accept(op)
     fixed: list[tuple[SpecText, SpecText]] = []
     declared = {str(p.wire_name) for p in visible if p.location == "query"}
@@ -386,6 +440,8 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
         accept=accept,
         api_key_header=next((s.wire_name for s in schemes if s.name in auth and s.location == "header"), None),
         fixed_query=tuple(fixed),
+        alternatives=alternatives,
+        credentials=credentials,
     )
 
 

@@ -3,6 +3,7 @@ run, and what the feature promises checked on the generated package in fresh int
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -148,3 +149,35 @@ def test_binance_json_body_with_a_timestamp_is_signed(tmp_path: Path) -> None:
     assert "signed=True," in api
     # The generated tests check the signature over the query string and the JSON body, on the wire.
     run_package_tests(out)
+
+
+def test_security_schemes_send_their_credentials(tmp_path: Path) -> None:
+    out = generated(tmp_path, "security")
+    # The generated tests check every credential an operation sends, on the wire (test_operations.py).
+    run_package_tests(out)
+    done = python(out, (
+        f"import sys\nsys.path.insert(0, {str(out / 'tests')!r})\n"
+        "from acme.client import Configuration, AcmeClientAuth, DefaultApi, ApiClient\n"
+        "from loopback import LoopbackServer\n"
+        "auth = AcmeClientAuth(api_key='k', passphrase='p', token='t', o_auth='o', oidc='i', username='u', password='w',"
+        " query_key='q', cookie_key='c')\n"
+        "with LoopbackServer() as server:\n"
+        "    with ApiClient(Configuration(host=server.url, auth=auth)) as client:\n"
+        "        api = DefaultApi(client)\n"
+        "        for name in ('bearer', 'basic', 'oauth', 'oidc', 'keys', 'query_or_cookie', 'optional'):\n"
+        "            server.reply(200, b'')\n"
+        "            getattr(api, name)()\n"
+        "    for r in server.requests:\n"
+        "        print(r.path, r.headers.get('Authorization'), r.headers.get('X-Key'), r.headers.get('X-Passphrase'),"
+        " r.query.get('api_key'), r.cookies.get('session'))\n"))
+    assert done.returncode == 0, done.stderr
+    basic = "Basic " + base64.b64encode(b"u:w").decode()
+    assert done.stdout.splitlines() == [
+        "/bearer Bearer t None None None None",
+        f"/basic {basic} None None None None",
+        "/oauth Bearer o None None None None",
+        "/oidc Bearer i None None None None",
+        "/keys None k p None None",
+        "/query-or-cookie None None None ['q'] None",  # the first alternative configured
+        "/optional None k None None None",  # an empty requirement is tried last
+    ]

@@ -254,6 +254,36 @@ def test_a_per_call_timeout_pair_keeps_its_meaning(rt: ModuleType, faults: Fault
     assert len(faults.requests) == 1
 
 
+def pause_then_answer(pause: float) -> Any:
+    """A script: the status line, `pause` seconds of silence, then the rest of the answer."""
+    def script(request: RawRequest, conn: Any) -> bool:
+        data = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'
+        conn.sendall(data[:17])
+        time.sleep(pause)
+        conn.sendall(data[17:])
+        return True
+
+    return script
+
+
+def test_the_read_timeout_is_the_longest_silence(rt: ModuleType, faults: FaultServer,
+                                                 connect: Connect, auth: Any) -> None:
+    # A byte every 0.1 s for about 1.5 s: never 0.4 s of silence, so no read timeout.
+    client = connect(configure(rt, faults, auth, read_timeout=0.4))
+    faults.queue(trickle(0.1, b'{"x": "' + b"y" * 8 + b'"}'))
+    assert client.call(make_op(rt, "GET", "/x"), {}).data == {"x": "y" * 8}
+    # On the same connection, a shorter read timeout for one call, and 0.6 s of silence.
+    faults.queue(pause_then_answer(0.6))
+    started = time.monotonic()
+    with pytest.raises(rt.exceptions.ApiTimeoutError, match="timed out waiting") as raised:
+        client.call(make_op(rt, "GET", "/x"), {}, timeout=(1.0, 0.2))
+    assert 0.15 < time.monotonic() - started < 0.5
+    assert raised.value.request_sent is True
+    faults.queue(pause_then_answer(0.2))  # silence shorter than the read timeout: answered
+    assert client.call(make_op(rt, "GET", "/x"), {}).data == {}
+    assert len(faults.requests) == 3
+
+
 # 6. Exactly 1 + max_retries sends (aiohttp's own retry of idempotent requests is off).
 
 

@@ -46,8 +46,24 @@ def call(
     return result, caught
 
 
+def credentials(case: OperationCase) -> list[tuple[str, str, str]]:
+    """(header | query | cookie, name, value) of each credential the call must send."""
+    return [(*_split(key), value) for key, value in case.credentials.items()]
+
+
+def _split(key: str) -> tuple[str, str]:
+    where, _, name = key.partition(":")
+    return where, name
+
+
 def unsigned(fields: dict[str, list[str]], case: OperationCase) -> dict[str, list[str]]:
-    return {k: v for k, v in fields.items() if not (case.signed and k in SIGNATURE_FIELDS)}
+    """The fields the operation's parameters make: without the signature and query credentials."""
+    extra = {name for where, name, _ in credentials(case) if where == "query"}
+    return {
+        k: v
+        for k, v in fields.items()
+        if not (case.signed and k in SIGNATURE_FIELDS) and k not in extra
+    }
 
 
 def answer(server: LoopbackServer, case: OperationCase) -> None:
@@ -77,6 +93,11 @@ def test_request_and_result_on_the_wire(
         assert json.loads(request.body) == plain(case.json_body)
     if case.api_key_header is not None:
         assert request.headers.get(case.api_key_header) == API_KEY
+    for where, name, value in credentials(case):
+        if where == "header":
+            assert request.headers.get(name) == value
+        else:
+            assert (request.query if where == "query" else request.cookies).get(name) == [value]
     assert plain(result) == expected_result(case)
     deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)]
     assert bool(deprecations) == case.deprecated

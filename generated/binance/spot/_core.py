@@ -53,7 +53,7 @@ class PreparedRequest:
 class _Plan:
     """What an Operation implies, worked out once on its first call rather than on every call."""
 
-    __slots__ = ("by_status", "hidden", "multipart", "profile", "security")
+    __slots__ = ("alternatives", "by_status", "hidden", "multipart", "profile", "security")
 
     def __init__(self, op: Operation[Any]) -> None:
         names = {p.name for p in op.params if p.location == "path"}
@@ -80,7 +80,13 @@ class _Plan:
             )
         self.multipart = (op.content_type or "").startswith(MULTIPART)
         security = op.api.security
-        self.security = tuple(security[name] for name in op.auth if name in security)
+        # (scheme, where, wire name) of every scheme the call may send; and the alternatives (an
+        # OpenAPI `security` list of several requirements): the first fully configured is sent.
+        self.security = tuple((name, *security[name]) for name in op.auth if name in security)
+        self.alternatives = tuple(
+            tuple((name, *security[name]) for name in names if name in security)
+            for names in op.alternatives
+        )
         profile = op.api.profile
         self.hidden = profile.hidden(op)
         self.profile = profile.plan(op)
@@ -169,15 +175,14 @@ def build_request(
         else:  # json: the whole body
             body = json_body(value)
 
-    api_key = auth.api_key if auth is not None and plan.security else None
-    if api_key is not None:
-        for where, wire_name in plan.security:
-            if where == "header":
-                out_headers[wire_name] = api_key
+    if auth is not None and plan.security:
+        for where, wire_name, value in _credentials(auth, plan):
+            if where in ("header", "bearer", "basic"):
+                out_headers[wire_name] = value
             elif where == "query":
-                query.append(encode_pair(wire_name, api_key))
+                query.append(encode_pair(wire_name, value))
             else:
-                cookies.append(encode_pair(wire_name, api_key))
+                cookies.append(encode_pair(wire_name, value))
 
     draft = Draft(query, form, body, plan.multipart)
     profile.finish(config, op, plan.profile, params, draft, timestamp_ms)
@@ -200,6 +205,19 @@ def build_request(
         _merge_headers(out_headers, headers)
     url = host + path + "?" + query_string if query_string else host + path
     return PreparedRequest(op.method, url, out_headers, body)
+
+
+def _credentials(auth: Any, plan: _Plan) -> list[tuple[str, str, str]]:
+    """(where, wire name, value) of what the call sends: the first alternative whose every scheme
+    has its credential configured; without alternatives, each scheme that has one."""
+    for alternative in plan.alternatives:
+        found = [(where, wire, auth.credential(name, where)) for name, where, wire in alternative]
+        if all(value is not None for _, _, value in found):
+            return found
+    if plan.alternatives:
+        return []
+    found = [(where, wire, auth.credential(name, where)) for name, where, wire in plan.security]
+    return [(where, wire, value) for where, wire, value in found if value is not None]
 
 
 def parse_response(

@@ -43,7 +43,7 @@ from .exceptions import (
     ResponseValidationError,
     ServiceException,
 )
-from .ws_operation import RateLimit, WsApi, WsOperation, WsResponse, parse_rate_limits
+from .ws_operation import WsApi, WsOperation, WsResponse
 
 logger = logging.getLogger(__package__)
 # Compact, UTF-8 as it is; made once (json.dumps with options builds an encoder per call).
@@ -103,7 +103,7 @@ class Session:
         self.recv_window = recv_window
         self.clock_offset_ms = 0  # server clock minus local clock
         self.banned_until = 0.0  # a time.monotonic() value; 0: not banned
-        self.last_rate_limits: tuple[RateLimit, ...] = ()
+        self.last_rate_limits: Any = ()  # the last answer's `rateLimits`, as received
         self.ids = RequestIds()
 
     def now_ms(self) -> int:
@@ -243,7 +243,7 @@ class Reply:
     status: int
     result: Any
     error: Any
-    rate_limits: tuple[RateLimit, ...]
+    rate_limits: Any  # the `rateLimits` list as received (parse_rate_limits reads it)
     text: str
 
 
@@ -272,7 +272,7 @@ def parse_frame(text: str | bytes) -> Reply | Event | None:
             status,
             message.get("result"),
             message.get("error"),
-            parse_rate_limits(message.get("rateLimits")),
+            message.get("rateLimits"),
             text if isinstance(text, str) else text.decode("utf-8", "replace"),
         )
     if "event" in message:
@@ -293,6 +293,14 @@ def outcome(session: Session, op: WsOperation[T], reply: Reply) -> WsResponse[T]
     if reply.status >= 400:
         raise error_of(session, op, reply)
     return WsResponse(str(reply.id), reply.status, parse_result(op, reply), reply.rate_limits)
+
+
+def outcome_result(session: Session, op: WsOperation[T], reply: Reply) -> T:
+    """`outcome(...).result`, without the WsResponse: what `request()` returns."""
+    session.last_rate_limits = reply.rate_limits
+    if reply.status >= 400:
+        raise error_of(session, op, reply)
+    return parse_result(op, reply)
 
 
 def error_of(session: Session, op: WsOperation[Any], reply: Reply) -> ApiException:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import math
 import select
 import ssl
 import time
 import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import aiohttp
+from aiohttp.client_proto import ResponseHandler
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
@@ -266,6 +268,9 @@ class _Connector(aiohttp.TCPConnector):
         super().__init__(**options)
         # Each connection handed out before (its protocol) -> its socket's file descriptor.
         self._used: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+        if _LAZY_READ_TIMER and hasattr(self, "_factory"):  # the protocol of new connections
+            protocol = functools.partial(_Protocol, loop=self._loop)
+            self._factory = cast("functools.partial[ResponseHandler]", protocol)
 
     async def connect(
         self, req: aiohttp.ClientRequest, traces: list[Any], timeout: aiohttp.ClientTimeout
@@ -284,6 +289,43 @@ class _Connector(aiohttp.TCPConnector):
             if not _readable(fd):
                 return conn
             conn.close()  # closed under us: drop it, take the next pooled one or a new one
+
+
+class _Protocol(ResponseHandler):
+    """aiohttp's protocol with a cheaper read timeout (`sock_read`, our read_timeout), same meaning:
+    aiohttp cancels its timer and makes a new one each time data arrives, three timers a call;
+    this one keeps its timer and only moves the time the read is due, which the timer checks when
+    it fires (and then waits again for what is left)."""
+
+    _read_by = 0.0
+
+    def _reschedule_timeout(self) -> None:
+        timeout = self._read_timeout
+        if not timeout:
+            self._drop_timeout()
+            return
+        loop = self._loop
+        self._read_by = read_by = loop.time() + timeout
+        handle = self._read_timeout_handle
+        if handle is not None:
+            if handle.when() <= read_by:
+                return  # it fires first, and looks again
+            handle.cancel()  # a shorter timeout than the last request's
+        self._read_timeout_handle = loop.call_at(read_by, self._read_timer)
+
+    def _read_timer(self) -> None:
+        self._read_timeout_handle = None
+        if self._loop.time() >= self._read_by:
+            self._on_read_timeout()
+        else:
+            self._read_timeout_handle = self._loop.call_at(self._read_by, self._read_timer)
+
+
+# The aiohttp internals _Protocol overrides and calls; were they renamed, aiohttp's own timer runs.
+_LAZY_READ_TIMER = all(
+    hasattr(ResponseHandler, name)
+    for name in ("_reschedule_timeout", "_drop_timeout", "_on_read_timeout")
+)
 
 
 def _ssl_setting(configuration: Configuration) -> ssl.SSLContext | bool:

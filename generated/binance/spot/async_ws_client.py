@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import sys
 import time
@@ -45,6 +46,7 @@ from ._ws_core import (
     lost,
     not_sent,
     outcome,
+    outcome_result,
     parse_frame,
     subscription_id,
 )
@@ -58,7 +60,14 @@ from .exceptions import (
     OpenApiException,
     RateLimitException,
 )
-from .ws_operation import UNNAMED_WS, WsApi, WsConfiguration, WsOperation, WsResponse
+from .ws_operation import (
+    UNNAMED_WS,
+    WsApi,
+    WsConfiguration,
+    WsOperation,
+    WsResponse,
+    parse_rate_limits,
+)
 
 logger = logging.getLogger(__package__)
 
@@ -146,7 +155,18 @@ class _Link:
     """One connection and what belongs to it: its reader, the requests waiting for an answer
     on it, its logon, and its subscription ids (they are per connection)."""
 
-    __slots__ = ("by_id", "conn", "early", "logged_on", "opened_at", "pending", "reader")
+    __slots__ = (
+        "by_id",
+        "conn",
+        "deadlines",
+        "early",
+        "logged_on",
+        "opened_at",
+        "pending",
+        "reader",
+        "sweep",
+        "sweep_at",
+    )
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -157,6 +177,11 @@ class _Link:
         # Events of ids not registered yet (_MAX_EARLY_EVENTS).
         self.early: list[Event] = []
         self.opened_at = time.monotonic()
+        # Each waiting request's deadline, and one timer for the earliest: a timer per request
+        # would cost every request two heap operations on the event loop.
+        self.deadlines: dict[asyncio.Future[Reply], float] = {}
+        self.sweep: asyncio.TimerHandle | None = None
+        self.sweep_at = math.inf
 
 
 class AsyncWsClient:
@@ -219,7 +244,8 @@ class AsyncWsClient:
     @property
     def rate_limits(self) -> dict[str, int]:
         """The rate-limit counters of the last answer (REST's names: x-mbx-used-weight-1m)."""
-        return {limit.key: limit.count for limit in self._session.last_rate_limits}
+        limits = parse_rate_limits(self._session.last_rate_limits)
+        return {limit.key: limit.count for limit in limits}
 
     @property
     def clock_offset_ms(self) -> int:
@@ -247,7 +273,12 @@ class AsyncWsClient:
         timeout: float | None = None,
     ) -> T:
         """Send one request and return its parsed result (see `call`)."""
-        return (await self.call(op, params, timeout=timeout)).result
+        deadline = self._deadline(timeout)
+        self._session.check_ban()
+        link = self._link
+        if link is None or not self._ready.is_set() or self._closing or self._fatal is not None:
+            link = await self._ready_link(op, deadline)
+        return outcome_result(self._session, op, await self._reply(link, op, params, deadline))
 
     async def call(
         self,
@@ -265,8 +296,10 @@ class AsyncWsClient:
         """
         deadline = self._deadline(timeout)
         self._session.check_ban()
-        link = await self._ready_link(op, deadline)
-        return await self._checked(link, op, params, deadline)
+        link = self._link
+        if link is None or not self._ready.is_set() or self._closing or self._fatal is not None:
+            link = await self._ready_link(op, deadline)
+        return outcome(self._session, op, await self._reply(link, op, params, deadline))
 
     @overload
     async def logon(self) -> WsResponse[Any]: ...
@@ -399,16 +432,30 @@ class AsyncWsClient:
         sign_always: bool = False,
     ) -> WsResponse[T]:
         """One exchange on `link`, the -1021 clock repair included, as a WsResponse."""
+        reply = await self._reply(link, op, params, deadline, sign_always=sign_always)
+        return outcome(self._session, op, reply)
+
+    async def _reply(
+        self,
+        link: _Link,
+        op: WsOperation[Any],
+        params: Mapping[str, Any] | None,
+        deadline: float,
+        *,
+        sign_always: bool = False,
+    ) -> Reply:
+        """One exchange on `link`, the -1021 clock repair included."""
         reply = await self._exchange(link, op, params, deadline, sign_always=sign_always)
         if (
-            is_clock_error(reply)
+            reply.status == 400
             and op.security == "signed"
+            and is_clock_error(reply)
             and not (params and params.get("timestamp") is not None)
         ):
             # Binance refused the request before executing it: safe to send once more.
             await self._sync_clock_on(link, deadline)
             reply = await self._exchange(link, op, params, deadline, sign_always=sign_always)
-        return outcome(self._session, op, reply)
+        return reply
 
     async def _exchange(
         self,
@@ -433,16 +480,20 @@ class AsyncWsClient:
                 await link.conn.send(text)
             except SendFailed as exc:
                 raise not_sent(op, f"the connection closed ({exc})") from None
-            # One timer per request (cheaper than asyncio.wait or wait_for, which wrap the
-            # future): it fails the future if the answer is late.
-            timer = loop.call_at(deadline, _expire, future)
+            # The link's one timer fails the future if the answer is late (_sweep).
+            link.deadlines[future] = deadline
+            if deadline < link.sweep_at:
+                if link.sweep is not None:
+                    link.sweep.cancel()
+                link.sweep = loop.call_at(deadline, _sweep, link, loop)
+                link.sweep_at = deadline
             try:
                 reply = await future  # raises the connection's loss, if it dropped meanwhile
             except _Expired:
                 error = lost(op, "no answer within the request timeout", timeout=True)
                 raise error from error.__cause__  # the ApiTimeoutError, for ExecutionStatusUnknown
             finally:
-                timer.cancel()
+                del link.deadlines[future]
         finally:
             link.pending.pop(request_id)
         if debug:
@@ -756,6 +807,21 @@ class _Expired(Exception):
 def _expire(future: asyncio.Future[Reply]) -> None:
     if not future.done():
         future.set_exception(_Expired())
+
+
+def _sweep(link: _Link, loop: asyncio.AbstractEventLoop) -> None:
+    """Fail the requests of `link` whose deadline has passed; wake again at the next deadline."""
+    now = loop.time()
+    link.sweep, link.sweep_at = None, math.inf
+    upcoming = math.inf
+    for future, deadline in list(link.deadlines.items()):
+        if deadline <= now:
+            _expire(future)
+        elif deadline < upcoming:
+            upcoming = deadline
+    if upcoming < math.inf:
+        link.sweep = loop.call_at(upcoming, _sweep, link, loop)
+        link.sweep_at = upcoming
 
 
 def backoff(attempt: int, base: float, cap: float) -> float:

@@ -1,32 +1,76 @@
-"""Credentials a Configuration carries: the API key its security schemes send, nothing more.
+"""Credentials a Configuration carries: what the API's security schemes send, nothing more.
 
-Every package's credentials class is this one or a subclass of it: a profile whose API signs
-requests ships a subclass that can sign; a package's own class names it after the API. Secrets never appear in a repr, and the object refuses to be pickled.
+API keys, a bearer token, a username and password. Every package's credentials class is this one or a subclass of it: a profile whose API signs
+requests ships a subclass that can sign; a package's own class names it after the API and names
+its arguments after the schemes. Secrets never appear in a repr, and the object refuses to be
+pickled.
 """
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Collection, Mapping
 from typing import Any
 
+from ._serialize import check_credential
 from .exceptions import ApiTypeError, ApiValueError
 
 
 class ApiKeyAuth:
-    """The API key, sent where an operation's security scheme puts it (header, query, cookie)."""
+    """The credentials an API's security schemes send, each where its scheme puts it.
 
-    __slots__ = ("_api_key",)
+    api_key: the key of an `apiKey` scheme (header, query or cookie); `api_key_for`: the schemes it
+    is for (None: every apiKey scheme without a key of its own). keys: a credential per scheme
+    name, for an API with several schemes (OKX: a key and a passphrase, each in its header), over
+    `api_key` and `token` for that scheme. token: the bearer token of an `http` bearer, `oauth2` or
+    `openIdConnect` scheme. username, password: `http` basic. A value left out (or "", as os.getenv
+    gives for a variable set empty) is not configured: the schemes that need it send nothing.
+    """
 
-    def __init__(self, api_key: str | None = None) -> None:
-        if api_key is not None and not isinstance(api_key, str):
-            raise ApiTypeError(
-                f"{type(self).__name__}: api_key must be a str, not {type(api_key).__name__}"
-            )
-        # os.getenv gives "" for a variable that is set but empty: treat it as not configured.
-        self._api_key = api_key or None
+    __slots__ = ("_api_key", "_api_key_for", "_keys", "_password", "_token", "_username")
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        keys: Mapping[str, str | None] | None = None,
+        token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        api_key_for: Collection[str] | None = None,
+    ) -> None:
+        owner = type(self).__name__
+        self._api_key_for = frozenset(api_key_for) if api_key_for is not None else None
+        self._api_key = _credential(owner, "api_key", api_key)
+        self._token = _credential(owner, "token", token)
+        self._username = _credential(owner, "username", username)
+        self._password = _credential(owner, "password", password)
+        found = {
+            str(name): _credential(owner, f"keys[{name!r}]", value)
+            for name, value in (keys or {}).items()
+        }
+        self._keys = {name: value for name, value in found.items() if value is not None}
 
     @property
     def api_key(self) -> str | None:
         """The API key, or None."""
+        return self._api_key
+
+    def credential(self, scheme: str, where: str) -> str | None:
+        """What scheme `scheme` sends, as the value goes on the wire, or None when it is not
+        configured: `where` is header, query or cookie (an API key), bearer (`Bearer <token>`)
+        or basic (`Basic <base64 of username:password>`)."""
+        if where == "bearer":
+            token = self._keys.get(scheme) or self._token
+            return f"Bearer {token}" if token else None
+        if where == "basic":
+            if self._username is None:
+                return None
+            pair = f"{self._username}:{self._password or ''}".encode()
+            return "Basic " + base64.b64encode(pair).decode("ascii")
+        own = self._keys.get(scheme)
+        if own is not None or (self._api_key_for is not None and scheme not in self._api_key_for):
+            return own
         return self._api_key
 
     @property
@@ -39,7 +83,19 @@ class ApiKeyAuth:
 
     def _shown(self) -> list[str]:
         """What the repr says: whether each secret is set, never its value."""
-        return [f"api_key={'<set>' if self._api_key else None}"]
+        shown = [f"api_key={'<set>' if self._api_key else None}"]
+        shown += [
+            f"{name}=<set>"
+            for name, value in (
+                ("token", self._token),
+                ("username", self._username),
+                ("password", self._password),
+            )
+            if value
+        ]
+        if self._keys:
+            shown.append(f"keys=<{len(self._keys)} set>")
+        return shown
 
     def __repr__(self) -> str:
         # Reprs end up in logs and tracebacks.
@@ -56,3 +112,12 @@ class ApiKeyAuth:
     def __reduce__(self) -> Any:
         # Pickling would write the secrets out in clear; refuse rather than leak them.
         raise ApiTypeError(f"{type(self).__name__} holds secrets and cannot be pickled")
+
+
+def _credential(owner: str, name: str, value: str | None) -> str | None:
+    """A configured credential: None for None or ""; a str that can go on the wire as it is."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ApiTypeError(f"{owner}: {name} must be a str, not {type(value).__name__}")
+    return check_credential(owner, name, value)

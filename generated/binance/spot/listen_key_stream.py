@@ -27,6 +27,9 @@ logger = logging.getLogger(__package__)
 KEEPALIVE_INTERVAL = 1800.0
 # After a failed keepalive the next try comes sooner, while the key still has time to live.
 RETRY_INTERVAL = 60.0
+# close() waits at most this long for a keepalive or re-create in flight, and gives the DELETE
+# that closes the key at most this long too: leaving takes at most twice this.
+CLOSE_TIMEOUT = 5.0
 LISTEN_KEY_DOES_NOT_EXIST = -1125
 
 
@@ -40,9 +43,14 @@ class ListenKeyStream:
 
     Entering creates the key (`listen_key`); every `keepalive_interval` seconds the thread extends
     it. When Binance answers -1125 (the key no longer exists) a new key is created and
-    `on_key_change(new_key)` is called, from the keepalive thread. Any other failed keepalive is
-    logged and tried again within a minute. Leaving closes the key; errors there are logged, not
-    raised. `start()` and `close()` do the same without a `with` block.
+    `on_key_change(new_key)` is called, from the keepalive thread. A round that fails (an error
+    answer, no answer, a body that is not what the API declares) is logged as a WARNING and tried
+    again within a minute: no single failure ends the thread. Leaving stops the thread and closes
+    the key; errors there are logged, not raised. Leaving takes at most 2 x `close_timeout`
+    seconds (default 5): it waits at most `close_timeout` for a keepalive in flight, then closes
+    the key anyway, with a DELETE given `close_timeout` too; a key the thread creates after that
+    is closed by the thread. `start()` and `close()` do the same without a `with` block. A listen
+    key is a credential: logs show only its first 4 characters.
 
     Binance retired the REST listen-key endpoints (POST, PUT and DELETE /api/v3/userDataStream)
     on 2026-02-20 in favour of the WebSocket API's `userDataStream.subscribe`, and the operations
@@ -56,12 +64,18 @@ class ListenKeyStream:
         keepalive_interval: float = KEEPALIVE_INTERVAL,
         *,
         on_key_change: Callable[[str], object] | None = None,
+        close_timeout: float = CLOSE_TIMEOUT,
     ) -> None:
         self._api = UserDataStreamApi(api_client)
-        self.keepalive_interval = _check_interval(keepalive_interval)
+        self.keepalive_interval = _check_seconds("keepalive_interval", keepalive_interval)
+        self.close_timeout = _check_seconds("close_timeout", close_timeout)
         self.on_key_change = on_key_change
         self._key: str | None = None
+        self._gone: str | None = None  # a key Binance said no longer exists: nothing to close
         self._stop = threading.Event()
+        # Hands the key over between the thread and close(): whichever comes second closes a key
+        # the thread created while close() was under way.
+        self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     @property
@@ -76,28 +90,34 @@ class ListenKeyStream:
         if self._thread is not None:
             raise ApiValueError("ListenKeyStream: already started")
         with deprecations_silenced():
-            self._key = self._create()
-        self._stop.clear()
+            key = self._create()
+        self._key, self._gone = key, None
+        # An event per start: a thread left running by an earlier close() keeps its own.
+        self._stop = stop = threading.Event()
         self._thread = threading.Thread(
-            target=self._run, name=f"{__package__}-listen-key", daemon=True
+            target=self._run, args=(stop,), name=f"{__package__}-listen-key", daemon=True
         )
         self._thread.start()
-        return self._key
+        return key
 
     def close(self) -> None:
-        """Stop the keepalive thread and close the listen key (errors are logged, not raised)."""
+        """Stop the keepalive thread and close the listen key (errors are logged, not raised).
+
+        Returns within 2 x `close_timeout` seconds, whatever a keepalive in flight is doing."""
         self._stop.set()
         thread, self._thread = self._thread, None
         if thread is not None:
-            thread.join()  # a keepalive in flight ends within the client's timeouts
-        key, self._key = self._key, None
-        if key is None:
-            return
-        try:
-            with deprecations_silenced():
-                self._api.spot_delete_user_data_stream_v3(listen_key=key)
-        except OpenApiException as exc:
-            logger.warning("closing the listen key failed: %s", exc)
+            thread.join(self.close_timeout)
+            if thread.is_alive():
+                logger.warning(
+                    "a keepalive of the listen key was still running after %.1f s; "
+                    "closing the key without waiting for it",
+                    self.close_timeout,
+                )
+        with self._lock:
+            key, self._key = self._key, None
+        if key is not None and key != self._gone:
+            self._close_key(key)
 
     def __enter__(self) -> ListenKeyStream:
         self.start()
@@ -113,15 +133,29 @@ class ListenKeyStream:
 
     def _create(self) -> str:
         answer = self._api.spot_create_user_data_stream_v3()
-        return _key_of(answer.listen_key)
+        return _key_of(answer.listen_key if answer is not None else None)
 
-    def _run(self) -> None:
+    def _close_key(self, key: str) -> None:
+        try:
+            with deprecations_silenced():
+                self._api.spot_delete_user_data_stream_v3(
+                    listen_key=key, _request_timeout=self.close_timeout
+                )
+        except Exception as exc:  # never raised from close(): the key expires on its own
+            logger.warning(
+                "closing the listen key %s failed: %s", _redacted(key), _scrubbed(exc, key)
+            )
+
+    def _run(self, stop: threading.Event) -> None:
         with deprecations_silenced():  # this thread's own context: the user's calls still warn
             wait = self.keepalive_interval
-            while not self._stop.wait(wait):
-                wait = self._keepalive()
+            while not stop.wait(wait):
+                try:
+                    wait = self._keepalive(stop)
+                except Exception as exc:  # whatever failed, the next round comes
+                    wait = self._failed(stop, "keeping alive", self._key, exc)
 
-    def _keepalive(self) -> float:
+    def _keepalive(self, stop: threading.Event) -> float:
         """Extend the key (or replace it); returns the seconds until the next keepalive."""
         key = self._key
         if key is None:
@@ -131,15 +165,28 @@ class ListenKeyStream:
             return self.keepalive_interval
         except ApiException as exc:
             if exc.code != LISTEN_KEY_DOES_NOT_EXIST:
-                return self._failed("extending", exc)
+                return self._failed(stop, "extending", key, exc)
         except OpenApiException as exc:
-            return self._failed("extending", exc)
+            return self._failed(stop, "extending", key, exc)
+        self._gone = key
+        if stop.is_set():  # closed meanwhile: no new key
+            return self.keepalive_interval
         try:
             new_key = self._create()
         except OpenApiException as exc:
-            return self._failed("re-creating", exc)
-        self._key = new_key
-        logger.info("the listen key had expired; a new one was created")
+            return self._failed(stop, "re-creating", key, exc)
+        with self._lock:
+            kept = not stop.is_set()  # close() has not taken the key yet: it closes this one
+            if kept:
+                self._key = new_key
+        if not kept:
+            self._close_key(new_key)
+            return self.keepalive_interval
+        logger.info(
+            "the listen key %s had expired; a new one was created: %s",
+            _redacted(key),
+            _redacted(new_key),
+        )
         if new_key != key and self.on_key_change is not None:
             try:
                 self.on_key_change(new_key)
@@ -147,9 +194,16 @@ class ListenKeyStream:
                 logger.exception("on_key_change raised")
         return self.keepalive_interval
 
-    def _failed(self, what: str, exc: OpenApiException) -> float:
+    def _failed(self, stop: threading.Event, what: str, key: str | None, exc: Exception) -> float:
         retry = min(self.keepalive_interval, RETRY_INTERVAL)
-        logger.warning("%s the listen key failed, next try in %.0f s: %s", what, retry, exc)
+        if not stop.is_set():  # after close() a keepalive in flight may fail: expected
+            logger.warning(
+                "%s the listen key %s failed, next try in %.0f s: %s",
+                what,
+                _redacted(key),
+                retry,
+                _scrubbed(exc, key),
+            )
         return retry
 
 
@@ -157,7 +211,10 @@ class AsyncListenKeyStream:
     """ListenKeyStream for asyncio: `async with AsyncListenKeyStream(client) as stream:`.
 
     The keepalive runs as a task of the running loop; `on_key_change` may be a function or a
-    coroutine function.
+    coroutine function. A failed round is logged and tried again, as for ListenKeyStream. Leaving
+    cancels the task at once, except a re-create in flight: leaving waits for it (at most
+    `close_timeout` seconds, default 5) and closes the new key as well, so that no key is left
+    open on the server. The DELETE that closes a key is given `close_timeout` too.
 
     Binance retired the REST listen-key endpoints (POST, PUT and DELETE /api/v3/userDataStream)
     on 2026-02-20 in favour of the WebSocket API's `userDataStream.subscribe`, and the operations
@@ -171,12 +228,18 @@ class AsyncListenKeyStream:
         keepalive_interval: float = KEEPALIVE_INTERVAL,
         *,
         on_key_change: Callable[[str], Awaitable[object] | object] | None = None,
+        close_timeout: float = CLOSE_TIMEOUT,
     ) -> None:
         self._api = AsyncUserDataStreamApi(api_client)
-        self.keepalive_interval = _check_interval(keepalive_interval)
+        self.keepalive_interval = _check_seconds("keepalive_interval", keepalive_interval)
+        self.close_timeout = _check_seconds("close_timeout", close_timeout)
         self.on_key_change = on_key_change
         self._key: str | None = None
+        self._gone: str | None = None  # a key Binance said no longer exists: nothing to close
         self._task: asyncio.Task[None] | None = None
+        # A re-create in flight: its own task, shielded from the keepalive task's cancellation,
+        # so that close() can wait for the key it makes and close that one too.
+        self._creating: asyncio.Task[str] | None = None
 
     @property
     def listen_key(self) -> str:
@@ -190,9 +253,10 @@ class AsyncListenKeyStream:
         if self._task is not None:
             raise ApiValueError("AsyncListenKeyStream: already started")
         with deprecations_silenced():
-            self._key = await self._create()
+            key = await self._create()
+        self._key, self._gone = key, None
         self._task = asyncio.create_task(self._run(), name=f"{__package__}-listen-key")
-        return self._key
+        return key
 
     async def close(self) -> None:
         """Stop the keepalive task and close the listen key (errors are logged, not raised)."""
@@ -202,14 +266,14 @@ class AsyncListenKeyStream:
             # wait() rather than `await task`: it never raises the task's CancelledError, so a
             # cancellation of close() itself is not swallowed by mistake.
             await asyncio.wait({task})
-        key, self._key = self._key, None
-        if key is None:
-            return
-        try:
-            with deprecations_silenced():
-                await self._api.spot_delete_user_data_stream_v3(listen_key=key)
-        except OpenApiException as exc:
-            logger.warning("closing the listen key failed: %s", exc)
+        keys = [self._key]
+        self._key = None
+        creating, self._creating = self._creating, None
+        if creating is not None:
+            keys.append(await self._created_meanwhile(creating))
+        for key in dict.fromkeys(keys):  # each once, in order
+            if key is not None and key != self._gone:
+                await self._close_key(key)
 
     async def __aenter__(self) -> AsyncListenKeyStream:
         await self.start()
@@ -225,14 +289,48 @@ class AsyncListenKeyStream:
 
     async def _create(self) -> str:
         answer = await self._api.spot_create_user_data_stream_v3()
-        return _key_of(answer.listen_key)
+        return _key_of(answer.listen_key if answer is not None else None)
+
+    async def _created_meanwhile(self, creating: asyncio.Task[str]) -> str | None:
+        """The key of a re-create that was in flight when close() came, once it is done (at most
+        `close_timeout` seconds); None if it failed or took longer."""
+        await asyncio.wait({creating}, timeout=self.close_timeout)
+        if not creating.done():
+            creating.cancel()
+            logger.warning(
+                "re-creating the listen key took longer than %.1f s; a key it made is left to "
+                "expire",
+                self.close_timeout,
+            )
+            return None
+        if creating.cancelled():
+            return None
+        error = creating.exception()
+        if error is not None:
+            logger.warning("re-creating the listen key failed: %s", _scrubbed(error, self._gone))
+            return None
+        return creating.result()
+
+    async def _close_key(self, key: str) -> None:
+        try:
+            with deprecations_silenced():
+                await self._api.spot_delete_user_data_stream_v3(
+                    listen_key=key, _request_timeout=self.close_timeout
+                )
+        except Exception as exc:  # never raised from close(): the key expires on its own
+            logger.warning(
+                "closing the listen key %s failed: %s", _redacted(key), _scrubbed(exc, key)
+            )
 
     async def _run(self) -> None:
         with deprecations_silenced():  # the task's own context: the user's calls still warn
             wait = self.keepalive_interval
             while True:
                 await asyncio.sleep(wait)
-                wait = await self._keepalive()
+                try:
+                    wait = await self._keepalive()
+                except Exception as exc:  # whatever failed, the next round comes
+                    wait = self._failed("keeping alive", self._key, exc)
 
     async def _keepalive(self) -> float:
         """Extend the key (or replace it); returns the seconds until the next keepalive."""
@@ -244,15 +342,24 @@ class AsyncListenKeyStream:
             return self.keepalive_interval
         except ApiException as exc:
             if exc.code != LISTEN_KEY_DOES_NOT_EXIST:
-                return self._failed("extending", exc)
+                return self._failed("extending", key, exc)
         except OpenApiException as exc:
-            return self._failed("extending", exc)
+            return self._failed("extending", key, exc)
+        self._gone = key
+        creating = self._creating = asyncio.create_task(self._create())
         try:
-            new_key = await self._create()
-        except OpenApiException as exc:
-            return self._failed("re-creating", exc)
+            # A cancellation (close()) leaves `creating` running and in self._creating.
+            new_key = await asyncio.shield(creating)
+        except Exception as exc:
+            self._creating = None
+            return self._failed("re-creating", key, exc)
+        self._creating = None
         self._key = new_key
-        logger.info("the listen key had expired; a new one was created")
+        logger.info(
+            "the listen key %s had expired; a new one was created: %s",
+            _redacted(key),
+            _redacted(new_key),
+        )
         if new_key != key and self.on_key_change is not None:
             try:
                 result = self.on_key_change(new_key)
@@ -262,15 +369,21 @@ class AsyncListenKeyStream:
                 logger.exception("on_key_change raised")
         return self.keepalive_interval
 
-    def _failed(self, what: str, exc: OpenApiException) -> float:
+    def _failed(self, what: str, key: str | None, exc: Exception) -> float:
         retry = min(self.keepalive_interval, RETRY_INTERVAL)
-        logger.warning("%s the listen key failed, next try in %.0f s: %s", what, retry, exc)
+        logger.warning(
+            "%s the listen key %s failed, next try in %.0f s: %s",
+            what,
+            _redacted(key),
+            retry,
+            _scrubbed(exc, key),
+        )
         return retry
 
 
-def _check_interval(seconds: float) -> float:
+def _check_seconds(name: str, seconds: float) -> float:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
-        raise ApiValueError("keepalive_interval must be a positive number of seconds")
+        raise ApiValueError(f"{name} must be a positive number of seconds")
     return float(seconds)
 
 
@@ -278,3 +391,16 @@ def _key_of(key: str | None) -> str:
     if not key:
         raise ResponseValidationError("the create answer carries no listen key", status=200)
     return key
+
+
+def _redacted(key: str | None) -> str:
+    """A listen key as logs show it: its first 4 characters."""
+    if not key:
+        return "(none)"
+    return key[:4] + "\u2026" if len(key) > 8 else "\u2026"
+
+
+def _scrubbed(exc: BaseException, key: str | None) -> str:
+    """`exc`'s message with the listen key redacted (a body quoted in it may carry the key)."""
+    text = str(exc) or type(exc).__name__
+    return text.replace(key, _redacted(key)) if key else text

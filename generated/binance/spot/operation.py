@@ -30,8 +30,9 @@ class ApiInfo:
     """What the operations of one generated package share, handed to the runtime in each of them.
 
     distribution, version: name the client in its User-Agent. host: the default base URL (a
-    Configuration's `host` replaces it). security: scheme name -> (where its API key goes:
-    header, query or cookie; under which name). errors: where error bodies carry their code and
+    Configuration's `host` replaces it). security: scheme name -> (where its credential goes:
+    header, query or cookie for an API key, under which name; bearer or basic for the
+    Authorization header: ("bearer", "Authorization")). errors: where error bodies carry their code and
     message. rate_limit_headers: lower-case prefixes of the headers that count requests
     (ApiResponse.rate_limits). profile: the vendor's rules (profile.py).
     """
@@ -101,7 +102,10 @@ class Operation(Generic[T]):
 
     responses: status ("200"), range ("4XX") or "default" -> response type hint in the runtime's
     grammar (model names, str, int, float, bool, Any, object, None, list[T], dict[str, T]).
-    auth: names of the security schemes (in `api.security`) whose API key the call sends.
+    auth: names of the security schemes (in `api.security`) whose credentials the call sends.
+    alternatives: when the API offers several ways in (an OpenAPI `security` list of several
+    requirements), each requirement's scheme names: the first whose every credential is
+    configured is sent (and nothing, when none is). Empty: each scheme of `auth` that is configured.
     signed: the API's profile signs the request (adds a timestamp and a signature, say).
     api: what the package's operations share (ApiInfo).
     """
@@ -113,6 +117,7 @@ class Operation(Generic[T]):
     content_type: str | None = None
     responses: Mapping[str, str] = field(default_factory=dict)
     auth: tuple[str, ...] = ()
+    alternatives: tuple[tuple[str, ...], ...] = ()
     signed: bool = False
     deprecated: bool = False
     api: ApiInfo = UNNAMED

@@ -238,7 +238,10 @@ class RateLimit:
 
 
 def parse_rate_limits(raw: Any) -> tuple[RateLimit, ...]:
-    """An answer's `rateLimits` list -> RateLimit entries; malformed entries are skipped."""
+    """An answer's `rateLimits` list -> RateLimit entries; malformed entries are skipped (entries
+    already parsed pass through)."""
+    if isinstance(raw, tuple):
+        return raw
     if not isinstance(raw, list):
         return ()
     limits = []
@@ -268,15 +271,19 @@ class WsResponse(Generic[T]):
     names REST's headers give them ({"x-mbx-used-weight-1m": 322}), so code can watch either API.
     """
 
-    __slots__ = ("id", "rate_limit_usage", "result", "status")
+    __slots__ = ("_limits", "id", "result", "status")
 
-    def __init__(
-        self, id: str, status: int, result: T, rate_limit_usage: tuple[RateLimit, ...]
-    ) -> None:
+    def __init__(self, id: str, status: int, result: T, rate_limit_usage: Any) -> None:
         self.id = id
         self.status = status
         self.result = result
-        self.rate_limit_usage = rate_limit_usage
+        # The answer's `rateLimits` as received: parsed when asked for (most callers never do).
+        self._limits = rate_limit_usage
+
+    @property
+    def rate_limit_usage(self) -> tuple[RateLimit, ...]:
+        limits = self._limits = parse_rate_limits(self._limits)
+        return limits
 
     @property
     def rate_limits(self) -> dict[str, int]:

@@ -21,6 +21,7 @@ class OperationCase:
     cookies: dict[str, list[str]]
     json_body: Any  # the parsed JSON body the server must receive, or None
     api_key_header: str | None
+    credentials: dict[str, str]  # "header:X-Api-Key" (or query:, cookie:) -> the value sent
     signed: bool
     deprecated: bool
     status: int

@@ -206,9 +206,10 @@ def io_error(exc: OSError, fallback: str) -> Diagnostic:
 def _validate(spec: Path, config: Config, display: str) -> int:
     from . import pipeline
 
-    warnings = pipeline.run(spec, config, display=display, until="validate").diagnostics
+    result = pipeline.run(spec, config, display=display, until="validate")
+    warnings = result.diagnostics
     _print(warnings)
-    print(f"{display}: valid OpenAPI" + (f" ({len(warnings)} warnings)" if warnings else ""))
+    print(f"{display}: valid {result.kind}" + (f" ({len(warnings)} warnings)" if warnings else ""))
     return 0
 
 

@@ -71,6 +71,7 @@ class Result:
     reused: frozenset[str] = frozenset()  # files whose text the cache read from the output this run
     formatted: int = 0  # files that went through black
     sources: tuple[Path, ...] = ()  # the files the spec was read from
+    kind: str = "OpenAPI"  # or "AsyncAPI": what the spec is
 
 
 def run(spec: Path, config: Config, *, display: str | None = None, out: Path | None = None,
@@ -104,7 +105,8 @@ def run(spec: Path, config: Config, *, display: str | None = None, out: Path | N
 
     sources = loaded.paths + (websocket.paths if websocket is not None else ())
     if until == "validate":
-        return Result(None, validation(), sources=sources)
+        kind = "AsyncAPI" if asyncapi.is_asyncapi(document) else "OpenAPI"
+        return Result(None, validation(), sources=sources, kind=kind)
     # An invalid spec may trip the later stages: then its validation errors are what to report.
     try:
         api, warnings = build_stage.build(

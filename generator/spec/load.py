@@ -32,6 +32,10 @@ _NAME_MAPS = frozenset({
     "properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "schemas", "paths",
     "webhooks", "responses", "parameters", "requestBodies", "headers", "securitySchemes", "links",
     "callbacks", "pathItems", "content", "encoding", "variables",
+    # AsyncAPI 3.0's maps of names
+    "channels", "operations", "messages", "servers", "replies", "replyAddresses", "correlationIds",
+    "operationTraits", "messageTraits", "serverVariables", "serverBindings", "channelBindings",
+    "operationBindings", "messageBindings",
 })
 
 

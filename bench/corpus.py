@@ -1,7 +1,7 @@
 """`make corpus`: the generator on every real spec we hold -> bench/corpus.md.
 
-For each spec in shared/specs/ and shared/specs/real/ (or those named with --only), one fresh
-folder under bench/.work/corpus/ and these steps, each recorded, none stopping the others:
+For each spec in shared/specs/, shared/specs/real/ and shared/specs/asyncapi/ (or those named
+with --only), one fresh folder under bench/.work/corpus/ and these steps, each recorded, none stopping the others:
 
 1. generate: strict first; a spec with validation errors is generated again with --lenient (the
    report says so, with the count of errors). Wall time and peak RSS of the generator process.
@@ -60,7 +60,8 @@ class SpecResult:
 
 
 def specs(only: set[str] | None) -> list[Path]:
-    found = [p for folder in (SHARED / "specs", SHARED / "specs" / "real") if folder.is_dir()
+    folders = (SHARED / "specs", SHARED / "specs" / "real", SHARED / "specs" / "asyncapi")
+    found = [p for folder in folders if folder.is_dir()
              for p in sorted(folder.iterdir()) if p.suffix in SPEC_SUFFIXES and p.is_file()]
     return [p for p in found if only is None or p.stem in only or p.name in only]
 

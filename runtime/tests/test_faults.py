@@ -503,6 +503,27 @@ def test_a_full_pool_waits_no_longer_than_the_deadline(rt: ModuleType, faults: F
     client.close()
 
 
+def test_an_async_call_waiting_for_the_pool_past_its_deadline_was_not_sent(
+        rt: ModuleType, faults: FaultServer) -> None:
+    faults.serve(trickle(0.1, b"{}" + b" " * 10))
+    post = make_op(rt, "POST", "/api/v3/order", auth=())
+
+    async def main() -> None:
+        async with rt.async_api_client.AsyncApiClient(configure(rt, faults, pool_maxsize=1)) as client:
+            slow = asyncio.create_task(client.call(make_op(rt, "GET", "/x", auth=()), {}))
+            await asyncio.sleep(0.2)
+            started = time.monotonic()
+            # Not ExecutionStatusUnknownError: the POST never had a connection to be sent on.
+            with pytest.raises(rt.exceptions.ApiTimeoutError, match="deadline") as raised:
+                await client.call(post, {}, timeout=0.3)
+            assert time.monotonic() - started < 0.8
+            assert raised.value.request_sent is False
+            await slow
+
+    asyncio.run(main())
+    assert [r.method for r in faults.requests] == ["GET"]
+
+
 # 14. A request on a pooled connection the server had already closed never left: safe to retry.
 
 

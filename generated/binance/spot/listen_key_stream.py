@@ -266,14 +266,12 @@ class AsyncListenKeyStream:
             # wait() rather than `await task`: it never raises the task's CancelledError, so a
             # cancellation of close() itself is not swallowed by mistake.
             await asyncio.wait({task})
-        keys = [self._key]
-        self._key = None
+        key, self._key = self._key, None
         creating, self._creating = self._creating, None
-        if creating is not None:
-            keys.append(await self._created_meanwhile(creating))
-        for key in dict.fromkeys(keys):  # each once, in order
-            if key is not None and key != self._gone:
-                await self._close_key(key)
+        new_key = await self._created_meanwhile(creating) if creating is not None else None
+        for each in dict.fromkeys((key, new_key)):  # each once, in order
+            if each is not None and each != self._gone:
+                await self._close_key(each)
 
     async def __aenter__(self) -> AsyncListenKeyStream:
         await self.start()

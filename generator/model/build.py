@@ -398,8 +398,11 @@ def _operation(schemas: Schemas, path: str, method: str, op: dict[str, Any], sha
     return_type = success.type if success and success.type else _VOID
     security = op.get("security", root_security)
     known = {str(s.name) for s in schemes}
-    requirements = [tuple(sorted(str(name) for name in req if name in known))
-                    for req in (security if isinstance(security, list) else ()) if isinstance(req, dict)]
+    # A requirement naming a scheme that is left out (unsupported, or invalid under --lenient) can
+    # never be met: it is dropped, rather than read as "no credentials".
+    requirements = [tuple(sorted(str(name) for name in req))
+                    for req in (security if isinstance(security, list) else ())
+                    if isinstance(req, dict) and all(str(name) in known for name in req)]
     auth = sorted({name for req in requirements for name in req})
     key = _key_scheme(schemes, profile.signed_key_header) if signed and profile.signed_key_header else None
     if key is not None and str(key.name) not in auth:

@@ -103,16 +103,17 @@ def test_request_and_result_on_the_wire(
     assert bool(deprecations) == case.deprecated
 
 
-ERROR_CASES = [(case, status, body) for case in CASES for status, body in case.errors]
+ERROR_CASES = [(case, status, body, model) for case in CASES for status, body, model in case.errors]
 
 
 @pytest.mark.parametrize(
-    ("case", "status", "body"), ERROR_CASES, ids=lambda v: getattr(v, "method", str(v))
+    ("case", "status", "body", "model"), ERROR_CASES, ids=lambda v: getattr(v, "method", str(v))
 )
 def test_error_responses_raise_api_exception(
     case: OperationCase,
     status: int,
     body: Any,
+    model: str | None,
     server: LoopbackServer,
     api_client: package.ApiClient,
 ) -> None:
@@ -121,6 +122,9 @@ def test_error_responses_raise_api_exception(
         call(api_client, case, case.args)
     error = raised.value
     assert error.status == status
+    declared = getattr(package, model) if model is not None else None
+    if isinstance(declared, type) and isinstance(body, dict):
+        assert isinstance(error.data, declared)  # the response's error model, typed
     if isinstance(body, dict):
         assert error.code == expected_code(body)
         message = body.get("msg")

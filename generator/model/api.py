@@ -256,9 +256,11 @@ class Operation:
         return success.example if success.example is not None else {}
 
     def error_examples(self, generic: dict[str, Any]) -> list[list[Any]]:
-        """[status, body] for each documented error response (`generic` where it has no example:
-        the profile's, Vendor.error_example; None where the status carries no body, as 304)."""
-        return [[r.sample_status, None if not r.carries_body else r.example if r.example is not None else generic]
+        """[status, body, model] for each documented error response (`generic` where it has no
+        example: the profile's, Vendor.error_example; None where the status carries no body, as 304;
+        model: the error model's class name when the response declares one, else None)."""
+        return [[r.sample_status, None if not r.carries_body else r.example if r.example is not None else generic,
+                 r.type.hint if r.carries_body and r.type is not None and r.type.hint in r.type.models else None]
                 for r in self.error_responses]
 
     @property

@@ -297,7 +297,7 @@ def test_default_response_types_the_success_when_there_is_no_2xx() -> None:
     (op,) = api.operations
     assert op.return_type.hint == "HealthResponse"
     assert (op.success_status, op.success_example) == (200, {"ok": True})
-    assert op.error_examples({}) == [[500, {"ok": True}]]
+    assert op.error_examples({}) == [[500, {"ok": True}, "HealthResponse"]]
 
 
 def test_an_enum_without_type_is_typed_by_its_values() -> None:

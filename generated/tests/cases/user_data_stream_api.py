@@ -27,13 +27,14 @@ CASES: list[OperationCase] = [
             "listenKey": "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf19v8a65a1",
         },
         errors=[
-            [400, {"code": -1125, "msg": "This listenKey does not exist."}],
+            [400, {"code": -1125, "msg": "This listenKey does not exist."}, "APIError"],
             [
                 500,
                 {
                     "code": -1001,
                     "msg": "Internal error; unable to process your request. Please try again.",
                 },
+                "APIError",
             ],
         ],
     ),
@@ -57,13 +58,14 @@ CASES: list[OperationCase] = [
         status=200,
         response_body={},
         errors=[
-            [400, {"code": -1125, "msg": "This listenKey does not exist."}],
+            [400, {"code": -1125, "msg": "This listenKey does not exist."}, "APIError"],
             [
                 500,
                 {
                     "code": -1001,
                     "msg": "Internal error; unable to process your request. Please try again.",
                 },
+                "APIError",
             ],
         ],
     ),
@@ -87,13 +89,14 @@ CASES: list[OperationCase] = [
         status=200,
         response_body={},
         errors=[
-            [400, {"code": -1125, "msg": "This listenKey does not exist."}],
+            [400, {"code": -1125, "msg": "This listenKey does not exist."}, "APIError"],
             [
                 500,
                 {
                     "code": -1001,
                     "msg": "Internal error; unable to process your request. Please try again.",
                 },
+                "APIError",
             ],
         ],
     ),

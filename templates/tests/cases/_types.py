@@ -26,7 +26,7 @@ class OperationCase:
     deprecated: bool
     status: int
     response_body: Any  # what the server answers; None: an empty body
-    errors: list[list[Any]]  # [status, body] of each documented error response
+    errors: list[list[Any]]  # [status, body, error model or None] of each documented error response
 
 
 @dataclass(frozen=True)

@@ -260,8 +260,19 @@ class Operation:
         example: the profile's, Vendor.error_example; None where the status carries no body, as 304;
         model: the error model's class name when the response declares one, else None)."""
         return [[r.sample_status, None if not r.carries_body else r.example if r.example is not None else generic,
-                 r.type.hint if r.carries_body and r.type is not None and r.type.hint in r.type.models else None]
+                 self._error_model(r) if r.carries_body else None]
                 for r in self.error_responses]
+
+    def _error_model(self, response: Response) -> str | None:
+        """The model of `response`, if an answer with its sample status is parsed by it: the runtime
+        picks the exact status, else the range (`4XX`), else `default`, so a range whose sample
+        status has an entry of its own is not (None also when the type is not a model)."""
+        status = str(response.sample_status)
+        by_status = {str(r.status).upper(): r for r in self.responses}
+        chosen = by_status.get(status) or by_status.get(f"{status[0]}XX") or by_status.get("DEFAULT")
+        if chosen is not response or response.type is None or response.type.hint not in response.type.models:
+            return None
+        return response.type.hint
 
     @property
     def success(self) -> Response | None:

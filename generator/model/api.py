@@ -202,9 +202,13 @@ class Operation:
         return path
 
     def examples_in(self, location: str) -> dict[str, str]:
-        """wire name -> expected wire value of the example call, for one parameter location."""
+        """wire name -> expected wire value of the example call, for one parameter location (a
+        header the operation's credentials also set carries the credential: the runtime sets those
+        last)."""
+        taken = {str(s.wire_name).lower() for s in self.credentials
+                 if s.kind != "apiKey" or s.location == "header"} if location == "header" else set()
         return {str(p.wire_name): p.example.wire for p in self.descriptor_params
-                if p.location == location and p.example.wire is not None}
+                if p.location == location and p.example.wire is not None and str(p.wire_name).lower() not in taken}
 
     def examples_in_lists(self, location: str) -> dict[str, list[str]]:
         """The same, as a parsed query string or form body holds it (a list of values a name)."""

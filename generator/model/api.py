@@ -363,6 +363,21 @@ class Model:
     late_imports: tuple[tuple[str, str], ...]  # imported at the bottom: part of an import cycle
     uses_any: bool
     example: dict[str, Any] | None  # sample data by wire name, for docs and round-trip tests
+    # A subclass (allOf with a $ref to a schema with a discriminator): its base's (class, module).
+    # It declares its base's fields again, as the base does: pydantic resolves the annotations of
+    # a class's fields in its own module. A base: the subclasses its discriminator names.
+    base: tuple[str, str] | None = None
+    subclasses: Subclasses | None = None
+
+    @property
+    def parent_class(self) -> str:
+        return self.base[0] if self.base is not None else "ApiModel"
+
+    @property
+    def pydantic_imports(self) -> list[str]:
+        """What a base's module imports from pydantic (for its discriminator)."""
+        names = ["ConfigDict", "Field", "ValidationInfo", "ValidatorFunctionWrapHandler", "model_validator"]
+        return [name for name in names if name != "Field" or self.imports_field]
 
     @property
     def imports_field(self) -> bool:
@@ -372,6 +387,22 @@ class Model:
     @property
     def example_json(self) -> str | None:
         return json_text(self.example) if self.example is not None else None
+
+
+@_plain_repr
+@dataclass(frozen=True, slots=True, repr=False)
+class Subclasses:
+    """What a model's discriminator names: data whose property has one of these values parses as
+    that subclass of it; any other value as the model itself."""
+
+    prop: SpecText  # the property's wire name
+    python_name: str | None  # its field's name, when the model has that property and the name differs
+    mapping: tuple[tuple[SpecText, str, str], ...]  # value -> (module, class) of the subclass
+
+    @property
+    def mapping_dict(self) -> dict[str, Code]:
+        """Value -> `("module", "Class")`: names (identifiers) as Python source."""
+        return {str(value): Code(f'("{module}", "{name}")') for value, module, name in self.mapping}
 
 
 @_plain_repr

@@ -17,7 +17,7 @@ from ..diagnostics import (
     warning,
 )
 from . import samples as examples
-from .api import Field, Model, SpecText, TypeRef, UnionModel
+from .api import Field, Model, SpecText, Subclasses, TypeRef, UnionModel
 from .naming import Namer, case_kept_field, class_name, field_name, import_order, module_name
 
 ANY = TypeRef("Any", "**object**", uses_any=True)
@@ -77,6 +77,11 @@ class Schemas:
     _refs: dict[str, tuple[Any, str]] = field(default_factory=dict)
     _properties: dict[tuple[str, int], dict[str, tuple[Any, str]]] = field(default_factory=dict)
     method_names: Namer = field(default_factory=Namer)  # the current API class's
+    # Subclassing (allOf with a $ref to a schema with a discriminator): the components that are
+    # subclasses, by their base's pointer; each model's pointer; warnings already given.
+    _children: dict[str, list[str]] | None = None
+    _model_pointers: dict[str, str] = field(default_factory=dict)
+    _warned: set[tuple[str, str]] = field(default_factory=set)
 
     # -- references ------------------------------------------------------------------------------
     def resolve(self, node: Any, pointer: str) -> tuple[Any, str]:
@@ -112,6 +117,11 @@ class Schemas:
         file, line, column = self.locate(pointer)
         self.diagnostics.append(warning(printable(message), file, line, column, printable(pointer)))
 
+    def _warn_once(self, message: str, pointer: str) -> None:
+        if (message, pointer) not in self._warned:
+            self._warned.add((message, pointer))
+            self.warn(message, pointer)
+
     @property
     def class_names(self) -> Namer:
         """The one namespace of classes: models and API classes are both exported by the package."""
@@ -129,7 +139,8 @@ class Schemas:
             # A component that refers to another component is that one (registered under its own
             # name); one that refers into another file takes the component's name.
             aliased = target != pointer and target.startswith("#/components/schemas/")
-            if not aliased and _is_object(schema, named=True):
+            # A subclass is a model even when it adds nothing to its base (`allOf: [{$ref: Pet}]`).
+            if not aliased and (_is_object(schema, named=True) or self.base_of(schema, target) is not None):
                 self._register(target, schema, name)
 
     def _register(self, pointer: str, schema: dict[str, Any], name: str) -> str:
@@ -316,7 +327,9 @@ class Schemas:
         """Turn every registered schema into a Model; fields may register more (nested inline objects)."""
         while self._pending:
             pending = self._pending.pop(0)
+            self._model_pointers[pending.class_name] = pending.pointer
             self._models[pending.class_name] = self._model(pending)
+        self._subclassing()
         return _order_imports(self._models, self.modules())
 
     def modules(self) -> dict[str, str]:
@@ -333,8 +346,14 @@ class Schemas:
 
     def _model(self, pending: _Pending) -> Model:
         schema, pointer = pending.schema, pending.pointer
-        properties = _merged_properties(self, schema, pointer)
+        properties = self._ordered_properties(schema, pointer)
         required = set(_merged_required(self, schema, pointer))
+        base = self.base_of(schema, pointer)
+        inherited: dict[str, tuple[Any, str]] = {}
+        if base is not None:  # the base's fields as the base declares them (a subclass cannot change them)
+            inherited = self._ordered_properties(*base)
+            required = (required - set(inherited)) | (set(_merged_required(self, *base)) & set(inherited))
+            self._redeclared(schema, pointer, inherited, base)
         taken: set[str] = set()  # attribute names are case-sensitive: `E` beside `e` is kept as is
         fields: list[Field] = []
         for wire, (prop, prop_pointer) in properties.items():
@@ -356,7 +375,9 @@ class Schemas:
                 description=text(prop.get("description") or _get(resolved, "description")),
                 deprecated=bool(prop.get("deprecated")),
             ))
-        dependencies = sorted({m for f in fields for m in f.type.models if m != pending.class_name})
+        base_class = None if base is None else self._register(base[1], base[0], parts_from_pointer(base[1])[-1])
+        dependencies = sorted({m for f in fields for m in f.type.models if m != pending.class_name}
+                              | ({base_class} if base_class is not None else set()))
         example = self.example_for(schema, pointer)
         return Model(
             class_name=pending.class_name,
@@ -368,7 +389,131 @@ class Schemas:
             late_imports=(),
             uses_any=any(f.type.uses_any for f in fields),
             example=example if isinstance(example, dict) else None,  # example_for's: plain already
+            base=None if base_class is None else (base_class, ""),  # its module: _subclassing
         )
+
+    # -- subclasses --------------------------------------------------------------------------------
+    def base_of(self, schema: Any, pointer: str, seen: frozenset[str] = frozenset()) -> tuple[dict[str, Any], str] | None:
+        """(schema, pointer) of the model a schema subclasses: its first allOf member that is a `$ref`
+        to an object schema with a discriminator, or to a subclass of one; None if it has none."""
+        members = schema.get("allOf") if isinstance(schema, dict) else None
+        if not isinstance(members, list):
+            return None
+        for index, member in enumerate(members):
+            if not (isinstance(member, dict) and isinstance(member.get("$ref"), str)):
+                continue
+            target, target_pointer = self.resolve(member, f"{pointer}/allOf/{index}")
+            if target_pointer in seen or target_pointer == pointer or not isinstance(target, dict):
+                continue
+            is_model = _is_object(target, named=True) and _alternatives(target) is None
+            if (is_model and _discriminator(target) is not None) \
+                    or self.base_of(target, target_pointer, seen | {pointer}) is not None:
+                return target, target_pointer
+        return None
+
+    def _ordered_properties(self, schema: dict[str, Any], pointer: str,
+                            seen: frozenset[str] = frozenset()) -> dict[str, tuple[Any, str]]:
+        """A model's properties in the order of its fields: a subclass's base's first (as its base
+        declares them), then the others."""
+        properties = _merged_properties(self, schema, pointer)
+        base = self.base_of(schema, pointer) if pointer not in seen else None
+        if base is None:
+            return properties
+        inherited = self._ordered_properties(*base, seen | {pointer})
+        return {**inherited, **{wire: found for wire, found in properties.items() if wire not in inherited}}
+
+    def _redeclared(self, schema: dict[str, Any], pointer: str, inherited: dict[str, tuple[Any, str]],
+                    base: tuple[dict[str, Any], str]) -> None:
+        """Warn of a property the subclass declares again with another type or required-ness: its
+        base's declaration stands (a subclass's field cannot change its base's type)."""
+        own = _merged_properties(self, schema, pointer)
+        required = set(_merged_required(self, schema, pointer)) - set(_merged_required(self, *base))
+        for wire, (prop, prop_pointer) in own.items():
+            if wire not in inherited or prop_pointer == inherited[wire][1]:
+                continue
+            mine, theirs = self.resolve(prop, prop_pointer), self.resolve(*inherited[wire])
+            same = mine[1] == theirs[1] or (isinstance(mine[0], dict) and isinstance(theirs[0], dict)
+                                            and "$ref" not in prop and _kinds(mine[0]) == _kinds(theirs[0]))
+            if not same or wire in required:
+                self.warn(f"property {wire!r} is declared by the base {parts_from_pointer(base[1])[-1]!r} too, "
+                          f"{'required' if wire in required else 'with another type'}: the base's declaration "
+                          "is kept", prop_pointer)
+
+    def _subclass_values(self, schema: dict[str, Any], pointer: str) -> dict[str, str]:
+        """A base's discriminator values -> the pointers of the components that subclass it (at any
+        depth): the mapping's entries that name one, then each other one by its component name."""
+        if self._children is None:
+            self._children = {}
+            components = _get(self.document.get("components"), "schemas")
+            for name in sorted(components) if isinstance(components, dict) else ():
+                own = pointer_from_parts(("components", "schemas", name))
+                found, target = self.resolve(components[name], own)
+                base = self.base_of(found, target) if target == own else None
+                if base is not None:
+                    self._children.setdefault(base[1], []).append(target)
+        descendants, index = list(self._children.get(pointer, ())), 0
+        while index < len(descendants):
+            descendants.extend(d for d in self._children.get(descendants[index], ()) if d not in descendants)
+            index += 1
+        values: dict[str, str] = {}
+        mapping = _get(schema.get("discriminator"), "mapping")
+        for value, ref in (mapping.items() if isinstance(mapping, dict) and descendants else ()):
+            named = ref if isinstance(ref, str) and ref.startswith("#") else \
+                pointer_from_parts(("components", "schemas", str(ref)))
+            target = self.resolve({"$ref": named}, named)[1]
+            if target in descendants:
+                values.setdefault(str(value), target)
+            else:
+                self._warn_once(f"discriminator mapping {str(value)!r} names {str(ref)!r}, which is not a "
+                                "subclass of this schema (an allOf with a $ref to it): left out",
+                                child_pointer(pointer, "discriminator", "mapping", str(value)))
+        for descendant in descendants:
+            if descendant not in values.values():
+                values.setdefault(parts_from_pointer(descendant)[-1], descendant)
+        return values
+
+    def _subclassing(self) -> None:
+        """Fill in each subclass's base module and each base's subclasses. A subclass in an import
+        cycle with its base (the base refers back to it) cannot import it at the top of its module,
+        as a class statement needs: it becomes one model of all its properties."""
+        modules = self.modules()
+        component = _cycles({name: [d for d, _ in m.imports if d in self._models] for name, m in self._models.items()})
+        for name, model in self._models.items():
+            if model.base is None:
+                continue
+            base = model.base[0]
+            if component[base] != component[name]:
+                self._models[name] = replace(model, base=(base, modules[base]))
+                continue
+            self._warn_once(f"{name} and its base {base} refer to each other: {name} is one model of all its "
+                            f"properties, not a subclass of {base}", self._model_pointers[name])
+            used = {m for f in model.fields for m in f.type.models}
+            self._models[name] = replace(model, base=None, imports=tuple(i for i in model.imports if i[0] in used))
+        for name, model in self._models.items():
+            pointer = self._model_pointers[name]
+            schema = self.resolve({"$ref": pointer}, pointer)[0]
+            prop = _discriminator(schema)
+            if prop is None:
+                continue
+            mapping = tuple((SpecText(value), modules[child], child)
+                            for value, child in ((v, self._by_pointer.get(p)) for v, p in
+                                                 self._subclass_values(schema, pointer).items())
+                            if child is not None and self._inherits(child, name))
+            if mapping:
+                found = next((f for f in model.fields if f.wire_name == prop), None)
+                python_name = found.python_name if found is not None and found.python_name != prop else None
+                self._models[name] = replace(model, subclasses=Subclasses(SpecText(prop), python_name, mapping))
+
+    def _inherits(self, name: str, base: str) -> bool:
+        """Whether the model `name` is a subclass of `base` (at any depth)."""
+        seen = {name}
+        model = self._models.get(name)
+        while model is not None and model.base is not None and model.base[0] not in seen:
+            if model.base[0] == base:
+                return True
+            seen.add(model.base[0])
+            model = self._models.get(model.base[0])
+        return False
 
     # -- examples ----------------------------------------------------------------------------------
     def example_for(self, schema: Any, pointer: str, visiting: frozenset[str] = frozenset()) -> Any:
@@ -423,12 +568,31 @@ class Schemas:
                     made[wire] = value
                 elif wire in required:
                     return None
-            return made
+            return self._tagged(resolved, target, made, visiting)
         if kind == "object":
             return {}
         if kind is None and not any(key in resolved for key in _TYPE_KEYWORDS):
             return "example"  # a schema without a type takes any value (OpenAI's untyped `metadata`)
         return None
+
+    def _tagged(self, schema: dict[str, Any], pointer: str, made: dict[str, Any], visiting: frozenset[str]) -> Any:
+        """A subclass's example carries the discriminator value that names it; a base's example whose
+        value names a subclass is that subclass's (parsed, it is one)."""
+        base = self.base_of(schema, pointer)
+        while base is not None and _discriminator(base[0]) is None:
+            base = self.base_of(*base)
+        prop = _discriminator(base[0]) if base is not None else None
+        if base is not None and prop is not None:
+            tag = next((value for value, child in self._subclass_values(*base).items() if child == pointer), None)
+            found = _merged_properties(self, schema, pointer).get(prop)
+            if tag is not None and found is not None and self.conforms(tag, *found):
+                made = {**made, prop: tag}
+        prop = _discriminator(schema)
+        child = self._subclass_values(schema, pointer).get(made[prop]) \
+            if prop is not None and isinstance(made.get(prop), str) else None
+        if child is not None and child != pointer:
+            return self.example_for({"$ref": child}, child, visiting)
+        return made
 
     def _union_example(self, resolved: dict[str, Any], target: str, keyword: str, options: list[Any],
                        visiting: frozenset[str]) -> Any:
@@ -515,6 +679,13 @@ class Schemas:
                     return False
             elif not _within(item, MAX_NESTING - depth - 1):
                 return False
+        # A value whose discriminator names a subclass parses as that subclass: it must fit it too.
+        prop = _discriminator(schema)
+        child = self._subclass_values(schema, pointer).get(value[prop]) \
+            if prop is not None and isinstance(value.get(prop), str) else None
+        if child is not None and child != pointer:
+            found, child_pointer = self.resolve({"$ref": child}, child)
+            return isinstance(found, dict) and self._object_conforms(value, found, child_pointer, depth + 1)
         return True
 
 
@@ -688,6 +859,12 @@ _TYPE_KEYWORDS = ("properties", "additionalProperties", "items", "allOf", "oneOf
 
 def _get(node: Any, key: str) -> Any:
     return node.get(key) if isinstance(node, dict) else None
+
+
+def _discriminator(schema: Any) -> str | None:
+    """The property a schema's discriminator names, if it has one."""
+    prop = _get(_get(schema, "discriminator"), "propertyName")
+    return prop if isinstance(prop, str) and prop else None
 
 
 def _is_object(schema: Any, named: bool) -> bool:

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from ._serialize import (
     check_header_value,
-    encode_items,
     encode_pair,
-    item_text,
     json_body,
     multipart_body,
     quote_component,
+    styled_pairs,
+    styled_text,
     to_wire,
 )
 from .api_response import ApiResponse
@@ -30,7 +30,7 @@ from .exceptions import (
     ApiValueError,
     ResponseValidationError,
 )
-from .operation import FORM_URLENCODED, JSON, MULTIPART, Operation
+from .operation import FORM_URLENCODED, JSON, MULTIPART, Operation, Param
 from .profile import Draft
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def build_request(
     path = op.path
     query: list[str] = []
     form: list[str] = []
-    parts: list[tuple[str, object]] = []  # multipart fields
+    parts: list[tuple[str, object, str | None]] = []  # multipart fields
     cookies: list[str] = []
     body: bytes | None = None
     out_headers = {"Accept": JSON, "User-Agent": config.user_agent or api.user_agent}
@@ -150,28 +150,32 @@ def build_request(
                 )
             continue
         location = param.location
-        # A list in a declared OpenAPI style; anything else (a list sent as JSON too) as to_wire says.
-        styled = param.style != "json" and isinstance(value, (list, tuple))
+        style = param.style
         if location == "query":
-            if styled:
-                query.extend(encode_items(name, value, param.style))
-            else:
+            if style == "json":
                 query.append(encode_pair(name, to_wire(value)))
+            else:
+                query.extend(styled_pairs(name, value, style, param.explode))
         elif location == "form":
             if plan.multipart:
-                parts.append((name, value))
-            else:
+                parts.append((name, value, param.media))
+            elif style == "json":
                 form.append(encode_pair(name, to_wire(value)))
-        elif location == "path":
-            path = path.replace("{" + name + "}", _path_segment(op, name, value, styled))
-        elif location == "header":
-            text = ",".join(item_text(item) for item in value) if styled else to_wire(value)
-            out_headers[name] = check_header_value(name, text)
-        elif location == "cookie":
-            if styled:
-                cookies.extend(encode_items(name, value, param.style))
             else:
+                form.extend(styled_pairs(name, value, style, param.explode))
+        elif location == "path":
+            path = path.replace("{" + name + "}", _path_segment(op, param, value))
+        elif location == "header":
+            if style != "json":
+                value = styled_text(name, value, style, param.explode, path=False)
+            out_headers[name] = check_header_value(name, to_wire(value))
+        elif location == "cookie":
+            if style == "json":
                 cookies.append(encode_pair(name, to_wire(value)))
+            else:
+                cookies.extend(styled_pairs(name, value, style, param.explode))
+        elif location == "raw":  # a body of another media type: bytes as they are, text as UTF-8
+            body = _raw_body(op, name, value)
         else:  # json: the whole body
             body = json_body(value)
 
@@ -308,15 +312,28 @@ def _decode_success(
         ) from exc
 
 
-def _path_segment(op: Operation[Any], name: str, value: Any, styled: bool = False) -> str:
-    if styled:  # OpenAPI's simple style: the items, each percent-encoded, joined by commas
-        segment = ",".join(quote_component(item_text(item)) for item in value)
-    else:
+def _path_segment(op: Operation[Any], param: Param, value: Any) -> str:
+    if param.style == "json":
         segment = quote_component(to_wire(value))
+    else:
+        segment = styled_text(param.name, value, param.style, param.explode, path=True)
     if segment in ("", ".", ".."):
         # These would change which resource the URL names (// or dot segments), not fill it in.
-        raise ApiValueError(f"{op.operation_id}: path parameter {name!r} cannot be {segment!r}")
+        raise ApiValueError(
+            f"{op.operation_id}: path parameter {param.name!r} cannot be {segment!r}"
+        )
     return segment
+
+
+def _raw_body(op: Operation[Any], name: str, value: Any) -> bytes:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    raise ApiTypeError(
+        f"{op.operation_id}: the {op.content_type} body {name!r} is bytes or str, "
+        f"not {type(value).__name__}"
+    )
 
 
 def _merge_headers(target: dict[str, str], extra: Mapping[str, str]) -> None:

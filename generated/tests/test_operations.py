@@ -33,6 +33,8 @@ def plain(value: Any) -> Any:
 def expected_result(case: OperationCase) -> Any:
     if case.response_body is None:
         return None
+    if case.response_media is not None:
+        return case.response_body.encode() if case.response_bytes else case.response_body
     return plain(case.response_body)
 
 
@@ -69,6 +71,10 @@ def unsigned(fields: dict[str, list[str]], case: OperationCase) -> dict[str, lis
 def answer(server: LoopbackServer, case: OperationCase) -> None:
     if case.response_body is None:
         server.reply(case.status, b"")
+    elif case.response_media is not None:
+        server.reply(
+            case.status, case.response_body.encode(), {"Content-Type": case.response_media}
+        )
     else:
         server.reply(case.status, json.dumps(case.response_body))
 
@@ -91,6 +97,8 @@ def test_request_and_result_on_the_wire(
         assert request.cookies.get(name) == values
     if case.json_body is not None:
         assert json.loads(request.body) == plain(case.json_body)
+    if case.raw_body is not None:
+        assert request.body == case.raw_body.encode()
     if case.api_key_header is not None:
         assert request.headers.get(case.api_key_header) == API_KEY
     for where, name, value in credentials(case):

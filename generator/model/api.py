@@ -13,7 +13,8 @@ import urllib.parse
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
-from .samples import Code, item_text, json_text
+from . import styles
+from .samples import Code, json_text
 
 _T = TypeVar("_T")
 
@@ -88,23 +89,37 @@ class Parameter:
     example: Example
     default: SpecText | None  # the spec's default, for the docs only: unset parameters are never sent
     deprecated: bool = False
-    # How a list value goes out: "json" text (Binance's convention, and what an array parameter
-    # without a declared style gets), "repeat" (a=1&a=2) or joined by "comma", "pipe", "space".
+    # How a list or object goes out: "json" text (Binance's convention), or one of OpenAPI's styles
+    # ("form", "simple", "deepObject", "label", ...) with its explode.
     style: str = "json"
     # The key the generated method hands this parameter's value to the runtime under: its wire name,
     # unless another parameter of the operation has that name in another location.
     call_key: SpecText | None = None
+    explode: bool = False
+    media: SpecText | None = None  # a multipart field's Content-Type, from its encoding
 
     @property
     def annotation(self) -> str:
         return self.type.hint if self.required else self.type.optional
 
     @property
-    def wire_values(self) -> list[str]:
-        """What goes on the wire for the example under this name: one value, or one per item."""
-        if self.style == "repeat" and isinstance(self.example.value, list):
-            return [item_text(item) for item in self.example.value]
-        return [] if self.example.wire is None else [self.example.wire]
+    def wire_pairs(self) -> list[tuple[str, str]]:
+        """What goes on the wire for the example: (name, value) pairs, decoded, as a server reads a
+        query string or form (one pair, one per item, or one per property)."""
+        if self.example.wire is None:
+            return []
+        if self.style == "json" or self.location in ("path", "header"):
+            return [(str(self.wire_name), self.example.wire)]
+        return styles.pairs(str(self.wire_name), self.example.value, self.style, self.explode)
+
+    @property
+    def wire_text(self) -> str | None:
+        """The example as a path segment (percent-encoded) or header value carries it."""
+        if self.style == "json" or self.example.wire is None:
+            path = self.location == "path"
+            return urllib.parse.quote(self.example.wire or "", safe="") if path else self.example.wire
+        return styles.text(str(self.wire_name), self.example.value, self.style, self.explode,
+                           path=self.location == "path")
 
 
 _FIXED_TYPE = TypeRef("str", "**str**")
@@ -117,6 +132,7 @@ class Response:
     description: SpecText
     type: TypeRef | None
     example: Any  # the example body (JSON-like data), None if there is none
+    media: SpecText | None = None  # a body of another media type than JSON: its type (text or bytes)
 
     @property
     def is_success(self) -> bool:
@@ -191,14 +207,8 @@ class Operation:
         """The path with each path parameter's example filled in, percent-encoded as sent."""
         path = str(self.path)
         for param in self.parameters:
-            if param.location != "path":
-                continue
-            items = param.example.value
-            if param.style != "json" and isinstance(items, list):  # simple: each item encoded, then joined
-                value = ",".join(urllib.parse.quote(item_text(item), safe="") for item in items)
-            else:
-                value = urllib.parse.quote(param.example.wire or "", safe="")
-            path = path.replace("{" + param.wire_name + "}", value)
+            if param.location == "path":
+                path = path.replace("{" + param.wire_name + "}", param.wire_text or "")
         return path
 
     def examples_in(self, location: str) -> dict[str, str]:
@@ -207,13 +217,17 @@ class Operation:
         last)."""
         taken = {str(s.wire_name).lower() for s in self.credentials
                  if s.kind != "apiKey" or s.location == "header"} if location == "header" else set()
-        return {str(p.wire_name): p.example.wire for p in self.descriptor_params
-                if p.location == location and p.example.wire is not None and str(p.wire_name).lower() not in taken}
+        return {str(p.wire_name): p.wire_text for p in self.descriptor_params
+                if p.location == location and p.wire_text is not None and str(p.wire_name).lower() not in taken}
 
     def examples_in_lists(self, location: str) -> dict[str, list[str]]:
         """The same, as a parsed query string or form body holds it (a list of values a name)."""
-        return {str(p.wire_name): p.wire_values for p in self.descriptor_params
-                if p.location == location and p.wire_values}
+        found: dict[str, list[str]] = {}
+        for param in self.descriptor_params:
+            if param.location == location:
+                for name, value in param.wire_pairs:
+                    found.setdefault(name, []).append(value)
+        return found
 
     @property
     def response_hints(self) -> dict[str, str]:
@@ -237,7 +251,8 @@ class Operation:
         """The wire names of the parameters a call may leave out (then they must not be sent). The
         generated test looks for them by name in every location: a name a required parameter sends
         too (a query `match` beside a required cookie `match`) cannot be looked for, and is left out."""
-        required = {str(p.wire_name).lower() for p in self.parameters if p.required}
+        required = {str(name).lower() for p in self.parameters if p.required
+                    for name in (p.wire_name, *(pair[0] for pair in p.wire_pairs))}
         return [str(p.wire_name) for p in self.parameters
                 if not p.required and str(p.wire_name).lower() not in required]
 
@@ -249,6 +264,22 @@ class Operation:
     @property
     def json_example(self) -> Any:
         return next((p.example.value for p in self.parameters if p.location == "json"), None)
+
+    @property
+    def raw_example(self) -> str | None:
+        """The text of the example's body of another media type (text, or bytes as UTF-8)."""
+        return next((p.example.wire for p in self.parameters if p.location == "raw"), None)
+
+    @property
+    def success_media(self) -> SpecText | None:
+        """The media type of a success body that is not JSON (the test server answers in it)."""
+        success = self.success
+        return success.media if success is not None and success.carries_body else None
+
+    @property
+    def success_is_bytes(self) -> bool:
+        success = self.success
+        return success is not None and success.type is not None and success.type.hint == "bytes"
 
     @property
     def success_example(self) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 from ..config import Config
 from ..diagnostics import Diagnostic, child_pointer, pointer_from_parts
 from ..profiles import Profile, select
-from . import metadata
+from . import metadata, styles
 from . import samples as examples
 from . import websocket as websocket_model
 from .api import (
@@ -33,7 +33,7 @@ from .api import (
 )
 from .naming import Namer, class_name, constant, module_name, parameter_name, pascal, snake
 from .samples import Code
-from .schemas import ANY, Schemas, text
+from .schemas import Schemas, text
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DEFAULT_TAG = "Default"
@@ -525,51 +525,55 @@ def _parameters(schemas: Schemas, op: dict[str, Any], shared: list[Any], pointer
         if left_out is not None:
             schemas.warn(f"parameter {name!r} in {location!r} {left_out}: it is left out", param_pointer)
             continue
-        schema = param.get("schema", {})
-        type_ref = schemas.type_of(schema, f"{param_pointer}/schema", prefix + class_name(name))
+        schema, schema_pointer = param.get("schema", {}), f"{param_pointer}/schema"
+        content = _mapping(param.get("content"))
+        if "schema" not in param and content:  # a value in a media type (JSON text): its schema types it
+            media = next(iter(content))
+            schema = _mapping(content[media]).get("schema", {})
+            schema_pointer = child_pointer(param_pointer, "content", media, "schema")
+        type_ref = schemas.type_of(schema, schema_pointer, prefix + class_name(name))
         parameter = _parameter(schemas, name, location, bool(param.get("required") or location == "path"),
-                               type_ref, param, schema, param_pointer, profile.usual_sample(name))
-        style = _array_style(schemas, param, location, type_ref, param_pointer, profile.json_arrays)
-        result.append(parameter if style == "json" else _styled(parameter, style))
+                               type_ref, param, schema, param_pointer, profile.usual_sample(name),
+                               schema_pointer)
+        if content and "schema" not in param:
+            result.append(parameter)
+            continue
+        style, explode = _style(schemas, param, location, type_ref, param_pointer, profile.json_arrays)
+        if param.get("allowReserved") is True:
+            schemas.warn("allowReserved is not honoured: reserved characters in the value are "
+                         "percent-encoded", f"{param_pointer}/allowReserved")
+        result.append(parameter if style == "json" else
+                      dataclasses.replace(parameter, style=style, explode=explode))
     return result
 
 
-# OpenAPI's styles for an array parameter -> the runtime's (explode: repeat the name per item).
-_STYLES: dict[tuple[str, bool], str] = {
-    ("form", True): "repeat", ("form", False): "comma", ("simple", False): "comma",
-    ("simple", True): "comma", ("spaceDelimited", False): "space", ("pipeDelimited", False): "pipe",
-}
-_DEFAULT_STYLES = {"query": "form", "cookie": "form", "header": "simple", "path": "simple"}
-_DELIMITERS = {"comma": ",", "space": " ", "pipe": "|"}
+def _style(schemas: Schemas, declared: dict[str, Any], location: str, type_ref: TypeRef,
+           pointer: str, json_values: bool) -> tuple[str, bool]:
+    """How a parameter's value goes out: OpenAPI's (style, explode), or ("json", False) for a plain
+    value, or a list or object sent as JSON text.
 
-
-def _array_style(schemas: Schemas, param: dict[str, Any], location: str, type_ref: TypeRef,
-                 pointer: str, json_arrays: bool) -> str:
-    """How an array parameter goes out: in its declared `style` and `explode`, else OpenAPI's
-    default for its location (query and cookie: `form`, exploded; header and path: `simple`); with
-    `json_arrays` (Binance declares no style and expects `symbols=["BTCUSDT","BNBBTC"]`), an
-    array that declares neither goes as JSON text."""
-    if not type_ref.hint.startswith("list["):
-        return "json"
-    if json_arrays and not ("style" in param or "explode" in param):
-        return "json"
-    style = param.get("style", _DEFAULT_STYLES.get(location))
-    explode = param.get("explode", style == "form")
-    found = _STYLES.get((str(style), bool(explode)))
-    if found is None:
-        schemas.warn(f"style {style!r} with explode {bool(explode)} is not supported for an array "
-                     "parameter: it is sent as JSON text", pointer)
-        return "json"
-    return found
-
-
-def _styled(param: Parameter, style: str) -> Parameter:
-    """The parameter sent in an OpenAPI style, its example's wire text to match."""
-    value = param.example.value
-    wire = param.example.wire
-    if style in _DELIMITERS and isinstance(value, list):
-        wire = _DELIMITERS[style].join(examples.item_text(item) for item in value)
-    return dataclasses.replace(param, style=style, example=Example(value, wire))
+    A declared `style`/`explode` is honoured where OpenAPI allows the style; else a list or object
+    gets OpenAPI's default for its location (query, cookie and form fields: `form`, exploded; header
+    and path: `simple`). A plain value needs a style only in a path (`label`, `matrix`). With
+    `json_values` (Binance declares no style and expects `symbols=["BTCUSDT","BNBBTC"]`), a list or
+    object that declares neither goes as JSON text."""
+    hint = type_ref.hint.removesuffix(" | None")
+    structured = hint.startswith(("list[", "dict[")) or hint in type_ref.models
+    wanted = declared.get("style")
+    if not structured and wanted not in ("label", "matrix"):
+        return "json", False
+    if json_values and wanted is None and "explode" not in declared:
+        return "json", False
+    style = str(wanted) if wanted is not None else styles.DEFAULT_STYLES[location]
+    explode = declared.get("explode", style == "form")
+    allowed = styles.STYLES_IN[location]
+    if style not in allowed:
+        schemas.warn(f"style {style!r} does not go in the {location} (OpenAPI allows "
+                     f"{', '.join(allowed)} there): the value is sent as JSON text", pointer)
+        return "json", False
+    if explode is True and style in ("spaceDelimited", "pipeDelimited"):
+        return "form", True  # OpenAPI: exploded, these are the form style's repeated pairs
+    return style, explode is True
 
 
 def _left_out(name: str, location: str, placeholders: set[str]) -> str | None:
@@ -689,17 +693,28 @@ def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str,
         if isinstance(props, dict) and props:  # (_body_media picks no other form)
             needed = resolved.get("required")
             needed = {str(n) for n in needed} if isinstance(needed, list) else set()
+            encodings = _encodings(schemas, content[media], media_pointer, props,
+                                   multipart=media == "multipart/form-data")
             fields = []
             for name, prop in props.items():
                 prop_pointer = child_pointer(schema_pointer, "properties", name)
+                encoding, encoding_pointer = encodings.get(str(name), ({}, ""))
                 if media == "multipart/form-data" and _is_binary(schemas.resolve(prop, prop_pointer)[0]):
-                    fields.append(_file_part(str(name), required and name in needed, _mapping(prop)))
+                    fields.append(_file_part(str(name), required and name in needed, _mapping(prop),
+                                             _part_media(encoding)))
                     continue
-                fields.append(_parameter(
+                field = _parameter(
                     schemas, str(name), "form", required and name in needed,
                     schemas.type_of(prop, prop_pointer, prefix + class_name(str(name))),
-                    _mapping(prop), prop, prop_pointer, profile.usual_sample(str(name))))
+                    _mapping(prop), prop, prop_pointer, profile.usual_sample(str(name)))
+                if media == "multipart/form-data":
+                    field = dataclasses.replace(field, media=_part_media(encoding))
+                else:
+                    field = _form_field_style(schemas, field, encoding, encoding_pointer, profile.json_arrays)
+                fields.append(field)
             return fields, media
+    if not _is_json(media):
+        return [_raw_body(schemas, schema, media_pointer, required, body)], media
     type_ref = schemas.type_of(schema, f"{media_pointer}/schema", prefix + "Request")
     name = "body"
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
@@ -711,6 +726,75 @@ def _body(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str,
 
 
 _BYTES = TypeRef("bytes", "**bytes**")
+_TEXT = TypeRef("str", "**str**")
+
+
+def _encodings(schemas: Schemas, media_object: Any, media_pointer: str, props: dict[str, Any], *,
+               multipart: bool) -> dict[str, tuple[dict[str, Any], str]]:
+    """A form's `encoding` entries by field name (with their pointers); the parts OpenAPI defines
+    that the client does not send are located warnings."""
+    found: dict[str, tuple[dict[str, Any], str]] = {}
+    for name, entry in _mapping(_mapping(media_object).get("encoding")).items():
+        pointer = child_pointer(media_pointer, "encoding", str(name))
+        if not isinstance(entry, dict):
+            continue
+        if name not in props:
+            schemas.warn(f"encoding {str(name)!r} names no property of the body: it is ignored", pointer)
+            continue
+        if entry.get("headers"):
+            schemas.warn("the headers of a form part are not sent", f"{pointer}/headers")
+        if multipart and any(key in entry for key in ("style", "explode", "allowReserved")):
+            schemas.warn("style, explode and allowReserved apply to urlencoded forms: a multipart "
+                         "part goes as its contentType says", pointer)
+        if not multipart and "contentType" in entry:
+            schemas.warn("contentType is not sent in a urlencoded form (its fields have none): "
+                         "the field goes in its style", f"{pointer}/contentType")
+        if not multipart and entry.get("allowReserved") is True:
+            schemas.warn("allowReserved is not honoured: reserved characters in the value are "
+                         "percent-encoded", f"{pointer}/allowReserved")
+        found[str(name)] = (entry, pointer)
+    return found
+
+
+def _part_media(encoding: dict[str, Any]) -> SpecText | None:
+    """A multipart part's Content-Type from its encoding (the first, of a list of several)."""
+    media = encoding.get("contentType")
+    if not isinstance(media, str):
+        return None
+    first = media.split(",")[0].strip()
+    return SpecText(first) if _HEADER_VALUE.fullmatch(first) and "/" in first and "*" not in first else None
+
+
+def _form_field_style(schemas: Schemas, field: Parameter, encoding: dict[str, Any], pointer: str,
+                      json_values: bool) -> Parameter:
+    """A urlencoded field in the style its encoding declares. Without one, a list goes as OpenAPI's
+    default (`form`, exploded: `a=1&a=2`) and an object as JSON text, as OpenAPI's own example of a
+    urlencoded body stringifies it; under a profile of JSON values (Binance) both go as JSON text."""
+    if "style" in encoding or "explode" in encoding:
+        style, explode = _style(schemas, encoding, "form", field.type, pointer, False)
+    elif field.type.hint.removesuffix(" | None").startswith("list[") and not json_values:
+        style, explode = "form", True
+    else:
+        return field
+    return field if style == "json" else dataclasses.replace(field, style=style, explode=explode)
+
+
+def _raw_body(schemas: Schemas, schema: Any, pointer: str, required: bool,
+              body: dict[str, Any]) -> Parameter:
+    """A body of a media type that is neither JSON nor a form (text/plain, application/octet-stream,
+    an image): sent as given, text for a string schema that is not binary, else bytes."""
+    resolved, _ = schemas.resolve(schema, f"{pointer}/schema")
+    is_text = isinstance(resolved, dict) and resolved.get("type") == "string" and not _is_binary(resolved)
+    return Parameter(
+        wire_name=SpecText("body"),
+        python_name="body",
+        location="raw",
+        required=required,
+        type=_TEXT if is_text else _BYTES,
+        description=text(body.get("description")),
+        example=Example("example" if is_text else Code('b"example"'), "example"),
+        default=None,
+    )
 
 
 def _is_binary(schema: Any) -> bool:
@@ -719,7 +803,7 @@ def _is_binary(schema: Any) -> bool:
         schema.get("format") == "binary" or ("contentMediaType" in schema and "contentEncoding" not in schema))
 
 
-def _file_part(name: str, required: bool, declared: dict[str, Any]) -> Parameter:
+def _file_part(name: str, required: bool, declared: dict[str, Any], media: SpecText | None) -> Parameter:
     """A multipart field that carries bytes (sent as a file part named after the field)."""
     return Parameter(
         wire_name=SpecText(name),
@@ -731,6 +815,7 @@ def _file_part(name: str, required: bool, declared: dict[str, Any]) -> Parameter
         example=Example(Code('b"example"'), "example"),
         default=None,
         deprecated=bool(declared.get("deprecated")),
+        media=media,
     )
 
 
@@ -785,12 +870,21 @@ def _responses(schemas: Schemas, op: dict[str, Any], pointer: str, prefix: str) 
             else:
                 example = schemas.example_for(schema, f"{media_pointer}/schema")
         elif content:
-            type_ref = ANY if status.startswith("2") else None
+            # Another media type (text/plain, a file): text or bytes, as the first one offered says.
+            first = next(iter(content))
+            schema = _mapping(content[first]).get("schema", {})
+            resolved, _ = schemas.resolve(schema, child_pointer(response_pointer, "content", first, "schema"))
+            is_text = str(first).startswith("text/") or (
+                isinstance(resolved, dict) and resolved.get("type") == "string" and not _is_binary(resolved))
+            type_ref = _TEXT if is_text else _BYTES
+            example = "example"
+            media = first
         result.append(Response(
             status=SpecText(status),
             description=SpecText(str(response.get("description") or "")),
             type=type_ref,
             example=example,
+            media=None if media is None or _is_json(media) else SpecText(media),
         ))
     return tuple(result)
 

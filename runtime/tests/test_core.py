@@ -133,11 +133,11 @@ def test_headers_cookies_and_their_precedence(rt: ModuleType) -> None:
 
 def test_array_parameters_in_their_openapi_style(rt: ModuleType, config: Any) -> None:
     Param = rt.operation.Param
-    operation = op(rt, "GET", "/things/{ids}", Param("ids", "path", True, style="comma"),
-                   Param("a", "query", style="repeat"), Param("b", "query", style="comma"),
-                   Param("c", "query", style="space"), Param("d", "query", style="pipe"),
-                   ("symbols", "query"), Param("X-Ids", "header", style="comma"),
-                   Param("k", "cookie", style="repeat"))
+    operation = op(rt, "GET", "/things/{ids}", Param("ids", "path", True, style="simple"),
+                   Param("a", "query", style="form", explode=True), Param("b", "query", style="form"),
+                   Param("c", "query", style="spaceDelimited"), Param("d", "query", style="pipeDelimited"),
+                   ("symbols", "query"), Param("X-Ids", "header", style="simple"),
+                   Param("k", "cookie", style="form", explode=True))
     request = build(rt, config, operation, {
         "ids": [1, "x/y"], "a": [1, 2], "b": ("x", "y,z"), "c": ["p", "r"], "d": [True, 0.00001],
         "symbols": ["BTCUSDT", "BNBBTC"], "X-Ids": [3, 4], "k": ["u", "v w"]})
@@ -149,8 +149,87 @@ def test_array_parameters_in_their_openapi_style(rt: ModuleType, config: Any) ->
     assert request.headers["Cookie"] == "k=u; k=v%20w"
     single = build(rt, config, operation, {"ids": 5, "a": 7})  # not a list: sent as it is
     assert single.url == f"{HOST}/things/5?a=7"
-    with pytest.raises(rt.exceptions.ApiValueError, match="unknown style"):
-        Param("a", "query", style="deepObject")
+    with pytest.raises(rt.exceptions.ApiValueError, match="does not go in the path"):
+        Param("a", "path", style="deepObject")
+
+
+def test_object_parameters_in_their_openapi_style(rt: ModuleType, config: Any) -> None:
+    """OpenAPI's style table for an object (`{"R": 100, "G": 200}`), a list and a plain value."""
+    Param = rt.operation.Param
+    color = {"R": 100, "G": 200, "skip": None}
+    operation = op(rt, "GET", "/p/{s}/{se}/{l}/{le}/{m}/{me}/{ml}",
+                   Param("s", "path", True, style="simple"),
+                   Param("se", "path", True, style="simple", explode=True),
+                   Param("l", "path", True, style="label"),
+                   Param("le", "path", True, style="label", explode=True),
+                   Param("m", "path", True, style="matrix"),
+                   Param("me", "path", True, style="matrix", explode=True),
+                   Param("ml", "path", True, style="matrix", explode=True),
+                   Param("f", "query", style="form", explode=True),
+                   Param("fc", "query", style="form"),
+                   Param("sp", "query", style="spaceDelimited"),
+                   Param("d", "query", style="deepObject", explode=True),
+                   Param("h", "header", style="simple", explode=True))
+    request = build(rt, config, operation, {
+        "s": color, "se": color, "l": color, "le": color, "m": color, "me": color, "ml": [1, 2],
+        "f": color, "fc": color, "sp": color, "d": color, "h": color})
+    path, _, query = request.url.partition("?")
+    assert path == f"{HOST}/p/R,100,G,200/R=100,G=200/.R,100,G,200/.R=100.G=200/;m=R,100,G,200/" \
+                   ";R=100;G=200/;ml=1;ml=2"
+    assert query.split("&") == ["R=100", "G=200", "fc=R,100,G,200", "sp=R%20100%20G%20200",
+                                "d%5BR%5D=100", "d%5BG%5D=200"]
+    assert request.headers["h"] == "R=100,G=200"
+    plain = build(rt, config, operation, {
+        "s": "a b", "se": 1, "l": "x", "le": [1, 2], "m": True, "me": [1, 2], "ml": "y"})
+    assert plain.url == f"{HOST}/p/a%20b/1/.x/.1.2/;m=true/;me=1;me=2/;ml=y"
+
+
+def test_deep_object_nests_objects_and_lists_as_stripe_reads_them(rt: ModuleType,
+                                                                   config: Any) -> None:
+    Param = rt.operation.Param
+    operation = op(rt, "POST", "/checkout", Param("metadata", "form", style="deepObject",
+                                                  explode=True),
+                   Param("line_items", "form", style="deepObject", explode=True),
+                   Param("expand", "query", style="deepObject", explode=True),
+                   content_type="application/x-www-form-urlencoded")
+    request = build(rt, config, operation, {
+        "metadata": {"order id": "6735", "a&b": "c=d"},
+        "line_items": [{"price": "p1", "quantity": 2, "tax": {"rates": ["t1", "t2"]}}],
+        "expand": ["customer", "invoice.subscription"]})
+    assert request.url.partition("?")[2] == "expand%5B0%5D=customer&expand%5B1%5D=invoice.subscription"
+    assert request.body.decode().split("&") == [
+        "metadata%5Border%20id%5D=6735", "metadata%5Ba%26b%5D=c%3Dd",
+        "line_items%5B0%5D%5Bprice%5D=p1", "line_items%5B0%5D%5Bquantity%5D=2",
+        "line_items%5B0%5D%5Btax%5D%5Brates%5D%5B0%5D=t1",
+        "line_items%5B0%5D%5Btax%5D%5Brates%5D%5B1%5D=t2"]
+    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+
+
+def test_a_model_in_a_style_goes_by_its_wire_names(rt: ModuleType, config: Any) -> None:
+    from pydantic import Field
+
+    class Filter(rt.base_model.ApiModel):
+        created_gt: int | None = Field(default=None, alias="created.gt")
+        limit: int | None = None
+
+    Param = rt.operation.Param
+    operation = op(rt, "GET", "/charges", Param("created", "query", style="deepObject",
+                                                explode=True),
+                   Param("f", "query", style="form", explode=True))
+    request = build(rt, config, operation, {"created": Filter.model_validate({"created.gt": 5}),
+                                            "f": Filter(limit=3)})
+    assert request.url.partition("?")[2] == "created%5Bcreated.gt%5D=5&limit=3"
+
+
+def test_a_raw_body_goes_as_it_is_under_its_media_type(rt: ModuleType, config: Any) -> None:
+    operation = op(rt, "POST", "/notes", ("body", "raw", True), content_type="text/plain")
+    request = build(rt, config, operation, {"body": "caf\u00e9 {not json}"})
+    assert request.body == "caf\u00e9 {not json}".encode()
+    assert request.headers["Content-Type"] == "text/plain"
+    upload = op(rt, "PUT", "/blob", ("body", "raw", True), content_type="image/png")
+    assert build(rt, config, upload, {"body": b"\x89PNG"}).body == b"\x89PNG"
+    with pytest.raises(rt.exceptions.ApiTypeError, match="bytes or str, not dict"):
+        build(rt, config, upload, {"body": {"a": 1}})
 
 
 def test_multipart_body_with_text_and_file_parts(rt: ModuleType, config: Any) -> None:
@@ -174,6 +253,23 @@ def test_multipart_body_with_text_and_file_parts(rt: ModuleType, config: Any) ->
     quoted = op(rt, "POST", "/upload", ('we"ird\r\nname', "form"), content_type="multipart/form-data")
     body = build(rt, config, quoted, {'we"ird\r\nname': "v"}).body
     assert b'name="we%22ird%0D%0Aname"' in body
+
+
+def test_multipart_parts_go_in_the_content_type_their_encoding_names(rt: ModuleType,
+                                                                      config: Any) -> None:
+    from loopback import parse_multipart
+
+    Param = rt.operation.Param
+    operation = op(rt, "POST", "/upload", Param("meta", "form", media="application/json"),
+                   Param("image", "form", media="image/png"), Param("note", "form", media="text/csv"),
+                   content_type="multipart/form-data")
+    request = build(rt, config, operation, {"meta": {"a": [1], "b": "x"}, "image": b"\x89PNG",
+                                            "note": "a,b"})
+    fields, files = parse_multipart(request.headers["Content-Type"], request.body)
+    assert fields == {"meta": ['{"a":[1],"b":"x"}'], "image": ["\ufffdPNG"], "note": ["a,b"]}
+    assert files == {"image": [("image", "image/png", b"\x89PNG")]}
+    assert b'name="meta"\r\nContent-Type: application/json\r\n\r\n{"a":[1],"b":"x"}' in request.body
+    assert b'name="note"\r\nContent-Type: text/csv\r\n\r\na,b' in request.body
 
 
 def test_signed_multipart_call_signs_the_query_string(rt: ModuleType, config: Any) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from generator.config import Config
+from generator.diagnostics import Diagnostic
 from generator.emit.layout import py_literal
 from generator.model.api import Api
 from generator.model.build import build, package_name_from_title
@@ -27,8 +28,11 @@ def spec(paths: dict[str, Any], schemas: dict[str, Any] | None = None, **extra: 
 
 
 def make(document: dict[str, Any], **config: Any) -> Api:
-    api, _ = build(document, Config(**config), "test.yaml", lambda pointer: ("test.yaml", None, None))
-    return api
+    return built(document, **config)[0]
+
+
+def built(document: dict[str, Any], **config: Any) -> tuple[Api, list[Diagnostic]]:
+    return build(document, Config(**config), "test.yaml", lambda pointer: ("test.yaml", None, None))
 
 
 OK = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}
@@ -267,14 +271,88 @@ def test_array_parameters_follow_their_style_and_the_profile_without_one(profile
     ], "responses": OK}}}), profile=profile)
     (op,) = api.operations
     # Binance declares no style and expects JSON text; plain OpenAPI has a default style per location.
-    plain, header = ("json", "json") if profile == "binance" else ("repeat", "comma")
-    assert [(p.wire_name, p.style) for p in op.parameters] == [
-        ("plain", plain), ("repeat", "repeat"), ("comma", "comma"), ("pipes", "pipe"), ("X-H", "comma"),
-        ("deep", "json"), ("X-P", header)]
+    plain, header = (("json", False), ("json", False)) if profile == "binance" else \
+        (("form", True), ("simple", False))
+    assert [(p.wire_name, (p.style, p.explode)) for p in op.parameters] == [
+        ("plain", plain), ("repeat", ("form", True)), ("comma", ("form", False)),
+        ("pipes", ("pipeDelimited", False)), ("X-H", ("simple", False)), ("deep", ("deepObject", True)),
+        ("X-P", header)]
     assert op.examples_in_lists("query") == {
         "plain": ["[1,2]"] if profile == "binance" else ["1", "2"], "repeat": ["1", "2"], "comma": ["1,2"],
-        "pipes": ["1|2"], "deep": ["[1,2]"]}
+        "pipes": ["1|2"], "deep[0]": ["1"], "deep[1]": ["2"]}
     assert op.examples_in("header") == {"X-H": "1,2", "X-P": "[1,2]" if profile == "binance" else "1,2"}
+
+
+def test_object_parameters_follow_openapis_style_table() -> None:
+    color = {"type": "object", "properties": {"R": {"type": "integer"}, "G": {"type": "integer"}},
+             "example": {"R": 100, "G": 200}}
+
+    def param(name: str, where: str = "query", **style: Any) -> dict[str, Any]:
+        return {"name": name, "in": where, "required": where == "path", "schema": color, **style}
+    api, warnings = built(spec({"/x/{s}/{l}/{m}/{id}": {"get": {"operationId": "getX", "parameters": [
+        param("s", "path"), param("l", "path", style="label", explode=True),
+        param("m", "path", style="matrix", explode=True),
+        {"name": "id", "in": "path", "required": True, "style": "matrix", "schema": {"type": "integer",
+                                                                                      "example": 5}},
+        param("f"), param("fc", explode=False), param("d", style="deepObject", explode=True),
+        param("X-C", "header", explode=True), param("bad", style="matrix"),
+        {"name": "j", "in": "query", "content": {"application/json": {"schema": color}}},
+    ], "responses": OK}}}))
+    (op,) = api.operations
+    assert op.example_path == "/x/R,100,G,200/.R=100.G=200/;R=100;G=200/;id=5"
+    assert op.examples_in_lists("query") == {
+        "R": ["100"], "G": ["200"], "fc": ["R,100,G,200"], "d[R]": ["100"], "d[G]": ["200"],
+        "bad": ['{"R":100,"G":200}'], "j": ['{"R":100,"G":200}']}
+    assert op.examples_in("header") == {"X-C": "R=100,G=200"}
+    (warning,) = warnings
+    assert "style 'matrix' does not go in the query" in warning.message
+    assert warning.pointer.endswith("/parameters/8")
+
+
+def test_form_fields_follow_their_encoding() -> None:
+    form = {"type": "object", "properties": {
+        "metadata": {"type": "object", "additionalProperties": {"type": "string"}, "example": {"k": "v"}},
+        "tags": {"type": "array", "items": {"type": "string"}, "example": ["a", "b"]},
+        "plain": {"type": "object", "properties": {"k": {"type": "string"}}, "example": {"k": "v"}}}}
+    api, warnings = built(spec({"/f": {"post": {"operationId": "postF", "requestBody": {"content": {
+        "application/x-www-form-urlencoded": {"schema": form, "encoding": {
+            "metadata": {"style": "deepObject", "explode": True}, "stray": {"style": "form"},
+            "plain": {"contentType": "application/json"}}}}}, "responses": OK}},
+        "/m": {"post": {"operationId": "postM", "requestBody": {"content": {
+            "multipart/form-data": {"schema": form, "encoding": {
+                "plain": {"contentType": "application/json", "headers": {"X-A": {"schema": {}}}},
+                "tags": {"style": "form"}}}}}, "responses": OK}}}))
+    post_f, post_m = sorted(api.operations, key=lambda o: o.python_name)
+    assert post_f.examples_in_lists("form") == {
+        "metadata[k]": ["v"], "tags": ["a", "b"], "plain": ['{"k":"v"}']}
+    assert [(p.wire_name, p.media) for p in post_m.parameters] == [
+        ("metadata", None), ("tags", None), ("plain", "application/json")]
+    assert sorted(w.message.split(":")[0] for w in warnings) == [
+        "contentType is not sent in a urlencoded form (its fields have none)",
+        "encoding 'stray' names no property of the body",
+        "style, explode and allowReserved apply to urlencoded forms",
+        "the headers of a form part are not sent"]
+
+
+def test_bodies_of_other_media_types_are_text_or_bytes() -> None:
+    def body(media: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"content": {media: {"schema": schema}}, "required": True}
+
+    def answer(media: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"200": {"description": "ok", "content": {media: {"schema": schema}}}}
+    api = make(spec({
+        "/t": {"post": {"operationId": "t", "requestBody": body("text/plain", {"type": "string"}),
+                        "responses": answer("text/csv", {"type": "string"})}},
+        "/b": {"put": {"operationId": "b", "requestBody": body("application/octet-stream",
+                                                                {"type": "string", "format": "binary"}),
+                       "responses": answer("image/png", {"type": "string", "format": "binary"})}}}))
+    by_name = {op.python_name: op for op in api.operations}
+    text_op, bytes_op = by_name["t"], by_name["b"]
+    assert [(p.location, p.annotation) for p in text_op.parameters] == [("raw", "str")]
+    assert [(p.location, p.annotation) for p in bytes_op.parameters] == [("raw", "bytes")]
+    assert (text_op.raw_example, text_op.success_media, text_op.success_is_bytes) == ("example", "text/csv", False)
+    assert (bytes_op.success_media, bytes_op.success_is_bytes, bytes_op.accept) == ("image/png", True, "image/png")
+    assert text_op.response_hints == {"200": "str"} and bytes_op.response_hints == {"200": "bytes"}
 
 
 def test_multipart_file_fields_are_bytes() -> None:

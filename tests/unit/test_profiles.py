@@ -75,7 +75,7 @@ def test_plain_openapi_gets_nothing_of_binance() -> None:
     assert api.vendor.auth_class == "TinyClientAuth" and api.vendor.auth_generated
     assert (api.vendor.api_key_env, api.vendor.secret_key_env) == ("TINY_CLIENT_API_KEY", None)
     assert (api.vendor.error_code, api.vendor.error_message) == ("error_code", "detail")  # the error schema's
-    assert op.parameters[1].style == "repeat"  # an array without a style: OpenAPI's form, exploded
+    assert (op.parameters[1].style, op.parameters[1].explode) == ("form", True)  # no style: OpenAPI's form, exploded
     assert api.vendor.runtime is None and api.vendor.rate_limit_headers == ()
 
 

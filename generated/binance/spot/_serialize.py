@@ -144,18 +144,94 @@ def encode_pair(name: str, value: str) -> str:
     )
 
 
-# Item separators of OpenAPI's non-exploded array styles, as they appear in a URL.
-_DELIMITERS = {"comma": ",", "space": "%20", "pipe": "%7C"}
+# Item separators of OpenAPI's non-exploded styles, as they appear in a URL.
+_DELIMITERS = {"form": ",", "simple": ",", "spaceDelimited": "%20", "pipeDelimited": "%7C"}
 
 
-def encode_items(name: str, values: Sequence[object], style: str) -> list[str]:
-    """The query (or cookie) pairs of a list in an OpenAPI style: `a=1&a=2` ("repeat") or one pair
-    whose items, each percent-encoded, are joined by a comma, a space or a pipe (`a=1,2`). A None
-    item (of a nullable items schema) has no form in these styles: it goes as an empty value."""
-    if style == "repeat":
-        return [encode_pair(name, item_text(value)) for value in values]
-    joined = _DELIMITERS[style].join(quote_component(item_text(value)) for value in values)
-    return [quote_component(name) + "=" + joined]
+def styled_pairs(name: str, value: object, style: str, explode: bool) -> list[str]:
+    """The percent-encoded pairs of a query, cookie or urlencoded form value in an OpenAPI style.
+
+    A list: `a=1&a=2` (form, exploded) or one pair of its items joined by a comma, a space or a
+    pipe (`a=1,2`). An object (a mapping or a model: wire names, unset fields left out): its
+    properties as pairs of their own (`R=100&G=200`, form exploded), one pair of keys and values
+    joined (`color=R,100,G,200`), or deepObject's `color[R]=100`, nested objects and lists
+    included (`items[0][price]=p1`, the convention of Stripe's and Rails' servers). A plain value
+    goes as one pair. A None item has no form in these styles: it goes as an empty value.
+    """
+    value = _plain(value)
+    if style == "deepObject":
+        out: list[str] = []
+        _deep(quote_component(name), value, out)
+        return out
+    if isinstance(value, (list, tuple)):
+        if explode and style == "form":
+            return [encode_pair(name, item_text(item)) for item in value]
+        joined = _DELIMITERS[style].join(quote_component(item_text(item)) for item in value)
+        return [quote_component(name) + "=" + joined]
+    if isinstance(value, Mapping):
+        fields = [(str(key), item) for key, item in value.items() if item is not None]
+        if explode and style == "form":
+            return [encode_pair(key, to_wire(item)) for key, item in fields]
+        joined = _DELIMITERS[style].join(
+            quote_component(text) for key, item in fields for text in (key, to_wire(item))
+        )
+        return [quote_component(name) + "=" + joined]
+    return [encode_pair(name, to_wire(value))]
+
+
+def _deep(prefix: str, value: object, out: list[str]) -> None:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if item is not None:
+                _deep(prefix + "%5B" + quote_component(str(key)) + "%5D", _plain(item), out)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _deep(f"{prefix}%5B{index}%5D", _plain(item), out)
+    else:
+        out.append(prefix + "=" + quote_component(item_text(value)))
+
+
+def styled_text(name: str, value: object, style: str, explode: bool, *, path: bool) -> str:
+    """A path segment (percent-encoded) or a header value in an OpenAPI style: `simple`
+    (`1,2`; an object `R,100,G,200`, exploded `R=100,G=200`), `label` (`.1.2` exploded, else
+    `.1,2`) or `matrix` (`;id=1;id=2` exploded, else `;id=1,2`; an exploded object `;R=100;G=200`).
+    """
+    value = _plain(value)
+    quoted = quote_component if path else _same
+    if isinstance(value, Mapping):
+        fields = [(str(key), to_wire(item)) for key, item in value.items() if item is not None]
+        if explode:
+            items = [quoted(key) + "=" + quoted(text) for key, text in fields]
+        else:
+            items = [quoted(text) for field in fields for text in field]
+        named = explode  # exploded, each property names itself
+    elif isinstance(value, (list, tuple)):
+        items = [quoted(item_text(item)) for item in value]
+        named = False
+    else:
+        items = [quoted(to_wire(value))]
+        named = False
+    if style == "label":
+        return "." + ("." if explode else ",").join(items)
+    if style == "matrix":
+        if named:
+            return "".join(";" + item for item in items)
+        prefix = ";" + quoted(name) + "="
+        if explode:
+            return "".join(prefix + item for item in items)
+        return prefix + ",".join(items)
+    return ",".join(items)
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _plain(value: object) -> object:
+    """A model as the mapping it sends (wire names, unset fields left out); anything else as is."""
+    if _is_model(value):
+        return value.model_dump(by_alias=True, exclude_none=True)  # type: ignore[attr-defined]
+    return value
 
 
 def item_text(value: object) -> str:
@@ -163,22 +239,29 @@ def item_text(value: object) -> str:
     return "" if value is None else to_wire(value)
 
 
-def multipart_body(fields: Sequence[tuple[str, object]], boundary: str) -> bytes:
-    """A multipart/form-data body (RFC 7578): bytes go as a file part (application/octet-stream)
-    named after its field, any other value as a text part holding what to_wire writes for it."""
+def multipart_body(fields: Sequence[tuple[str, object, str | None]], boundary: str) -> bytes:
+    """A multipart/form-data body (RFC 7578) of (name, value, media type or None) fields: bytes go
+    as a file part named after its field (application/octet-stream unless the field's encoding
+    names a type), a field whose encoding names a JSON type as JSON text under that type, any
+    other value as a text part holding what to_wire writes for it."""
     out = bytearray()
-    for name, value in fields:
+    for name, value, media in fields:
         quoted = _disposition_text(name)
         out += f"--{boundary}\r\n".encode("ascii")
         if isinstance(value, (bytes, bytearray, memoryview)):
             out += (
                 f'Content-Disposition: form-data; name="{quoted}"; filename="{quoted}"\r\n'
-                "Content-Type: application/octet-stream\r\n\r\n"
+                f"Content-Type: {media or 'application/octet-stream'}\r\n\r\n"
             ).encode()
             out += bytes(value)
         else:
-            out += f'Content-Disposition: form-data; name="{quoted}"\r\n\r\n'.encode()
-            out += to_wire(value).encode("utf-8")
+            out += f'Content-Disposition: form-data; name="{quoted}"\r\n'.encode()
+            if media is None:
+                text = to_wire(value)
+            else:
+                out += f"Content-Type: {media}\r\n".encode()
+                text = to_json(value) if "json" in media else to_wire(value)
+            out += b"\r\n" + text.encode("utf-8")
         out += b"\r\n"
     out += f"--{boundary}--\r\n".encode("ascii")
     return bytes(out)

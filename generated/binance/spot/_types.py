@@ -19,6 +19,7 @@ Decoder = Callable[[bytes], Any]
 # class, a union alias of the models package (a discriminated oneOf), or one of these.
 _SCALARS: dict[str, Any] = {
     "str": str,
+    "bytes": bytes,
     "int": int,
     "float": float,
     "bool": bool,
@@ -30,7 +31,8 @@ _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\S")
 
 
 class ResponseType:
-    """One response type hint, parsed: `decode` turns a JSON body into the hinted Python value.
+    """One response type hint, parsed: `decode` turns a body into the hinted Python value (JSON;
+    `bytes`, a body of another media type, as it came).
 
     `is_none`: the hint is None (the body is never read); `is_str`: the hint is str, so a body
     that is not JSON (text/plain) is returned as text; `admits_empty`: an empty body is a valid
@@ -148,6 +150,8 @@ def _build(hint: str) -> ResponseType:
     if parsed is Any:
         # No validation to do: plain JSON parsing is the cheapest way to Python values.
         return ResponseType(hint, json.loads)
+    if parsed is bytes:  # a body of another media type (a file, an image): as it came
+        return ResponseType(hint, bytes, admits_empty=True)
     if isinstance(parsed, type) and issubclass(parsed, BaseModel):
         return ResponseType(hint, parsed.model_validate_json, admits_empty=False)
     adapter: TypeAdapter[Any] = TypeAdapter(parsed)

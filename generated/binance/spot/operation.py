@@ -12,12 +12,22 @@ from typing import Any, Generic, Literal, TypeVar
 from .exceptions import ApiValueError, ErrorFields
 from .profile import PLAIN, Profile
 
-ParamLocation = Literal["path", "query", "header", "cookie", "form", "json"]
-LOCATIONS: frozenset[str] = frozenset({"path", "query", "header", "cookie", "form", "json"})
-# How a list value goes out: JSON text (for APIs that expect it), the name repeated per item (a=1&a=2,
-# OpenAPI's exploded form style), or the items joined by a comma, a space or a pipe.
-ArrayStyle = Literal["json", "repeat", "comma", "space", "pipe"]
-ARRAY_STYLES: frozenset[str] = frozenset({"json", "repeat", "comma", "space", "pipe"})
+ParamLocation = Literal["path", "query", "header", "cookie", "form", "json", "raw"]
+LOCATIONS: frozenset[str] = frozenset({"path", "query", "header", "cookie", "form", "json", "raw"})
+# How a list or object value goes out: as JSON text ("json", for APIs that expect it), or in one of
+# OpenAPI's styles, with its `explode`; which style fits which location is OpenAPI's rule.
+Style = Literal[
+    "json", "form", "simple", "spaceDelimited", "pipeDelimited", "deepObject", "label", "matrix"
+]
+_STYLES_IN: dict[str, frozenset[str]] = {
+    "query": frozenset({"json", "form", "spaceDelimited", "pipeDelimited", "deepObject"}),
+    "cookie": frozenset({"json", "form"}),
+    "form": frozenset({"json", "form", "spaceDelimited", "pipeDelimited", "deepObject"}),
+    "header": frozenset({"json", "simple"}),
+    "path": frozenset({"json", "simple", "label", "matrix"}),
+    "json": frozenset({"json"}),
+    "raw": frozenset({"json"}),
+}
 FORM_URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 JSON = "application/json"
@@ -68,16 +78,22 @@ class Param:
     """One parameter of an operation: its wire name, where it goes, and whether it must be given.
 
     `form` parameters are the fields of a urlencoded or multipart body (bytes go as a file part);
-    the one `json` parameter is the whole JSON body (a model, dict or list). `style` says how a
-    list value goes out in a query, header, cookie or path. `key`: the key its value is passed
-    under in a call's parameters, if not its name (two parameters of one operation share a name).
+    the one `json` parameter is the whole JSON body (a model, dict or list); the one `raw`
+    parameter is a body of another media type (bytes, or text sent as UTF-8). `style` and
+    `explode` are OpenAPI's: how a list or an object goes out in a query, cookie, header, path or
+    urlencoded form field ("json": as JSON text); `explode` is stated, not inferred from the style.
+    `media`: the Content-Type of a multipart field, when its encoding names one. `key`: the key its
+    value is passed under in a call's parameters, if not its name (two parameters of one operation
+    share a name).
     """
 
     name: str
     location: ParamLocation
     required: bool = False
-    style: ArrayStyle = "json"
+    style: Style = "json"
     key: str | None = None
+    explode: bool = False
+    media: str | None = None
 
     def __post_init__(self) -> None:
         if self.location not in LOCATIONS:
@@ -85,10 +101,10 @@ class Param:
                 f"parameter {self.name!r}: unknown location {self.location!r}, "
                 f"expected one of {sorted(LOCATIONS)}"
             )
-        if self.style not in ARRAY_STYLES:
+        if self.style not in _STYLES_IN[self.location]:
             raise ApiValueError(
-                f"parameter {self.name!r}: unknown style {self.style!r}, "
-                f"expected one of {sorted(ARRAY_STYLES)}"
+                f"parameter {self.name!r}: style {self.style!r} does not go in the "
+                f"{self.location}, expected one of {sorted(_STYLES_IN[self.location])}"
             )
 
 

@@ -27,6 +27,9 @@ class OperationCase:
     status: int
     response_body: Any  # what the server answers; None: an empty body
     errors: list[list[Any]]  # [status, body, error model or None] of each documented error response
+    raw_body: str | None = None  # a body of another media type than JSON or a form, as sent
+    response_media: str | None = None  # the success body's media type, when it is not JSON
+    response_bytes: bool = False  # that body is read as bytes (else as text)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from generator.emit.render import render
 from generator.model.api import Api
 from generator.model.build import build
 
-ANIMAL = {
+ANIMAL: dict[str, Any] = {
     "type": "object",
     "required": ["className"],
     "discriminator": {"propertyName": "className", "mapping": {"dog": "#/components/schemas/Dog"}},

@@ -12,8 +12,9 @@ errors are what is reported even when the later stages trip over it. The changel
 the model alone, is made in one while the files are rendered.
 
 A caller may hand in a Cache (the CLI's comes from incremental/): the stages never see it. It is
-asked which findings of the last validation still hold and which path items to check again, and
-for the text a render job made last time under the same key.
+handed to the loader as the parser of the spec's file, asked which findings of the last validation
+still hold and which path items to check again, and for the text a render job made last time under
+the same key; what it records of the parse is made in a forked process while the rest runs.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from .output import write as write_stage
 from .spec import asyncapi
 from .spec import validate as validate_stage
 from .spec.load import LoadedSpec, load
+from .spec.source import SourceFile, parse_source
 from .spec.validate import Finding, Outcome
 
 Until = Literal["validate", "model", "files"]
@@ -57,6 +59,18 @@ class Cache(Protocol):
 
     def digest(self, path: str) -> str:
         """The sha256 of the text `rendered` has just returned for `path`."""
+        ...
+
+    def parse(self, raw: bytes, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+        """The spec file's parse, as spec.source.parse_source makes it."""
+        ...
+
+    def recording(self) -> Callable[[], Any] | None:
+        """A call to make in a forked process once the spec is loaded (None: nothing to do); what it
+        returns goes to `recorded` when the files are made."""
+        ...
+
+    def recorded(self, made: Any) -> None:
         ...
 
 
@@ -81,10 +95,13 @@ def run(spec: Path, config: Config, *, display: str | None = None, out: Path | N
     errors raise unless the config is lenient, in which case they come back as warnings. `ready`
     is handed the files as soon as they are known, while validation may still be running; whether
     they may be used is known only when this returns rather than raises."""
-    loaded = load(spec, display)
+    loaded = load(spec, display, cache.parse) if cache is not None else load(spec, display)
     document, locate, source = loaded.document, loaded.locate, loaded.source
     websocket = load(config.websocket_spec, _beside(config.websocket_spec, spec, source)) \
         if config.websocket_spec is not None else None
+    keeper = cache
+    recording = cache.recording() if cache is not None and until == "files" else None
+    recorded = _forked([recording]) if recording is not None else None
     if asyncapi.is_asyncapi(document):  # a WebSocket API alone: small documents, checked here
         waiting = _asyncapi_validation(loaded, alone=True)
         cache = None if cache is None else _RenderOnly(cache)
@@ -118,8 +135,13 @@ def run(spec: Path, config: Config, *, display: str | None = None, out: Path | N
             if ready is not None:
                 ready(result)
     except Exception:
+        if recorded is not None:
+            recorded()
         validation()
         raise
+    if recorded is not None:
+        assert keeper is not None
+        keeper.recorded(recorded()[0])
     if until == "model":  # not inside the try: validation's own error must not wait for it twice
         return Result(api, validation() + warnings, sources=sources)
     result.diagnostics = validation() + warnings
@@ -162,12 +184,22 @@ class _RenderOnly:
     def validated(self, outcome: Outcome) -> None:
         pass
 
+    def parse(self, raw: bytes, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+        return parse_source(raw, display)
+
+    def recording(self) -> Callable[[], Any] | None:
+        return None
+
+    def recorded(self, made: Any) -> None:
+        pass
+
 
 def _files(api: Api, config: Config, out: Path | None, cache: Cache | None) -> Result:
     """Render what the cache does not have, format it, and add the changelog (made meanwhile, in a
     forked process: it needs the model alone) and the manifest."""
-    history = _forked([functools.partial(changelog.files, api, out)])
+    # The jobs first: their keys read the whole model, which after a fork would copy every page of it.
     jobs = render_stage.jobs(api, render_stage.Renderer(config.templates))
+    history = _forked([functools.partial(changelog.files, api, out)])
     files: dict[str, str] = {}
     made: dict[str, str] = {}
     keys = {job.path: job.key for job in jobs if job.key is not None}

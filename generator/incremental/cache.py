@@ -23,8 +23,13 @@ from ..output.write import IGNORE_FILE
 from . import digests
 
 if TYPE_CHECKING:  # the no-op tier answers before the stages that make output are imported
+    from collections.abc import Callable
+
+    from ..diagnostics import Diagnostic
     from ..output.write import Plan
+    from ..spec.source import SourceFile
     from ..spec.validate import Finding, Outcome
+    from .chunks import Cut
 
 CACHE_FILE = ".generator-cache.json"
 _FORMAT = 2
@@ -59,6 +64,53 @@ class Cache:
         self._files: dict[str, Any] = files if isinstance(files, dict) else {}
         self._units: tuple[str, dict[str, str]] | None = None
         self._findings: list[Finding] | None = None
+        self._parsed: tuple[SourceFile, str, Cut | None] | None = None  # the spec file's parse
+        self._source: str | None = None  # the record's parse of the spec file, for the next run
+
+    # -- tier 2: a spec file edited inside path items is not parsed again as a whole -----------------
+    def parse(self, raw: bytes, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+        """The spec file's parse (spec.load.Parse): the record's, with the path items whose text
+        changed parsed again, when it can be (chunks.py); else the whole file's."""
+        from ..spec.source import parse_source  # here: the no-op tier needs none of the stages
+        from . import chunks
+
+        kept = self._record.get("source")
+        text, cut, source = None, None, None
+        try:
+            text = raw.decode("utf-8")
+            if isinstance(kept, str):
+                cut = chunks.cut(text)
+                if cut is not None:
+                    source, changed = chunks.parse(raw, text, cut, kept, display)
+                    if source is not None and not changed:
+                        self._source = kept  # the same text: the same record
+        except Exception:  # not UTF-8 (parse_source says so); a record written by hand
+            source = None
+        if source is None:
+            self._source = None
+            source, problems = parse_source(raw, display)
+        else:
+            problems = []
+        if source is not None and text is not None:
+            self._parsed = (source, text, cut)
+        return source, problems
+
+    def recording(self) -> Callable[[], str | None] | None:
+        """What makes the record of this run's parse of the spec file, to be run in a process of its
+        own after loading (it undoes what the loader changed); None if there is nothing to do."""
+        return self._record_source if self._parsed is not None and self._source is None else None
+
+    def _record_source(self) -> str | None:
+        from . import chunks
+
+        assert self._parsed is not None
+        source, text, cut = self._parsed
+        cut = cut if cut is not None else chunks.cut(text)
+        return chunks.record(source, cut) if cut is not None else None
+
+    def recorded(self, kept: str | None) -> None:
+        """What `recording` made (None: no record of the parse)."""
+        self._source = kept
 
     # -- tier 0: nothing changed -------------------------------------------------------------------
     def unchanged(self) -> Summary | None:
@@ -148,6 +200,8 @@ class Cache:
                         "warnings": summary.warnings, "profile": summary.profile},
             "files": dict(sorted(entries.items())),
         }
+        if self._source is not None:
+            record["source"] = self._source
         if self._units is not None and self._findings is not None:
             rest, units = self._units
             by_unit: dict[str | None, list[Finding]] = {}

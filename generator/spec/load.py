@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,9 +101,15 @@ class LoadedSpec:
         return table.display, None, None
 
 
-def load(path: Path, display_name: str | None = None) -> LoadedSpec:
-    """Read the spec and every file its `$ref`s name; raise GenerationError with every problem found."""
-    return _Loader(path, display_name or str(path)).run()
+# Bytes and a display name -> a parse, as source.parse_source makes it (a caller may hand in one that
+# takes most of it from an earlier parse: incremental/).
+Parse = Callable[[bytes, str], tuple[SourceFile | None, list[Diagnostic]]]
+
+
+def load(path: Path, display_name: str | None = None, parse: Parse | None = None) -> LoadedSpec:
+    """Read the spec and every file its `$ref`s name; raise GenerationError with every problem found.
+    `parse` parses the spec's own file (default, and for the files it names: parse_source)."""
+    return _Loader(path, display_name or str(path), parse).run()
 
 
 def _raw(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic]]:
@@ -121,12 +127,12 @@ def _raw(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic]]:
         return None, [error(f"cannot read the file: {exc}", display)]
 
 
-def _read(path: Path, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+def _read(path: Path, display: str, parse: Parse | None = None) -> tuple[SourceFile | None, list[Diagnostic]]:
     """Read and parse one file; (None, diagnostics) if it cannot be used at all."""
     raw, problems = _raw(path, display)
     if raw is None:
         return None, problems
-    return parse_source(raw, display)
+    return (parse or parse_source)(raw, display)
 
 
 @dataclass(slots=True)
@@ -143,7 +149,8 @@ class _Target:
 
 
 class _Loader:
-    def __init__(self, path: Path, display: str) -> None:
+    def __init__(self, path: Path, display: str, parse: Parse | None) -> None:
+        self.parse = parse
         self.root_file = path.absolute()
         self.root_dir = self.root_file.parent
         self.display = display
@@ -152,7 +159,7 @@ class _Loader:
         self.read_order: list[str] = [display]  # displays, to sort diagnostics file by file
 
     def run(self) -> LoadedSpec:
-        source, problems = _read(self.root_file, self.display)
+        source, problems = _read(self.root_file, self.display, self.parse)
         if source is None:
             raise GenerationError(problems)
         try:

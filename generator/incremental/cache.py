@@ -3,8 +3,9 @@
 The record is local (git-ignored, never part of the output) and never trusted further than it can be
 checked: anything it does not cover, or that does not match it, makes the stage run as if there were
 no record. It holds the digest of the run's inputs and of the generator (digests.py), a summary,
-the validator's findings by path item, and for every output file the digest of its text and the
-key of the render job that made it.
+the validator's findings by path item, for every output file the digest of its text and the key of
+the render job that made it, and the parse of the spec's file (chunks.py: marshal, compressed, as
+base64 text: a no-op run reads it as one string).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class Cache:
         self._parsed: tuple[SourceFile, str, Cut | None] | None = None  # the spec file's parse
         self._source: str | None = None  # the record's parse of the spec file, for the next run
 
-    # -- tier 2: a spec file edited inside path items is not parsed again as a whole -----------------
+    # -- tier 4: a spec file edited inside path items is not parsed again as a whole -----------------
     def parse(self, raw: bytes, display: str) -> tuple[SourceFile | None, list[Diagnostic]]:
         """The spec file's parse (spec.load.Parse): the record's, with the path items whose text
         changed parsed again, when it can be (chunks.py); else the whole file's."""
@@ -112,7 +113,7 @@ class Cache:
         """What `recording` made (None: no record of the parse)."""
         self._source = kept
 
-    # -- tier 0: nothing changed -------------------------------------------------------------------
+    # -- tier 1: nothing changed -------------------------------------------------------------------
     def unchanged(self) -> Summary | None:
         """The last run's summary if its inputs were these, and every file it wrote still holds
         what it wrote, and the ignore file is as it was."""
@@ -135,7 +136,7 @@ class Cache:
         except (KeyError, TypeError, ValueError):
             return None
 
-    # -- tier 1: path items validated again only when they changed -----------------------------------
+    # -- tier 2: path items validated again only when they changed -----------------------------------
     def validation(self, document: dict[str, Any]) -> tuple[Sequence[Finding], Sequence[str] | None]:
         """With everything outside `paths` as it was, the findings of unchanged path items (and of
         the rest) still hold: only the others are checked again."""
@@ -159,7 +160,7 @@ class Cache:
     def validated(self, outcome: Outcome) -> None:
         self._findings = outcome.findings if outcome.complete else None
 
-    # -- tier 2: files of unchanged models and API classes not rendered or formatted again ----------
+    # -- tier 3: files of unchanged models and API classes not rendered or formatted again ----------
     def rendered(self, path: str, key: str) -> str | None:
         entry = self._files.get(path)
         if entry is None or entry[1] != key:

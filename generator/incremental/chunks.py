@@ -1,4 +1,4 @@
-"""Tier 2: a spec file whose text differs from the last run's only inside some path items is not
+"""Tier 4: a spec file whose text differs from the last run's only inside some path items is not
 parsed again as a whole: the last parse, kept in the record, takes the new parse of those path items.
 
 The file is cut into chunks at the lines that start an entry of its top-level `paths` mapping (block

@@ -31,11 +31,11 @@ from ..spec.source import MAX_FILE_BYTES, RefSite, SourceFile, parse_source, too
 
 _FORMAT = 1
 _MAX_CHANGED = 8  # more changed path items than this: parsing the whole file costs about as much
+_MAX_KEPT = 16 * 2**20  # characters: a larger parse is not kept (every run reads the record)
 # The patterns start at a line break (a literal: the search skips ahead fast; `^` under re.M tries
 # every position). The text searched is "\n" + the file's.
 _PATHS = re.compile(r"\npaths:[ \t]*(?:#[^\n]*)?\n")
-_TOP = re.compile(r"\n[^ #\n]")  # a line at column 0, not blank, not a comment: the next key
-_FIRST = re.compile(r"\n( +)[^ #\n]")
+_LINE = re.compile(r"\n( *)[^ #\n]")  # a line that is neither blank nor a comment
 _BREAKS = ("\r", "\x85", "\u2028", "\u2029")  # line breaks other than \n: lines counted otherwise
 # Where an anchor may be defined (a superset: `&gt;` in a description counts too, and only means a
 # full parse when its chunk changes).
@@ -56,13 +56,9 @@ class Cut:
 
 
 @functools.cache
-def _entry(indent: int) -> re.Pattern[str]:
-    return re.compile(rf"\n {{{indent}}}[^ #\n]")
-
-
-@functools.cache
-def _shallow(indent: int) -> re.Pattern[str]:
-    return re.compile(rf"\n {{1,{indent - 1}}}[^ #\n]")
+def _outer(indent: int) -> re.Pattern[str]:
+    """Lines (neither blank nor comments) indented `indent` spaces or less."""
+    return re.compile(rf"\n {{0,{indent}}}[^ #\n]")
 
 
 def cut(text: str) -> Cut | None:
@@ -74,17 +70,22 @@ def cut(text: str) -> Cut | None:
     if found is None:
         return None  # no block `paths:`
     body = found.end() - 1  # at the line break that ends `paths:`
-    top = _TOP.search(text, body)
-    end = top.start() + 1 if top is not None else len(text)
-    first = _FIRST.search(text, body, end)
-    if first is None or text.find("\t", body, end) >= 0:
-        return None
+    first = _LINE.search(text, body)
+    if first is None or not first[1]:
+        return None  # `paths:` holds nothing
     indent = len(first[1])
-    if indent > 1 and _shallow(indent).search(text, body, end) is not None:
+    offsets: list[int] = []
+    end = len(text)
+    for outer in _outer(indent).finditer(text, first.start()):
+        spaces = outer.end() - outer.start() - 2
+        if spaces == 0:  # the next top-level key
+            end = outer.start() + 1
+            break
+        if spaces < indent or outer[0][-1] in "?:-":
+            return None  # not one mapping of path items; a complex key: left to the whole parse
+        offsets.append(outer.start() + 1)
+    if text.find("\t", body, end) >= 0:
         return None
-    offsets = [m.start() + 1 for m in _entry(indent).finditer(text, first.start(), end)]
-    if any(text[offset + indent] in "?:-" for offset in offsets):
-        return None  # a complex key, or not a mapping: the whole file, which reports it if it is wrong
     bounds = [*offsets, end]
     texts = tuple(text[a:b] for a, b in itertools.pairwise(bounds))
     line = text.count("\n", 1, offsets[0])
@@ -126,7 +127,8 @@ def _record(source: SourceFile, chunks: Cut) -> str | None:
                               chunks.anchors, data, source.values, source.keys, refs))
     except ValueError:
         return None
-    return base64.b64encode(zlib.compress(kept, 1)).decode("ascii")
+    text = base64.b64encode(zlib.compress(kept, 1)).decode("ascii")
+    return text if len(text) <= _MAX_KEPT else None
 
 
 def parse(raw: bytes, text: str, chunks: Cut, kept: str, display: str) -> tuple[SourceFile | None, int]:
@@ -169,8 +171,9 @@ def parse(raw: bytes, text: str, chunks: Cut, kept: str, display: str) -> tuple[
     if made:
         gone = {"#/paths/" + _escaped(names[i]) for i in changed}
         below = tuple(pointer + "/" for pointer in gone)
-        values = {k: v for k, v in values.items() if k not in gone and not k.startswith(below)}
-        keys = {k: v for k, v in keys.items() if k not in gone and not k.startswith(below)}
+        for table in (values, keys):
+            for k in [k for k in table if k.startswith(below) or k in gone]:
+                del table[k]
         refs = [r for r in refs if r[0] not in gone and not r[0].startswith(below)]
     for i in reversed(changed):  # what follows a chunk that grew or shrank moves with it
         old_end = starts[i + 1] if i + 1 < len(starts) else end

@@ -10,6 +10,7 @@ from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._core import PreparedRequest, build_request, parse_response
+from ._tokens import Tokens, schemes_to_fetch, token_flow
 from .api_response import ApiResponse, parse_rate_limits
 from .configuration import Configuration, check_timeout
 from .exceptions import (
@@ -21,6 +22,7 @@ from .exceptions import (
     OpenApiException,
     ResponseValidationError,
     ServiceException,
+    add_note,
     redact_url,
     retry_after,
 )
@@ -53,6 +55,7 @@ class ClientState:
         "clock_offset_ms",
         "last_api",
         "last_headers",
+        "tokens",
     )
 
     def __init__(self) -> None:
@@ -62,6 +65,7 @@ class ClientState:
         self.clock: tuple[ApiInfo, str] | None = None  # the API and clock path the last call needed
         self.last_api: ApiInfo | None = None  # the API of the last call (its rate-limit headers)
         self.last_headers: Mapping[str, str] = {}
+        self.tokens = Tokens()  # OAuth 2 access tokens the client fetched (_tokens.py)
 
     @property
     def rate_limits(self) -> dict[str, int]:
@@ -129,13 +133,22 @@ def call_flow(
     max_retries = config.max_retries
     attempt = 0
     resynced = params.get("timestamp") is not None  # the caller's own timestamp is left alone
+    fetched = schemes_to_fetch(config, op) if api.token_urls else ()
+    renewed = False
     while True:
+        bearers = None
+        if fetched:
+            for scheme in fetched:
+                if state.tokens.get(scheme) is None:
+                    yield from token_flow(state.tokens, config, api, scheme)
+            bearers = state.tokens.bearers(fetched)
         request = build_request(
             config,
             op,
             params,
             timestamp_ms=int(time.time() * 1000) + state.clock_offset_ms if clocked else None,
             headers=headers,
+            bearers=bearers,
         )
         debug = logger.isEnabledFor(logging.DEBUG)
         started = time.perf_counter() if debug else 0.0
@@ -164,6 +177,11 @@ def call_flow(
                 (time.perf_counter() - started) * 1000,
             )
         if status >= 400:
+            if status == 401 and fetched and not renewed:
+                # A token revoked or expired early: once more, with a new one.
+                renewed = True
+                state.tokens.drop(fetched)
+                continue
             if status == profile.ban_status:
                 _lock_out(state, outcome.headers, op)
             elif (
@@ -181,7 +199,7 @@ def call_flow(
                 try:
                     parse_response(op, status, outcome.reason, outcome.headers, outcome.data)
                 except ApiException as rejected:
-                    _add_note(rejected, f"Reading the server clock failed: {failure}")
+                    add_note(rejected, f"Reading the server clock failed: {failure}")
                     raise
             elif attempt < max_retries:
                 pause = retry_wait(method, status, outcome.headers, attempt + 1)
@@ -283,18 +301,6 @@ def retry_wait(method: str, status: int, headers: Mapping[str, str], attempt: in
             return seconds
         return wait
     return None
-
-
-def _add_note(exc: BaseException, note: str) -> None:
-    """Exception notes (PEP 678) are Python 3.11's: on 3.10 the note is kept in `__notes__` all the
-    same (what the exceptiongroup backport does), where code and tests read it on every version."""
-    # Not a sys.version_info test: ruff (UP036) would remove it from a package requiring 3.11.
-    add_note = getattr(exc, "add_note", None)
-    if add_note is not None:
-        add_note(note)
-    else:
-        # Where 3.11's add_note keeps them (the instance dict); 3.10's type stubs have no __notes__.
-        vars(exc).setdefault("__notes__", []).append(note)
 
 
 def _pause(wait: float, attempt: int, max_retries: int, op: Operation[Any], why: str) -> float:

@@ -23,11 +23,22 @@ class ApiKeyAuth:
     is for (None: every apiKey scheme without a key of its own). keys: a credential per scheme
     name, for an API with several schemes (OKX: a key and a passphrase, each in its header), over
     `api_key` and `token` for that scheme. token: the bearer token of an `http` bearer, `oauth2` or
-    `openIdConnect` scheme. username, password: `http` basic. A value left out (or "", as os.getenv
-    gives for a variable set empty) is not configured: the schemes that need it send nothing.
+    `openIdConnect` scheme. username, password: `http` basic. client_id, client_secret, scopes:
+    an OAuth 2 client of an `oauth2` scheme with a client credentials flow, which fetches its own
+    access token (and a new one when it expires) unless `token` gives one. A value left out (or "",
+    as os.getenv gives for a variable set empty) is not configured: the schemes that need it send
+    nothing.
     """
 
-    __slots__ = ("_api_key", "_api_key_for", "_keys", "_password", "_token", "_username")
+    __slots__ = (
+        "_api_key",
+        "_api_key_for",
+        "_client",
+        "_keys",
+        "_password",
+        "_token",
+        "_username",
+    )
 
     def __init__(
         self,
@@ -38,8 +49,20 @@ class ApiKeyAuth:
         username: str | None = None,
         password: str | None = None,
         api_key_for: Collection[str] | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        scopes: Collection[str] = (),
     ) -> None:
         owner = type(self).__name__
+        client = (
+            _credential(owner, "client_id", client_id),
+            _credential(owner, "client_secret", client_secret),
+        )
+        if isinstance(scopes, str):
+            raise ApiTypeError(f"{owner}: scopes is a list of scope names, not a str")
+        self._client = (client[0], client[1], tuple(scopes)) if client[0] and client[1] else None
+        if self._client is None and (client[0] or client[1]):
+            raise ApiValueError(f"{owner}: client_id and client_secret go together; one is missing")
         self._api_key_for = frozenset(api_key_for) if api_key_for is not None else None
         self._api_key = _credential(owner, "api_key", api_key)
         self._token = _credential(owner, "token", token)
@@ -74,6 +97,11 @@ class ApiKeyAuth:
         return self._api_key
 
     @property
+    def client_credentials(self) -> tuple[str, str, tuple[str, ...]] | None:
+        """(client id, client secret, scopes) of an OAuth 2 client, or None."""
+        return self._client
+
+    @property
     def can_sign(self) -> bool:
         """Whether a signing key is configured (never, for an API key alone)."""
         return False
@@ -90,6 +118,7 @@ class ApiKeyAuth:
                 ("token", self._token),
                 ("username", self._username),
                 ("password", self._password),
+                ("client_secret", self._client),
             )
             if value
         ]

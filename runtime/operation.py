@@ -44,7 +44,8 @@ class ApiInfo:
     header, query or cookie for an API key, under which name; bearer or basic for the
     Authorization header: ("bearer", "Authorization")). errors: where error bodies carry their code and
     message. rate_limit_headers: lower-case prefixes of the headers that count requests
-    (ApiResponse.rate_limits). profile: the vendor's rules (profile.py).
+    (ApiResponse.rate_limits). profile: the vendor's rules (profile.py). token_urls: scheme name ->
+    the token URL of its OAuth 2 client credentials flow (absolute, or relative to the host).
     """
 
     distribution: str = "openapi-client"
@@ -54,6 +55,7 @@ class ApiInfo:
     errors: ErrorFields = field(default_factory=ErrorFields)
     rate_limit_headers: tuple[str, ...] = ()
     profile: Profile = PLAIN
+    token_urls: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def user_agent(self) -> str:

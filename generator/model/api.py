@@ -477,6 +477,7 @@ class SecurityScheme:
     description: SpecText | None
     argument: str = "api_key"  # the credentials class's keyword for it (basic: username and password)
     env: str = ""  # the environment variable the docs read it from
+    token_url: SpecText | None = None  # oauth2 with a client credentials flow: where the client gets tokens
 
     @property
     def test_value(self) -> str:
@@ -753,6 +754,18 @@ class Api:
     def keyword_arguments(self) -> tuple[str, ...]:
         """The credentials class's keyword-only arguments: all but `api_key`."""
         return tuple(argument for argument, _, _ in self.auth_arguments if argument != "api_key")
+
+    @property
+    def pydantic_requirement(self) -> str:
+        """The package's pydantic requirement: 2.12 serialises a subclass held in a field typed by
+        its base in full (`polymorphic_serialization`); older 2.x ignore that setting silently."""
+        subclassed = any(m.subclasses is not None for m in self.models)
+        return "pydantic>=2.12,<3" if subclassed else "pydantic>=2.7,<3"
+
+    @property
+    def token_schemes(self) -> tuple[SecurityScheme, ...]:
+        """OAuth 2 schemes with a client credentials flow: the client fetches their tokens."""
+        return tuple(s for s in self.security_schemes if s.token_url is not None)
 
     @property
     def keyed_schemes(self) -> tuple[SecurityScheme, ...]:

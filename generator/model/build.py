@@ -246,6 +246,7 @@ def _security_schemes(document: dict[str, Any], schemas: Schemas, profile: Profi
     and the profile's signed-request key header as a scheme of its own when none sends it."""
     found = _mapping(_get(document.get("components"), "securitySchemes"))
     made: list[tuple[str, str, str, str, Any]] = []  # name, kind, location, wire name, description
+    token_urls: dict[str, str] = {}  # oauth2 schemes with a client credentials flow
     for name in sorted(found):
         scheme, _ = schemas.resolve(found[name], pointer_from_parts(("components", "securitySchemes", name)))
         pointer = pointer_from_parts(("components", "securitySchemes", name))
@@ -263,8 +264,15 @@ def _security_schemes(document: dict[str, Any], schemas: Schemas, profile: Profi
             how = str(scheme["scheme"]).lower()
             made.append((name, how, how, "Authorization", scheme.get("description")))
         elif kind in ("oauth2", "openIdConnect"):
-            # The client sends the access token it is given (`token=`); getting one is the caller's.
+            # The client sends the access token it is given (`token=`), or with a client credentials
+            # flow fetches one with the client id and secret; other flows' tokens are the caller's.
             made.append((name, "bearer", "bearer", "Authorization", scheme.get("description")))
+            token_url = _get(_get(scheme.get("flows"), "clientCredentials"), "tokenUrl")
+            if isinstance(token_url, str) and _TOKEN_URL.fullmatch(token_url):
+                token_urls[name] = token_url
+            elif token_url is not None:
+                schemas.warn(f"token URL {str(token_url)[:80]!r} is not an http(s) URL or a path: the "
+                             "client does not fetch tokens for it", f"{pointer}/flows/clientCredentials/tokenUrl")
         else:
             what = f"http scheme {scheme.get('scheme')!r}" if kind == "http" else f"type {kind!r}"
             schemas.warn(f"security scheme {name!r} ({what}) is not supported: operations that need it "
@@ -277,7 +285,12 @@ def _security_schemes(document: dict[str, Any], schemas: Schemas, profile: Profi
     return tuple(SecurityScheme(
         name=SpecText(name), kind=kind, location=location, wire_name=SpecText(wire), description=text(description),
         argument=arguments[name], env=f"{env_prefix}_{arguments[name].upper()}" if kind != "basic" else env_prefix,
+        token_url=SpecText(token_urls[name]) if name in token_urls else None,
     ) for name, kind, location, wire, description in made)
+
+
+# A token URL the runtime can post to: absolute http(s), or relative to the host (OpenAPI 3.1).
+_TOKEN_URL = re.compile(r"https?://[\x21-\x7e]+|/[\x21-\x7e]*|[A-Za-z0-9._~-][^:/\s]*(?:/[\x21-\x7e]*)?")
 
 
 def _arguments(document: dict[str, Any], made: list[tuple[str, str, str, str, Any]]) -> dict[str, str]:
@@ -296,7 +309,8 @@ def _arguments(document: dict[str, Any], made: list[tuple[str, str, str, str, An
             for name in _mapping(requirement):
                 uses[name] = uses.get(name, 0) + 1
     arguments: dict[str, str] = {}
-    taken = {"api_key", "token", "username", "password", "secret_key", "keys", "api_key_for"}
+    taken = {"api_key", "token", "username", "password", "secret_key", "keys", "api_key_for", "client_id",
+             "client_secret", "scopes"}
     for kind, plain in (("apiKey", "api_key"), ("bearer", "token"), ("basic", "username")):
         names = sorted((m[0] for m in made if m[1] == kind), key=lambda n: (-uses.get(n, 0), n))
         for index, name in enumerate(names):

@@ -97,3 +97,86 @@ def test_credentials_are_checked_when_made_and_never_shown(rt: ModuleType, field
     assert "value-with-newline" not in str(raised.value) and field in str(raised.value)
     shown = repr(rt.credentials.ApiKeyAuth(**{field: "visible-secret"}, keys={"A": "other-secret"}))
     assert "secret" not in shown.replace("keys=<1 set>", "") and f"{field}=<set>" in shown
+
+
+def _oauth_api(rt: ModuleType, server: LoopbackServer, token_url: str | None = None) -> Any:
+    api = rt.operation.ApiInfo(distribution="sec", host=server.url, security=SECURITY,
+                               token_urls={"Bearer": token_url or f"{server.url}/oauth/token"})
+    return rt.operation.Operation("Secured", "GET", "/secured", responses={"200": "dict[str, Any]"},
+                                  auth=("Bearer",), api=api)
+
+
+def _token_server(server: LoopbackServer, lifetimes: list[int | None]) -> list[str]:
+    """Answers the token endpoint with tokens t1, t2, ... (each lasting the next of `lifetimes`
+    seconds), and the API with the token it was sent; returns the issued tokens."""
+    issued: list[str] = []
+
+    def handler(request: Any) -> tuple[int, Any] | None:
+        if request.path == "/oauth/token":
+            token = f"t{len(issued) + 1}"
+            issued.append(token)
+            lifetime = lifetimes[min(len(issued), len(lifetimes)) - 1]
+            return 200, {"access_token": token, "token_type": "Bearer",
+                         **({"expires_in": lifetime} if lifetime is not None else {})}
+        return 200, {"sent": request.headers.get("Authorization")}
+
+    server.respond_with(handler)
+    return issued
+
+
+def test_a_client_credentials_flow_fetches_its_token_and_reuses_it(rt: ModuleType, server: LoopbackServer,
+                                                                  connect: Connect) -> None:
+    op = _oauth_api(rt, server)
+    issued = _token_server(server, [3600])
+    auth = rt.credentials.ApiKeyAuth(client_id="app:1", client_secret="s3cret", scopes=["read", "write"])
+    client = connect(rt.configuration.Configuration(host=server.url, auth=auth, max_retries=0))
+    assert [client.call(op, {}).data for _ in range(3)] == [{"sent": "Bearer t1"}] * 3
+    token_request, *calls = server.requests
+    assert (token_request.method, token_request.path, len(calls), issued) == ("POST", "/oauth/token", 3, ["t1"])
+    assert token_request.form == {"grant_type": ["client_credentials"], "scope": ["read write"]}
+    assert token_request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    # client_secret_basic: the id and secret form-encoded, then HTTP basic (RFC 6749, 2.3.1).
+    assert token_request.headers["Authorization"] == "Basic " + base64.b64encode(b"app%3A1:s3cret").decode()
+    assert "s3cret" not in repr(auth) and "client_secret=<set>" in repr(auth)
+
+
+def test_an_expiring_or_refused_token_is_fetched_again(rt: ModuleType, server: LoopbackServer,
+                                                       connect: Connect) -> None:
+    op = _oauth_api(rt, server, token_url="/oauth/token")  # relative: resolved against the host
+    issued = _token_server(server, [10, 3600])  # t1 lasts less than the renewal margin
+    auth = rt.credentials.ApiKeyAuth(client_id="app", client_secret="s")
+    client = connect(rt.configuration.Configuration(host=server.url, auth=auth, max_retries=0))
+    assert client.call(op, {}).data == {"sent": "Bearer t1"}
+    assert client.call(op, {}).data == {"sent": "Bearer t2"}  # t1 was about to expire
+    assert issued == ["t1", "t2"]
+    refused = {"count": 0}
+
+    def revoked(request: Any) -> tuple[int, Any] | None:
+        if request.path == "/secured" and request.headers.get("Authorization") == "Bearer t2":
+            refused["count"] += 1
+            return 401, {"error": "invalid_token"}
+        return None
+
+    inner = server._handler
+    server.respond_with(lambda request: revoked(request) or inner(request))
+    assert client.call(op, {}).data == {"sent": "Bearer t3"}  # revoked early: a new one, once
+    assert refused["count"] == 1 and issued == ["t1", "t2", "t3"]
+
+
+def test_a_given_token_wins_and_a_refusal_says_why(rt: ModuleType, server: LoopbackServer,
+                                                   connect: Connect) -> None:
+    op = _oauth_api(rt, server)
+    _token_server(server, [3600])
+    given = rt.credentials.ApiKeyAuth(token="mine", client_id="app", client_secret="s")
+    client = connect(rt.configuration.Configuration(host=server.url, auth=given, max_retries=0))
+    assert client.call(op, {}).data == {"sent": "Bearer mine"}
+    assert [r.path for r in server.requests] == ["/secured"]
+    server.respond_with(lambda request: (401, {"error": "invalid_client", "error_description": "unknown app"}))
+    auth = rt.credentials.ApiKeyAuth(client_id="app", client_secret="wrong")
+    client = connect(rt.configuration.Configuration(host=server.url, auth=auth, max_retries=0))
+    with pytest.raises(rt.exceptions.UnauthorizedException) as caught:
+        client.call(op, {})
+    assert (caught.value.code, caught.value.msg) == ("invalid_client", "unknown app")
+    assert "Fetching an access token for 'Bearer'" in caught.value.__notes__[0]
+    with pytest.raises(rt.exceptions.ApiValueError, match="client_id and client_secret go together"):
+        rt.credentials.ApiKeyAuth(client_id="app")

@@ -392,6 +392,19 @@ def test_an_enum_without_type_is_typed_by_its_values() -> None:
     assert api.model("Thing").example == {"side": "BUY", "level": 1, "ratio": 1, "mixed": 1, "maybe": "on"}
 
 
+def test_enum_values_that_name_alike_make_no_clashing_names() -> None:
+    """Enums stay open, typed by their values, so values that would name one member (`GMT0`,
+    `GMT+0`, `gmt0`: openapi-python-client stops on them) name nothing at all."""
+    zone = {"type": "string", "enum": ["GMT0", "GMT+0", "GMT-0", "gmt0", "Etc/GMT0"]}
+    api = make(spec({"/t": {"get": {"operationId": "getT", "parameters": [
+        {"name": "tz", "in": "query", "schema": zone}], "responses": OK}}},
+        {"Zone": zone, "Clock": {"type": "object", "properties": {"tz": {"$ref": "#/components/schemas/Zone"}}}}))
+    (op,) = api.operations
+    assert [(p.python_name, p.annotation) for p in op.parameters] == [("tz", "str | None")]
+    assert [f.annotation for f in api.model("Clock").fields] == ["str | None"]
+    assert [m.class_name for m in api.models] == ["Clock"]
+
+
 def _signed_without_security(**components: Any) -> dict[str, Any]:
     document = spec({"/sapi/v1/thing": {"get": {"operationId": "GetThing", "parameters": [
         {"name": "timestamp", "in": "query", "required": True, "schema": {"type": "integer"}}],

@@ -109,11 +109,13 @@ def build_request(
     *,
     timestamp_ms: int | None = None,
     headers: Mapping[str, str] | None = None,
+    bearers: Mapping[str, str] | None = None,
 ) -> PreparedRequest:
     """The request for one call. `params` maps wire names (or a Param's `key`) to values; None
     values are not sent.
 
-    The API key goes where the operation's security schemes say, when the auth has one; then the
+    The API key goes where the operation's security schemes say, when the auth has one (`bearers`:
+    scheme -> the Authorization value of an access token the client fetched for it); then the
     API's profile adds what its vendor requires (a timestamp, from `timestamp_ms` if given,
     a signature). Raises ApiValueError before any
     traffic when a required parameter is missing, the profile refuses the call as configured, or
@@ -180,7 +182,7 @@ def build_request(
             body = json_body(value)
 
     if auth is not None and plan.security:
-        for where, wire_name, value in _credentials(auth, plan):
+        for where, wire_name, value in _credentials(auth, plan, bearers):
             if where in ("header", "bearer", "basic"):
                 out_headers[wire_name] = value
             elif where == "query":
@@ -211,17 +213,26 @@ def build_request(
     return PreparedRequest(op.method, url, out_headers, body)
 
 
-def _credentials(auth: Any, plan: _Plan) -> list[tuple[str, str, str]]:
+def _credentials(
+    auth: Any, plan: _Plan, bearers: Mapping[str, str] | None
+) -> list[tuple[str, str, str]]:
     """(where, wire name, value) of what the call sends: the first alternative whose every scheme
-    has its credential configured; without alternatives, each scheme that has one."""
+    has its credential configured (or fetched); without alternatives, each scheme that has one."""
+
+    def value(name: str, where: str) -> str | None:
+        if bearers and where == "bearer" and name in bearers:
+            return bearers[name]
+        found: str | None = auth.credential(name, where)
+        return found
+
     for alternative in plan.alternatives:
-        found = [(where, wire, auth.credential(name, where)) for name, where, wire in alternative]
-        if all(value is not None for _, _, value in found):
-            return found
+        found = [(where, wire, value(name, where)) for name, where, wire in alternative]
+        if all(item is not None for _, _, item in found):
+            return [(where, wire, item) for where, wire, item in found if item is not None]
     if plan.alternatives:
         return []
-    found = [(where, wire, auth.credential(name, where)) for name, where, wire in plan.security]
-    return [(where, wire, value) for where, wire, value in found if value is not None]
+    found = [(where, wire, value(name, where)) for name, where, wire in plan.security]
+    return [(where, wire, item) for where, wire, item in found if item is not None]
 
 
 def parse_response(

@@ -370,3 +370,15 @@ def _seconds(value: str) -> float | None:
     if math.isnan(seconds) or seconds < 0:
         return RETRY_AFTER_MIN
     return min(seconds, RETRY_AFTER_MAX)
+
+
+def add_note(exc: BaseException, note: str) -> None:
+    """Exception notes (PEP 678) are Python 3.11's: on 3.10 the note is kept in `__notes__` all the
+    same (what the exceptiongroup backport does), where code and tests read it on every version."""
+    # Not a sys.version_info test: ruff (UP036) would remove it from a package requiring 3.11.
+    method = getattr(exc, "add_note", None)
+    if method is not None:
+        method(note)
+    else:
+        # Where 3.11's add_note keeps them (the instance dict); 3.10's type stubs have no __notes__.
+        vars(exc).setdefault("__notes__", []).append(note)

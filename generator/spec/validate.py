@@ -346,7 +346,18 @@ def explain(err: ValidationError) -> list[tuple[tuple[Any, ...], str]]:
         # jsonschema's "... is valid under each of" prints the node and the schemas it fits, whole.
         return [(path, "fits more than one of the alternatives its place allows (oneOf): "
                        "it must fit exactly one")]
-    return [(path, _message(err))]
+    return [(path, _message(err) + _hint(path, err))]
+
+
+def _hint(path: tuple[Any, ...], err: ValidationError) -> str:
+    """What to write instead, for schema mistakes that real specs make (Swagger 2 habits)."""
+    if path[-1:] == ("required",) and err.validator == "type":
+        if isinstance(err.instance, bool):  # `required: true` on a property, as in a parameter
+            return ("; in a schema, `required` is the list of the object's required property names "
+                    "(`required: [id]` beside `properties`), not a flag on a property")
+        return ("; `required` lists the names of the properties that must be present (`required: "
+                "[id, name]`); a property not listed is optional")
+    return ""
 
 
 def _explained(err: ValidationError) -> list[tuple[tuple[Any, ...], str]]:

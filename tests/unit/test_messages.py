@@ -152,3 +152,20 @@ def test_the_branch_meant_is_the_one_its_discriminator_names(tmp_path: Path) -> 
     problems = _problems(tmp_path, _spec("3.0.3", parameter="{name: q, in: query, style: matrix, schema: {type: string}}"))
     assert problems == ["spec.yaml:7:39: error: 'matrix' is not one of ['form', 'spaceDelimited', 'pipeDelimited', "
                         "'deepObject'] (at #/paths/~1a~1{id}/get/parameters/0/style)"]
+
+
+def test_swagger_style_required_says_what_to_write_and_hides_nothing_else(tmp_path: Path) -> None:
+    """`required: optional` on an object and `required: true` on a property: each is told what
+    `required` is, and the spec's other mistakes are still reported beside them."""
+    schema = ("{type: object, required: optional, properties: {a: {type: string, required: true}, "
+              "b: {type: integer, minimum: x}}}")
+    problems = _problems(tmp_path, _spec("3.0.3", schema=schema))
+    assert len(problems) == 3, problems
+    listed, minimum, flag = sorted(problems, key=lambda p: ("/a/required" in p, "minimum" in p))
+    assert "'optional' is not of type 'array'; `required` lists the names of the properties" in listed
+    assert listed.endswith("application~1json/schema/required)")
+    assert "True is not of type 'array'; in a schema, `required` is the list of the object's" in flag
+    assert "'x' is not of type 'number'" in minimum
+    # OpenAPI 3.1 checks a schema with its JSON Schema dialect, which stops at its first mistake.
+    (first,) = _problems(tmp_path, _spec("3.1.0", schema=schema))
+    assert "in a schema, `required` is the list of the object's required property names" in first

@@ -121,8 +121,18 @@ def check_config(config: Config, source: str) -> list[Diagnostic]:
     return problems
 
 
+# The usual `python_requires` (`>=3.10`) and licenses (`MIT`), known good and canonical without
+# importing packaging (15 ms of every run, a tenth of a no-op run).
+AT_LEAST = re.compile(r">=\s*3\.(\d{1,2})")
+CANONICAL_LICENSES = frozenset({"MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "MPL-2.0",
+                                "Unlicense", "0BSD", "GPL-3.0-only", "GPL-3.0-or-later", "LGPL-3.0-only"})
+
+
 def _check_python_requires(python_requires: str, source: str) -> list[Diagnostic]:
     """A PEP 440 specifier that admits no Python older than the runtime's 3.10."""
+    simple = AT_LEAST.fullmatch(python_requires)
+    if simple is not None and int(simple[1]) >= 10:
+        return []
     from packaging.specifiers import InvalidSpecifier, SpecifierSet  # black depends on packaging
 
     try:
@@ -138,6 +148,8 @@ def _check_python_requires(python_requires: str, source: str) -> list[Diagnostic
 
 def _check_license(license: str, source: str) -> list[Diagnostic]:
     """The package's license must be an SPDX expression (PEP 639): `MIT`, `Apache-2.0 OR MIT`."""
+    if license in CANONICAL_LICENSES:
+        return []
     try:
         from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
     except ImportError:  # packaging < 24.2: the model leaves the license out, with a warning

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..config import Config, is_pep440
+from ..config import AT_LEAST, CANONICAL_LICENSES, Config, is_pep440
 from .api import Package, SpecText
 
 # Versions the classifiers may name, oldest first: the runtime needs 3.10 (typing_extensions.Self,
@@ -57,6 +57,9 @@ def python_versions(python_requires: str) -> tuple[str, ...]:
 
     config.check_config has refused a specifier packaging cannot parse; none is admitted then.
     """
+    simple = AT_LEAST.fullmatch(python_requires)
+    if simple is not None:  # the usual `>=3.10`: no need to import packaging for it
+        return tuple(v for v in PYTHON_VERSIONS if int(v.split(".")[1]) >= int(simple[1]))
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     try:
@@ -71,6 +74,8 @@ def canonical_license(expression: str) -> str | None:
 
     Raises ImportError when packaging (24.2+) has no license parser: nothing can be checked then.
     """
+    if expression in CANONICAL_LICENSES:
+        return expression
     from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
 
     try:

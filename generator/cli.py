@@ -266,7 +266,8 @@ def _generate(args: argparse.Namespace, config: Config, display: str) -> int:
         write_stage.apply(out, todo)
     api = result.api
     assert api is not None  # a run until "files" has its model
-    operations = len(api.operations) + (len(api.websocket.methods) if api.websocket is not None else 0)
+    operations = len(api.operations) + (len(api.websocket.methods) if api.websocket is not None else 0) \
+        + (len(api.streams.methods) + 3 if api.streams is not None else 0)  # + (un)subscribe, list
     models = len(api.models)
     profile = f"profile {api.vendor.profile} ({api.vendor.reason})"
     if cache is not None:

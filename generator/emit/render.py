@@ -35,6 +35,7 @@ _BYTECODE_DIR = Path(__file__).resolve().parent / "__pycache__" / "jinja"
 RUNTIME_DIR = "runtime"  # a user's template folder may replace runtime files: in its runtime/
 VERBATIM_TEST_FILES = ("tests/loopback.py", "tests/cases/_types.py")
 WEBSOCKET_TEST_FILES = ("tests/ws_loopback.py",)  # in packages with a WebSocket API
+STREAM_TEST_FILES = ("tests/stream_loopback.py",)  # in packages with market streams
 
 
 @dataclass(frozen=True)
@@ -253,9 +254,11 @@ def jobs(api: Api, renderer: Renderer) -> list[Job]:
         made.append(Job(path, name, None, _constant(renderer.source(name)), built_in))
 
     ws = api.websocket
-    for name, (origin, text) in renderer.runtime(api.vendor.runtime, "websocket" if ws else None).items():
+    streams = api.streams
+    folders = (api.vendor.runtime, "websocket" if ws or streams else None, "streams" if streams else None)
+    for name, (origin, text) in renderer.runtime(*folders).items():
         made.append(Job(f"{pkg}/{name}", origin, None, _constant(text), built_in))
-    for name in VERBATIM_TEST_FILES + (WEBSOCKET_TEST_FILES if ws else ()):
+    for name in VERBATIM_TEST_FILES + (WEBSOCKET_TEST_FILES if ws else ()) + (STREAM_TEST_FILES if streams else ()):
         verbatim(name, name)
     made.append(Job(f"{pkg}/py.typed", "(empty marker)", None, lambda: "", True))
     shared = api.shared
@@ -266,6 +269,8 @@ def jobs(api: Api, renderer: Renderer) -> list[Job]:
                  if api.listen_key_ops is not None and ws is not None and ws.user_data else ()),
                *(((name, "." + ws.module) for name in ws.exports) if ws else ()),
                *(((name, ".ws_operation") for name in ("WsConfiguration", "WsResponse")) if ws else ()),
+               *(((name, "." + streams.module) for name in streams.exports) if streams else ()),
+               *((("WsConfiguration", ".ws_operation"),) if streams and not ws else ()),
                *((name, ".models." + module) for name, module in api.model_exports))
     add(f"{pkg}/__init__.py", "package/__init__.py.jinja", title=api.title, source=api.source, package=api.package,
         exports=exports)
@@ -294,6 +299,11 @@ def jobs(api: Api, renderer: Renderer) -> list[Job]:
                         lambda: renderer.render("package/websocket_api.py.jinja", ws=ws), False))
         add(f"docs/{ws.class_name}.md", "docs/websocket_api.md.jinja", ws=ws, shared=shared)
         add("tests/test_websocket_api.py", "tests/test_websocket_api.py.jinja", False, api=api, ws=ws)
+    if streams is not None:
+        made.append(Job(f"{pkg}/{streams.module}.py", "package/market_streams.py.jinja", None,
+                        lambda: renderer.render("package/market_streams.py.jinja", streams=streams), False))
+        add(f"docs/{streams.class_name}.md", "docs/market_streams.md.jinja", streams=streams, shared=shared)
+        add("tests/test_market_streams.py", "tests/test_market_streams.py.jinja", False, api=api, streams=streams)
     # The user data stream: over the WebSocket API when the package has it (the listen-key helper
     # then keeps its flow under another name, for APIs that still serve it), else over a listen key.
     over_ws = ws is not None and bool(ws.user_data)

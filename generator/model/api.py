@@ -718,6 +718,76 @@ class WebSocketApi:
 
 @_plain_repr
 @dataclass(frozen=True, slots=True, repr=False)
+class StreamMethod:
+    """A control request of market streams other than (un)subscribing (`SET_PROPERTY`): its
+    `params` are positional, of one item type."""
+
+    method: SpecText  # the wire name
+    python_name: str
+    constant: str  # module-level name of its runtime descriptor (WsOperation)
+    summary: SpecText | None
+    item: TypeRef  # the type of each item of `params` (Any when the document says none)
+    takes_params: bool  # False: the request carries no `params` (LIST_SUBSCRIPTIONS)
+    counts: tuple[int, int | None]  # (minItems, maxItems) of `params`
+    result: TypeRef
+    example_params: tuple[Any, ...]  # what the generated tests send
+    result_example: Any  # what the generated tests' stand-in answers
+
+
+@_plain_repr
+@dataclass(frozen=True, slots=True, repr=False)
+class StreamEventType:
+    """An event of market streams and the model it parses into: by its type field's values, or,
+    with none (bookTicker), by its required fields."""
+
+    class_name: str
+    kinds: tuple[SpecText, ...]  # values of the event key naming it; empty: told by its shape
+    required: tuple[SpecText, ...]  # its required fields (the shape)
+    streams: tuple[SpecText, ...]  # stream-name patterns the document gives (`{symbol}@trade`)
+    example: dict[str, Any]  # an event body for the generated tests
+    array: bool  # some stream sends these in an array (`!ticker@arr`)
+
+
+@_plain_repr
+@dataclass(frozen=True, slots=True, repr=False)
+class MarketStreams:
+    """Subscription-only streams read from an AsyncAPI 3.0 document: SUBSCRIBE / UNSUBSCRIBE /
+    LIST_SUBSCRIPTIONS answered `{result, id}`, and events pushed on raw or combined connections."""
+
+    title: SpecText
+    description: SpecText | None
+    source: str  # the AsyncAPI document's display name
+    url: SpecText  # the default server, ws:// or wss:// ("" when the document names none)
+    raw_path: SpecText  # `/ws/`: a raw stream's name follows ("" when the document has none)
+    combined_path: SpecText  # `/stream?streams=`: the combined streams' names follow ("" none)
+    class_name: str  # MarketStreamClient
+    async_class_name: str  # AsyncMarketStreamClient
+    module: str  # its module in the package: market_streams
+    methods: tuple[StreamMethod, ...]
+    events: tuple[StreamEventType, ...]
+    event_key: SpecText
+    example_streams: tuple[SpecText, ...]  # stream names for examples and the generated tests
+    model_imports: tuple[tuple[str, str], ...] = ()  # (class, module under models/) its signatures mention
+
+    @property
+    def exports(self) -> tuple[str, ...]:
+        return (self.class_name, self.async_class_name)
+
+    @property
+    def typed_events(self) -> tuple[StreamEventType, ...]:
+        return tuple(e for e in self.events if e.kinds)
+
+    @property
+    def shaped_events(self) -> tuple[StreamEventType, ...]:
+        return tuple(e for e in self.events if not e.kinds)
+
+    @property
+    def uses_any(self) -> bool:
+        return any(m.result.uses_any or m.item.uses_any for m in self.methods)
+
+
+@_plain_repr
+@dataclass(frozen=True, slots=True, repr=False)
 class Api:
     title: SpecText
     description: SpecText | None
@@ -732,6 +802,7 @@ class Api:
     listen_key_ops: ListenKeyOps | None = None
     unions: tuple[UnionModel, ...] = ()
     websocket: WebSocketApi | None = None  # the WebSocket API, when an AsyncAPI document is part of the package
+    streams: MarketStreams | None = None  # market streams, when the AsyncAPI document describes those
 
     @property
     def operations(self) -> tuple[Operation, ...]:

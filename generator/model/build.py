@@ -15,6 +15,7 @@ from ..diagnostics import Diagnostic, child_pointer, pointer_from_parts
 from ..profiles import Profile, select
 from . import metadata, styles
 from . import samples as examples
+from . import streams as streams_model
 from . import websocket as websocket_model
 from .api import (
     Api,
@@ -95,12 +96,16 @@ def build(document: dict[str, Any], config: Config, source: str, locate: Locate,
     unions = schemas.unions()
     diagnostics = schemas.diagnostics
     ws_api = None
+    stream_api = None
     if websocket is not None:
         ws_document, ws_source, ws_locate = websocket
         # The WebSocket API's models join the package's one namespace of classes and modules.
         ws_schemas = schemas if not rest else Schemas(ws_document, ws_locate, _namer=schemas.class_names,
                                                       _modules=schemas._modules)
-        ws_api = websocket_model.build(ws_document, ws_schemas, profile, ws_source, _parameter)
+        if streams_model.is_stream_document(ws_document, ws_schemas):
+            stream_api = streams_model.build(ws_document, ws_schemas, ws_source)
+        else:
+            ws_api = websocket_model.build(ws_document, ws_schemas, profile, ws_source, _parameter)
         if rest:
             models += ws_schemas.build_models()
             unions += ws_schemas.unions()
@@ -115,6 +120,9 @@ def build(document: dict[str, Any], config: Config, source: str, locate: Locate,
         used = sorted({m for method in ws_api.methods for t in (method.result, *(p.type for p in method.parameters))
                        for m in t.models})
         ws_api = dataclasses.replace(ws_api, model_imports=tuple((name, modules[name]) for name in used))
+    if stream_api is not None:
+        used = sorted({m for method in stream_api.methods for t in (method.result, method.item) for m in t.models})
+        stream_api = dataclasses.replace(stream_api, model_imports=tuple((name, modules[name]) for name in used))
     vendor = _vendor(profile, reason, package, auth_class, apis, models)
     api = Api(
         title=SpecText(str(info.get("title") or "API")),
@@ -130,6 +138,7 @@ def build(document: dict[str, Any], config: Config, source: str, locate: Locate,
         listen_key_ops=_listen_key_ops(profile, apis, models),
         unions=unions,
         websocket=ws_api,
+        streams=stream_api,
     )
     return api, diagnostics
 

@@ -52,6 +52,8 @@ RUNTIME_EXPORTS = frozenset({
     # The WebSocket runtime's (runtime/websocket/), exported by packages with a WebSocket API.
     "WsClient", "AsyncWsClient", "WsApi", "WsOperation", "WsConfiguration", "WsResponse", "RateLimit",
     "UserDataSubscription", "AsyncUserDataSubscription",
+    # The market streams runtime's (runtime/streams/), exported by packages with market streams.
+    "StreamClient", "AsyncStreamClient", "StreamApi",
 })
 
 _ACRONYM_BOUNDARY = re.compile(r"([A-Z]+)([A-Z][a-z])")

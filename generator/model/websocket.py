@@ -52,7 +52,7 @@ def build(document: dict[str, Any], schemas: Schemas, profile: Profile, source: 
           parameter: Callable[..., Parameter]) -> WebSocketApi:
     """The WebSocket API of an AsyncAPI document; `schemas` reads this document (its models go to the
     package's namespace). `parameter` makes a Parameter as build.py makes one for OpenAPI."""
-    info = _mapping(document.get("info"))
+    info = mapping(document.get("info"))
     client = schemas.class_names.claim("WebSocketApiClient")  # before the models: the package exports both
     async_client = schemas.class_names.claim("Async" + client)
     reader = _Reader(document, schemas, profile, parameter)
@@ -61,8 +61,8 @@ def build(document: dict[str, Any], schemas: Schemas, profile: Profile, source: 
         refused = error(
             "no request/reply method to generate: the generated WebSocket client speaks APIs whose send "
             "operations carry {id, method, params} and whose replies carry {id, status, result | error} "
-            "(Binance's WebSocket API); the warnings with this error say why each operation was left out "
-            "(subscription-only streams are not generated yet)", *schemas.locate("#/operations"))
+            "(Binance's WebSocket API), or market streams' SUBSCRIBE answered {result, id}; the warnings with "
+            "this error say why each operation was left out", *schemas.locate("#/operations"))
         raise GenerationError([refused, *schemas.diagnostics])
     names = {str(m.method) for m in methods}
     user_data = tuple(SpecText(m) for m in USER_DATA_METHODS if m in names or m in reader.managed)
@@ -71,7 +71,7 @@ def build(document: dict[str, Any], schemas: Schemas, profile: Profile, source: 
         title=SpecText(str(info.get("title") or "WebSocket API")),
         description=text(info.get("description")),
         source=source,
-        url=SpecText(_server_url(document, schemas)),
+        url=SpecText(server_url(document, schemas)),
         class_name=client,
         async_class_name=async_client,
         module="websocket_api",
@@ -82,7 +82,7 @@ def build(document: dict[str, Any], schemas: Schemas, profile: Profile, source: 
     )
 
 
-def _server_url(document: dict[str, Any], schemas: Schemas) -> str:
+def server_url(document: dict[str, Any], schemas: Schemas) -> str:
     """The first server's URL (ws:// or wss://); "" with a warning when there is none to use."""
     servers = document.get("servers")
     for name, server in (servers.items() if isinstance(servers, dict) else ()):
@@ -149,15 +149,15 @@ class _Reader:
                  "left out", pointer)
             return None
         reply_payload, reply_pointer = self._payload(*replies[0])
-        if "status" not in _mapping(reply_payload.get("properties")):
+        if "status" not in mapping(reply_payload.get("properties")):
             warn(f"operation {op_id!r}: its reply declares no `status`, so it is not an answer in the "
                  "WebSocket API's shape ({id, status, result | error}) the generated client speaks: left out",
                  reply_pointer)
             return None
         payload, payload_pointer = self._payload(*requests[0])
-        properties = _mapping(payload.get("properties"))
+        properties = mapping(payload.get("properties"))
         method_schema, _ = self.schemas.resolve(properties.get("method"), f"{payload_pointer}/properties/method")
-        wire = _constant_of(method_schema)
+        wire = constant_of(method_schema)
         if wire is None:
             warn(f"operation {op_id!r}: its request payload has no constant `method` (a `const` string): "
                  "left out", payload_pointer)
@@ -168,7 +168,7 @@ class _Reader:
         security, executes = self._security(op, pointer, properties, payload_pointer)
         params_pointer = f"{payload_pointer}/properties/params"
         params_schema, params_pointer = self.schemas.resolve(properties.get("params"), params_pointer)
-        parameters, hidden = self._parameters(_mapping(params_schema), params_pointer, security, wire)
+        parameters, hidden = self._parameters(mapping(params_schema), params_pointer, security, wire)
         result_schema, result_pointer = self._result(*replies[0])
         stem = pascal(wire.replace(".", " "))
         result = self.schemas.type_of(result_schema, result_pointer, stem + "Result") \
@@ -208,7 +208,7 @@ class _Reader:
 
     def _result(self, message: dict[str, Any], pointer: str) -> tuple[Any, str]:
         payload, target = self._payload(message, pointer)
-        result = _mapping(payload.get("properties")).get("result")
+        result = mapping(payload.get("properties")).get("result")
         return result, f"{target}/properties/result"
 
     def _security(self, op: dict[str, Any], pointer: str, properties: dict[str, Any],
@@ -223,7 +223,7 @@ class _Reader:
             self.schemas.warn(f"unknown x-binance-security-type {declared!r}: security read from the params",
                               f"{pointer}/x-binance-security-type")
         params, _ = self.schemas.resolve(properties.get("params"), f"{payload_pointer}/properties/params")
-        names = set(_mapping(_mapping(params).get("properties")))
+        names = set(mapping(mapping(params).get("properties")))
         if "signature" in names:
             return "signed", True  # nothing says it only reads: a lost answer is treated as "may have acted"
         return ("user_stream" if "apiKey" in names else "none"), False
@@ -239,7 +239,7 @@ class _Reader:
 
     def _parameters(self, params: dict[str, Any], pointer: str, security: str,
                     wire: str) -> tuple[tuple[Parameter, ...], tuple[SpecText, ...]]:
-        properties = _mapping(params.get("properties"))
+        properties = mapping(params.get("properties"))
         listed = params.get("required")
         required = listed if isinstance(listed, list) else []
         hidden_names = _HIDDEN[security]
@@ -253,7 +253,7 @@ class _Reader:
             prop_pointer = child_pointer(f"{pointer}/properties", name)
             type_ref = self.schemas.type_of(schema, prop_pointer, pascal(wire.replace(".", " ")) + class_name(name))
             param = self.parameter(self.schemas, name, "params", name in required, type_ref,
-                                   _mapping(schema), schema, prop_pointer, usual=self.profile.usual_sample(name),
+                                   mapping(schema), schema, prop_pointer, usual=self.profile.usual_sample(name),
                                    schema_pointer=prop_pointer)
             made.append(_renamed(param, names.claim(param.python_name)))
         made.sort(key=lambda p: not p.required)  # stable: the document's order within each group
@@ -271,7 +271,7 @@ class _Reader:
                 continue
             done.add(pointer)
             payload, payload_pointer = self._payload(message, pointer)
-            properties = _mapping(payload.get("properties"))
+            properties = mapping(payload.get("properties"))
             if "event" in properties:  # Binance: {"subscriptionId", "event": {...}}
                 body, body_pointer = self.schemas.resolve(properties["event"], f"{payload_pointer}/properties/event")
             else:
@@ -280,16 +280,16 @@ class _Reader:
                 continue
             name = parts_from_pointer(pointer)[-1] if parts_from_pointer(pointer) else "Event"
             bodies.append((body, body_pointer, name))
-            for key, schema in _mapping(body.get("properties")).items():
-                if isinstance(_constant_of(self.schemas.resolve(schema, body_pointer)[0]), str):
+            for key, schema in mapping(body.get("properties")).items():
+                if isinstance(constant_of(self.schemas.resolve(schema, body_pointer)[0]), str):
                     keys[key] = keys.get(key, 0) + 1
         if keys:
             self.event_key = max(sorted(keys), key=lambda k: keys[k])
         events: list[WsEvent] = []
         seen: set[str] = set()
         for body, pointer, name in bodies:
-            prop = _mapping(body.get("properties")).get(self.event_key)
-            kind = _constant_of(self.schemas.resolve(prop, pointer)[0]) if prop is not None else None
+            prop = mapping(body.get("properties")).get(self.event_key)
+            kind = constant_of(self.schemas.resolve(prop, pointer)[0]) if prop is not None else None
             if kind is None:
                 self.schemas.warn(f"event {name!r} has no constant {self.event_key!r} field: it arrives as a "
                                   "plain ApiModel", pointer)
@@ -307,7 +307,7 @@ class _Reader:
         return events
 
 
-def _constant_of(schema: Any) -> str | None:
+def constant_of(schema: Any) -> str | None:
     """The one string value a schema allows (`const`, or an enum of one), or None."""
     if not isinstance(schema, dict):
         return None
@@ -322,5 +322,5 @@ def _renamed(param: Parameter, python_name: str) -> Parameter:
     return param if param.python_name == python_name else replace(param, python_name=python_name)
 
 
-def _mapping(value: Any) -> dict[str, Any]:
+def mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}

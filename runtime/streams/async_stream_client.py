@@ -90,7 +90,9 @@ class AsyncStreamClient:
             raise ApiConnectionError("no url: pass WsConfiguration(url=...)", request_sent=False)
         self._base = url
         self._streams = checked_streams(streams)
-        self.combined = len(self._streams) > 1 if combined is None else bool(combined)
+        if combined is None:  # several streams, or a server without raw ones: combined
+            combined = len(self._streams) > 1 or not self._api.raw_path
+        self.combined = bool(combined)
         self.url = stream_url(url, self._api, self._streams, self.combined)
         self._user_agent = (
             f"{self._api.distribution}/{self._api.version} "

@@ -70,12 +70,17 @@ class _Connection:
 class StreamLoopback:
     """A market streams server on 127.0.0.1 (a free port), in a daemon thread; `with` it."""
 
-    def __init__(self, *, port: int = 0) -> None:
+    def __init__(self, *, raw_path: str = "/ws/", combined_path: str = "/stream?streams=", port: int = 0) -> None:
         self.port = port
+        # Where raw streams' names follow (`/ws/<stream>`) and combined ones' (`/stream?streams=a/b`).
+        self.raw_path = raw_path
+        self.combined_path, _, query = combined_path.partition("?")
+        self.combined_key = query.partition("=")[0] or "streams"
         self.url = ""  # ws://127.0.0.1:<port>, the base a client's WsConfiguration(url=) takes
         self.requests: list[dict[str, Any]] = []  # every request frame, decoded, in order
         self.paths: list[str] = []  # every connection's path and query, in order
         self._refusals: dict[str, list[tuple[int, str]]] = {}
+        self._answers: dict[str, Any] = {}
         self._connections: list[_Connection] = []
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -114,8 +119,7 @@ class StreamLoopback:
 
     async def _start(self) -> int:
         app = web.Application()
-        for path in ("/ws", "/ws/{stream}", "/stream"):
-            app.router.add_get(path, self._handle)
+        app.router.add_get("/{tail:.*}", self._handle)
         runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
         self._runner = runner
@@ -156,6 +160,11 @@ class StreamLoopback:
 
     # -- scripting -----------------------------------------------------------------------------
 
+    def answer(self, method: str, result: Any) -> None:
+        """Answer every later request of `method` with `{"result": result, "id"}`."""
+        with self._lock:
+            self._answers[method] = result
+
     def refuse(self, method: str, code: int = 2, msg: str = "Invalid request") -> None:
         """Answer the next request of `method` with `{"error": {"code", "msg"}, "id"}`."""
         with self._lock:
@@ -194,7 +203,9 @@ class StreamLoopback:
                 raise AssertionError(f"StreamLoopback: timed out waiting {what or 'for the client'}")
             time.sleep(0.01)
 
-    async def wait_for_async(self, predicate: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+    async def wait_for_async(
+        self, predicate: Callable[[], bool], timeout: float = 10.0, what: str = ""
+    ) -> None:
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
@@ -218,18 +229,22 @@ class StreamLoopback:
     # -- the protocol --------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.path
+        combined = bool(self.combined_path) and path == self.combined_path
+        raw_root = self.raw_path.rstrip("/")
+        if not combined and not (self.raw_path and (path == raw_root or path.startswith(self.raw_path))):
+            raise web.HTTPNotFound()
         ws = web.WebSocketResponse(autoping=True, heartbeat=None, compress=False)
         await ws.prepare(request)
         transport = request.transport
-        combined = request.path == "/stream"
         conn = _Connection(len(self._connections), request.path_qs, combined, ws,
                            transport if isinstance(transport, asyncio.Transport) else None)
         conn.properties["combined"] = combined
         if combined:
-            named = request.query.get("streams", "")
+            named = request.query.get(self.combined_key, "")
             conn.streams.extend(name for name in named.split("/") if name)
-        elif request.match_info.get("stream"):
-            conn.streams.append(request.match_info["stream"])
+        elif path != raw_root:
+            conn.streams.append(path[len(self.raw_path):])
         self.paths.append(conn.path)
         self._connections.append(conn)
         async for message in ws:
@@ -255,29 +270,38 @@ class StreamLoopback:
         with self._lock:
             queued = self._refusals.get(method)
             refusal = queued.pop(0) if queued else None
+            scripted = method in self._answers
+            result: Any = self._answers.get(method)
         if refusal is not None:
             await self._error(conn, request_id, refusal)
             return
-        result: Any = None
+        if not scripted:
+            error, result = self._execute(conn, method, params)
+            if error is not None:
+                await self._error(conn, request_id, error)
+                return
+        await conn.send({"result": result, "id": request_id})
+
+    @staticmethod
+    def _execute(conn: _Connection, method: str, params: list[Any]) -> tuple[tuple[int, str] | None, Any]:
+        """The built-in methods: (error, result) of one request on `conn`."""
         if method == "SUBSCRIBE" and all(isinstance(p, str) for p in params):
             conn.streams.extend(p for p in params if p not in conn.streams)
         elif method == "UNSUBSCRIBE" and all(isinstance(p, str) for p in params):
             conn.streams[:] = [s for s in conn.streams if s not in params]
         elif method == "LIST_SUBSCRIPTIONS":
-            result = list(conn.streams)
+            return None, list(conn.streams)
         elif method == "SET_PROPERTY" and len(params) == 2 and isinstance(params[0], str):
             conn.properties[params[0]] = params[1]
             if params[0] == "combined":
                 conn.combined = bool(params[1])
         elif method == "GET_PROPERTY" and len(params) == 1 and params[0] in conn.properties:
-            result = conn.properties[params[0]]
+            return None, conn.properties[params[0]]
         elif method == "GET_PROPERTY":
-            await self._error(conn, request_id, UNKNOWN_PROPERTY)
-            return
+            return UNKNOWN_PROPERTY, None
         else:
-            await self._error(conn, request_id, INVALID_REQUEST)
-            return
-        await conn.send({"result": result, "id": request_id})
+            return INVALID_REQUEST, None
+        return None, None
 
     @staticmethod
     async def _error(conn: _Connection, request_id: Any, error: tuple[int, str]) -> None:

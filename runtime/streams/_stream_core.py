@@ -18,8 +18,9 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar
 
+import typing_extensions
 from pydantic import ValidationError
 
 from ._binance import ERRORS
@@ -33,7 +34,7 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 T = TypeVar("T")
 # What a stream delivers: one event, or the array an all-market stream (`!ticker@arr`) sends.
-StreamEvent = Union[ApiModel, list[ApiModel]]
+StreamEvent: typing_extensions.TypeAlias = ApiModel | list[ApiModel]
 
 SUBSCRIBE: WsOperation[Any] = WsOperation("SUBSCRIBE")
 UNSUBSCRIBE: WsOperation[Any] = WsOperation("UNSUBSCRIBE")

@@ -27,8 +27,8 @@ import typing_extensions
 from ._stream_core import (
     LIST_SUBSCRIPTIONS,
     SUBSCRIBE,
-    UNSUBSCRIBE,
     UNNAMED_STREAMS,
+    UNSUBSCRIBE,
     Answer,
     Data,
     RequestIds,

@@ -28,7 +28,7 @@ import concurrent.futures
 import json
 import threading
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -329,6 +329,6 @@ def _serve(port: int) -> None:
 if __name__ == "__main__":
     import argparse
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="A Binance-like market streams server on 127.0.0.1")
     parser.add_argument("--port", type=int, default=8766)
     _serve(parser.parse_args().port)

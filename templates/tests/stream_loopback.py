@@ -235,7 +235,6 @@ class StreamLoopback:
         if not combined and not (self.raw_path and (path == raw_root or path.startswith(self.raw_path))):
             raise web.HTTPNotFound()
         ws = web.WebSocketResponse(autoping=True, heartbeat=None, compress=False)
-        await ws.prepare(request)
         transport = request.transport
         conn = _Connection(len(self._connections), request.path_qs, combined, ws,
                            transport if isinstance(transport, asyncio.Transport) else None)
@@ -245,8 +244,10 @@ class StreamLoopback:
             conn.streams.extend(name for name in named.split("/") if name)
         elif path != raw_root:
             conn.streams.append(path[len(self.raw_path):])
+        # Recorded before the handshake completes: a client that has connected finds it here.
         self.paths.append(conn.path)
         self._connections.append(conn)
+        await ws.prepare(request)
         async for message in ws:
             if message.type is not WSMsgType.TEXT:
                 continue

@@ -105,7 +105,8 @@ def test_a_websocket_spec_that_is_not_asyncapi_is_refused_with_its_location(tmp_
     assert not out.exists()
 
 
-SUBSCRIPTION_ONLY = """\
+# A reply without `status` to a method that is not SUBSCRIBE: neither the WebSocket API nor market streams.
+NO_KNOWN_SHAPE = """\
 asyncapi: 3.0.0
 info: {title: Streams, version: '1'}
 servers:
@@ -114,7 +115,7 @@ channels:
   s:
     address: /
     messages:
-      sub: {payload: {type: object, properties: {method: {type: string, const: SUBSCRIBE}, id: {type: integer}}}}
+      sub: {payload: {type: object, properties: {method: {type: string, const: PING}, id: {type: integer}}}}
       ack: {payload: {type: object, properties: {result: {type: 'null'}, id: {type: integer}}}}
 operations:
   subscribe:
@@ -127,7 +128,7 @@ operations:
 
 def test_a_document_with_no_method_in_the_clients_shape_is_refused_with_the_reasons(tmp_path: Path) -> None:
     spec = tmp_path / "streams.yaml"
-    spec.write_text(SUBSCRIPTION_ONLY)
+    spec.write_text(NO_KNOWN_SHAPE)
     done = run_cli("generate", spec, "--out", tmp_path / "out")
     assert done.code == 1, done.stdout
     assert "no request/reply method to generate" in done.stderr

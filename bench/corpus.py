@@ -63,7 +63,8 @@ def specs(only: set[str] | None) -> list[Path]:
     folders = (SHARED / "specs", SHARED / "specs" / "real", SHARED / "specs" / "asyncapi")
     found = [p for folder in folders if folder.is_dir()
              for p in sorted(folder.iterdir()) if p.suffix in SPEC_SUFFIXES and p.is_file()]
-    return [p for p in found if only is None or p.stem in only or p.name in only]
+    # A name without its suffixes selects too: `binance-spot-streams` for binance-spot-streams.asyncapi.yaml.
+    return [p for p in found if only is None or {p.stem, p.name, p.name.partition(".")[0]} & only]
 
 
 def _measured(command: list[str], cwd: Path | None = None) -> tuple[int, str, str, float, int]:

@@ -5,7 +5,11 @@ control requests and the events (typed by `e`, or by their fields with a located
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,7 @@ import pytest
 from generator.config import Config
 from generator.model.build import build
 from generator.spec.load import load
-from tests.conftest import SPECS, run_cli, run_package_tests
+from tests.conftest import REPO, SPECS, run_cli, run_package_tests
 
 STREAMS_SPEC = SPECS / "market_streams" / "asyncapi.yaml"
 
@@ -63,3 +67,32 @@ def test_a_websocket_api_document_is_not_read_as_streams() -> None:
     spec = load(SPECS / "websocket" / "websocket-api.yaml")
     api, _ = build(spec.document, Config(package_name="acme.ws"), spec.source, spec.locate)
     assert api.websocket is not None and api.streams is None
+
+
+def test_the_readme_market_streams_example(tmp_path: Path) -> None:
+    """README: the market streams example, run as written (with the feature spec's package under the
+    README's name) against `python -m tests.stream_loopback`: its events, named by their streams."""
+    out = tmp_path / "out"
+    done = run_cli("generate", STREAMS_SPEC, "--out", out, "--package-name", "binance_streams")
+    assert done.code == 0, done.stderr
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("Binance's market data streams (", 1)[1]
+    (out / "streams.py").write_text(section.split("```python\n", 1)[1].split("```", 1)[0])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {**os.environ, "PYTHONPATH": str(out), "PYTHONDONTWRITEBYTECODE": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "tests.stream_loopback", "--port", str(port)], cwd=out,
+                              stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert server.stdout is not None and "serving" in server.stdout.readline()
+        run = subprocess.run([sys.executable, "streams.py"], cwd=out, capture_output=True, text=True, timeout=60,
+                             env={**env, "BINANCE_STREAM_URL": f"ws://127.0.0.1:{port}", "EVENTS": "6"})
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 6
+    assert {line.split()[0] for line in lines} == {"btcusdt@trade", "ethusdt@bookTicker", "bnbusdt@depth5@100ms"}
+    assert {line.split()[1] for line in lines} == {"Trade"}

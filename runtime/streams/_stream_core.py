@@ -152,8 +152,12 @@ def parse_frame(text: str) -> Answer | Data | None:
             error = message.get("error")
             if error is None and "code" in message:
                 error = {"code": message.get("code"), "msg": message.get("msg")}
-            return Answer(message.get("id"), message.get("result"),
-                          error if isinstance(error, dict) else None, text)
+            return Answer(
+                message.get("id"),
+                message.get("result"),
+                error if isinstance(error, dict) else None,
+                text,
+            )
         if len(message) == 2 and isinstance(message.get("stream"), str) and "data" in message:
             return Data(message["stream"], message["data"])
         return Data(None, message)

@@ -314,7 +314,9 @@ class AsyncStreamClient:
                 if not entry[1].done():
                     entry[1].set_result(frame)
             elif frame.error is not None:
-                logger.warning("error answer to no pending request (id %r): %s", frame.id, frame.error)
+                logger.warning(
+                    "error answer to no pending request (id %r): %s", frame.id, frame.error
+                )
             else:
                 logger.debug("answer to no pending request (id %r): timed out?", frame.id)
         else:

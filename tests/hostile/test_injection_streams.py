@@ -15,7 +15,14 @@ import pytest
 import yaml
 
 from tests.conftest import SPECS
-from tests.hostile.harness import Run, import_everything, run_generated_tests, sandboxed_cli, violations, write_spec
+from tests.hostile.harness import (
+    Run,
+    import_everything,
+    run_generated_tests,
+    sandboxed_cli,
+    violations,
+    write_spec,
+)
 from tests.hostile.payloads import JINJA_RESULT, hostile_text
 
 STREAMS_SPEC = SPECS / "market_streams" / "asyncapi.yaml"

@@ -170,9 +170,10 @@ def _methods(document: dict[str, Any], schemas: Schemas) -> list[StreamMethod]:
 
 def _events(document: dict[str, Any], schemas: Schemas) -> tuple[list[StreamEventType], str, list[str]]:
     """(events, the event key, stream names the messages give as examples)."""
-    bodies: list[tuple[dict[str, Any], str, str, dict[str, Any], bool]] = []
+    bodies: list[tuple[dict[str, Any], str, str]] = []
     keys: dict[str, int] = {}
-    done: set[str] = set()
+    streams_of: dict[str, list[str]] = {}  # body pointer -> the stream patterns that send it
+    in_arrays: set[str] = set()  # body pointers some stream sends in an array
     examples: list[str] = []
     for op_id, op in mapping(document.get("operations")).items():
         if not isinstance(op, dict) or op.get("action") != "receive":
@@ -187,13 +188,20 @@ def _events(document: dict[str, Any], schemas: Schemas) -> tuple[list[StreamEven
             array = payload.get("type") == "array" or "items" in payload
             body, body_pointer = schemas.resolve(payload.get("items"), f"{payload_pointer}/items") if array \
                 else (payload, payload_pointer)
-            if not isinstance(body, dict) or body_pointer in done:
+            if not isinstance(body, dict):
                 continue
-            done.add(body_pointer)
+            patterns = message.get("x-stream-pattern")
+            patterns = [p for p in (patterns if isinstance(patterns, list) else ()) if isinstance(p, str)]
+            if array:
+                in_arrays.add(body_pointer)
+            if body_pointer in streams_of:  # an array of events met before (`!ticker@arr`): its streams join them
+                streams_of[body_pointer].extend(patterns)
+                continue
+            streams_of[body_pointer] = patterns
             listed = message.get("x-stream-example")
             examples.extend(e for e in (listed if isinstance(listed, list) else ()) if isinstance(e, str))
             name = parts_from_pointer(message_pointer)[-1] if parts_from_pointer(message_pointer) else "Event"
-            bodies.append((body, body_pointer, name, message, array))
+            bodies.append((body, body_pointer, name))
             for key, schema in mapping(body.get("properties")).items():
                 if _kinds(schemas.resolve(schema, body_pointer)[0]):
                     keys[key] = keys.get(key, 0) + 1
@@ -201,7 +209,7 @@ def _events(document: dict[str, Any], schemas: Schemas) -> tuple[list[StreamEven
     events: list[StreamEventType] = []
     seen_kinds: set[str] = set()
     seen_shapes: set[tuple[str, ...]] = set()
-    for body, pointer, name, message, array in bodies:
+    for body, pointer, name in bodies:
         prop = mapping(body.get("properties")).get(event_key)
         kinds = _kinds(schemas.resolve(prop, pointer)[0]) if prop is not None else ()
         required = tuple(sorted(r for r in body.get("required", ()) if isinstance(r, str))) \
@@ -225,14 +233,13 @@ def _events(document: dict[str, Any], schemas: Schemas) -> tuple[list[StreamEven
         example = dict(example) if isinstance(example, dict) else {}
         if kinds:
             example[event_key] = kinds[0]
-        patterns = message.get("x-stream-pattern")
         events.append(StreamEventType(
             class_name=type_ref.models[0],
             kinds=tuple(SpecText(kind) for kind in kinds),
             required=tuple(SpecText(r) for r in required),
-            streams=tuple(SpecText(p) for p in (patterns if isinstance(patterns, list) else ()) if isinstance(p, str)),
+            streams=tuple(SpecText(p) for p in dict.fromkeys(streams_of[pointer])),
             example=example,
-            array=array,
+            array=pointer in in_arrays,
         ))
     return events, event_key, examples
 

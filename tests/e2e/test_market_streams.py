@@ -58,7 +58,7 @@ def test_the_model_reads_paths_requests_and_events() -> None:
     by_class = {e.class_name: e for e in streams.events}
     assert by_class["Trade"].kinds == ("trade",) and by_class["Kline"].kinds == ("kline",)
     assert by_class["BookTicker"].kinds == () and by_class["BookTicker"].required == ("a", "b", "s", "u")
-    assert by_class["Trade"].streams == ("{symbol}@trade",)
+    assert by_class["Trade"].streams == ("{symbol}@trade", "!trade@arr") and by_class["Trade"].array  # an array joins
     assert len(streams.events) == 3  # the array of trades is the Trade model; the wrapper is no event
     assert streams.example_streams == ("btcusdt@trade", "ethusdt@bookTicker")
 

@@ -750,6 +750,24 @@ class StreamEventType:
 
 @_plain_repr
 @dataclass(frozen=True, slots=True, repr=False)
+class StreamName:
+    """A helper that writes a stream's name from a pattern the document gives (`{symbol}@kline_{interval}`)."""
+
+    python_name: str  # kline_interval_stream
+    pattern: SpecText
+    arguments: tuple[tuple[str, SpecText, str], ...]  # (argument, placeholder, hint), in the pattern's order
+    event: str  # the model of the stream's events
+    example_args: tuple[Any, ...]  # what the generated tests pass
+    example_name: SpecText  # the name those make
+
+    @property
+    def values(self) -> dict[str, Code]:
+        """The placeholders and the arguments that fill them, for the call to the runtime."""
+        return {str(placeholder): Code(argument) for argument, placeholder, _ in self.arguments}
+
+
+@_plain_repr
+@dataclass(frozen=True, slots=True, repr=False)
 class MarketStreams:
     """Subscription-only streams read from an AsyncAPI 3.0 document: SUBSCRIBE / UNSUBSCRIBE /
     LIST_SUBSCRIPTIONS answered `{result, id}`, and events pushed on raw or combined connections."""
@@ -767,6 +785,7 @@ class MarketStreams:
     events: tuple[StreamEventType, ...]
     event_key: SpecText
     example_streams: tuple[SpecText, ...]  # stream names for examples and the generated tests
+    names: tuple[StreamName, ...] = ()  # stream-name helpers, from the events' stream patterns
     model_imports: tuple[tuple[str, str], ...] = ()  # (class, module under models/) its signatures mention
 
     @property

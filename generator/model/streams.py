@@ -12,10 +12,11 @@ event: the runtime unwraps it. Anything else is left out with a located warning.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..diagnostics import child_pointer, parts_from_pointer
-from .api import MarketStreams, SpecText, StreamEventType, StreamMethod
+from .api import MarketStreams, SpecText, StreamEventType, StreamMethod, StreamName
 from .naming import Namer, constant, pascal, snake
 from .schemas import ANY, Schemas, text
 from .websocket import constant_of, mapping, server_url
@@ -27,6 +28,7 @@ CLIENT_ATTRIBUTES = frozenset({
     "api", "configuration", "url", "combined", "connected", "streams", "resubscriptions", "last_stream",
     "connect", "subscribe", "unsubscribe", "list_subscriptions", "request", "get", "close",
 })
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 # Stream names the examples use when the document gives none.
 _FALLBACK_STREAMS = ("btcusdt@trade", "ethusdt@trade")
 
@@ -57,8 +59,9 @@ def build(document: dict[str, Any], schemas: Schemas, source: str) -> MarketStre
     client = schemas.class_names.claim("MarketStreamClient")  # before the models: the package exports both
     async_client = schemas.class_names.claim("Async" + client)
     raw_path, combined_path, channel_examples = _paths(document, schemas)
-    methods = _methods(document, schemas)
-    events, event_key, stream_examples = _events(document, schemas)
+    names = Namer(CLIENT_ATTRIBUTES)  # the clients' methods: requests and stream-name helpers
+    methods = _methods(document, schemas, names)
+    events, event_key, stream_examples, stream_names = _events(document, schemas, names)
     examples = [name for name in (*stream_examples, *channel_examples) if _stream_name(name)]
     examples = list(dict.fromkeys(examples))[:2] or list(_FALLBACK_STREAMS)
     if len(examples) < 2:
@@ -77,6 +80,7 @@ def build(document: dict[str, Any], schemas: Schemas, source: str) -> MarketStre
         events=tuple(events),
         event_key=SpecText(event_key),
         example_streams=tuple(SpecText(name) for name in examples),
+        names=tuple(stream_names),
     )
 
 
@@ -112,9 +116,8 @@ def _paths(document: dict[str, Any], schemas: Schemas) -> tuple[str, str, list[s
     return raw, combined, examples
 
 
-def _methods(document: dict[str, Any], schemas: Schemas) -> list[StreamMethod]:
+def _methods(document: dict[str, Any], schemas: Schemas, names: Namer) -> list[StreamMethod]:
     """The control requests besides the runtime's own, once each (both channels list them)."""
-    names = Namer(CLIENT_ATTRIBUTES)
     constants = Namer()
     made: list[StreamMethod] = []
     seen = set(RUNTIME_METHODS)
@@ -168,9 +171,11 @@ def _methods(document: dict[str, Any], schemas: Schemas) -> list[StreamMethod]:
     return made
 
 
-def _events(document: dict[str, Any], schemas: Schemas) -> tuple[list[StreamEventType], str, list[str]]:
-    """(events, the event key, stream names the messages give as examples)."""
+def _events(document: dict[str, Any], schemas: Schemas, names: Namer
+            ) -> tuple[list[StreamEventType], str, list[str], list[StreamName]]:
+    """(events, the event key, stream names the messages give as examples, stream-name helpers)."""
     bodies: list[tuple[dict[str, Any], str, str]] = []
+    sources: list[tuple[str, dict[str, Any], str, str]] = []  # (pattern, message, its pointer, body pointer)
     keys: dict[str, int] = {}
     streams_of: dict[str, list[str]] = {}  # body pointer -> the stream patterns that send it
     in_arrays: set[str] = set()  # body pointers some stream sends in an array
@@ -194,6 +199,7 @@ def _events(document: dict[str, Any], schemas: Schemas) -> tuple[list[StreamEven
             patterns = [p for p in (patterns if isinstance(patterns, list) else ()) if isinstance(p, str)]
             if array:
                 in_arrays.add(body_pointer)
+            sources.extend((pattern, message, message_pointer, body_pointer) for pattern in patterns)
             if body_pointer in streams_of:  # an array of events met before (`!ticker@arr`): its streams join them
                 streams_of[body_pointer].extend(patterns)
                 continue
@@ -207,6 +213,7 @@ def _events(document: dict[str, Any], schemas: Schemas) -> tuple[list[StreamEven
                     keys[key] = keys.get(key, 0) + 1
     event_key = max(sorted(keys), key=lambda k: keys[k]) if keys else "e"
     events: list[StreamEventType] = []
+    class_of: dict[str, str] = {}  # body pointer -> its model
     seen_kinds: set[str] = set()
     seen_shapes: set[tuple[str, ...]] = set()
     for body, pointer, name in bodies:
@@ -233,6 +240,7 @@ def _events(document: dict[str, Any], schemas: Schemas) -> tuple[list[StreamEven
         example = dict(example) if isinstance(example, dict) else {}
         if kinds:
             example[event_key] = kinds[0]
+        class_of[pointer] = type_ref.models[0]
         events.append(StreamEventType(
             class_name=type_ref.models[0],
             kinds=tuple(SpecText(kind) for kind in kinds),
@@ -241,7 +249,54 @@ def _events(document: dict[str, Any], schemas: Schemas) -> tuple[list[StreamEven
             example=example,
             array=pointer in in_arrays,
         ))
-    return events, event_key, examples
+    return events, event_key, examples, _names(sources, class_of, schemas, names)
+
+
+def _names(sources: list[tuple[str, dict[str, Any], str, str]], class_of: dict[str, str], schemas: Schemas,
+           names: Namer) -> list[StreamName]:
+    """One helper per stream pattern of an event (Binance's `x-stream-pattern`): named after the
+    pattern, its placeholders in it (`{symbol}@kline_{interval}` -> `kline_interval_stream`), its
+    arguments the placeholders, typed by the message's `x-stream-params` (str unless an integer)."""
+    made: list[StreamName] = []
+    for pattern, message, pointer, body_pointer in sources:
+        placeholders = list(dict.fromkeys(_PLACEHOLDER.findall(pattern)))
+        event = class_of.get(body_pointer)
+        if event is None or not _stream_name(_PLACEHOLDER.sub("x", pattern)) or "{" in _PLACEHOLDER.sub("", pattern):
+            continue
+        words = [w for w in snake(_PLACEHOLDER.sub(r"_\1_", pattern)).split("_") if w]
+        words = words[1:] if words[:1] == ["symbol"] else words
+        python_name = names.claim(snake("_".join([*words, "stream"])))
+        given = mapping(message.get("x-stream-params"))
+        arguments: list[tuple[str, SpecText, str]] = []
+        example_args: list[Any] = []
+        values: dict[str, str] = {}
+        argument_names = Namer()
+        for placeholder in placeholders:
+            schema, schema_pointer = schemas.resolve(given.get(placeholder), child_pointer(
+                f"{pointer}/x-stream-params", placeholder))
+            integer = isinstance(schema, dict) and schema.get("type") == "integer"
+            example = schemas.example_for(schema, schema_pointer) if isinstance(schema, dict) else None
+            if integer:
+                example = example if isinstance(example, int) and not isinstance(example, bool) else 1
+            elif not (isinstance(example, str) and _stream_name(example)):
+                example = "x"
+            arguments.append((argument_names.claim(snake(placeholder)), SpecText(placeholder),
+                              "int" if integer else "str"))
+            example_args.append(example)
+            values[placeholder] = str(example)
+        made.append(StreamName(
+            python_name=python_name,
+            pattern=SpecText(pattern),
+            arguments=tuple(arguments),
+            event=event,
+            example_args=tuple(example_args),
+            example_name=SpecText(_filled(pattern, values)),
+        ))
+    return made
+
+
+def _filled(pattern: str, values: dict[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda match: values[match[1]], pattern)
 
 
 def _kinds(schema: Any) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ import importlib
 import itertools
 import json
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -100,6 +101,16 @@ def checked_streams(streams: Sequence[str]) -> list[str]:
     if len(names) > MAX_STREAMS:
         raise ApiValueError(f"at most {MAX_STREAMS} streams on one connection, got {len(names)}")
     return names
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def stream_name(pattern: str, values: Mapping[str, str | int]) -> str:
+    """A stream's name from its pattern (`{symbol}@kline_{interval}`) and the placeholders' values,
+    written as given (Binance names streams in lowercase: `btcusdt@kline_1m`)."""
+    name = _PLACEHOLDER.sub(lambda match: str(values[match[1]]), pattern)
+    return checked_streams([name])[0]
 
 
 class RequestIds:
@@ -252,5 +263,6 @@ __all__ = [
     "parse_frame",
     "request_frame",
     "result_of",
+    "stream_name",
     "stream_url",
 ]

@@ -61,6 +61,13 @@ def test_the_model_reads_paths_requests_and_events() -> None:
     assert by_class["Trade"].streams == ("{symbol}@trade", "!trade@arr") and by_class["Trade"].array  # an array joins
     assert len(streams.events) == 3  # the array of trades is the Trade model; the wrapper is no event
     assert streams.example_streams == ("btcusdt@trade", "ethusdt@bookTicker")
+    # Stream-name helpers from the patterns, their arguments the placeholders.
+    assert [(n.python_name, n.pattern, [a[0] for a in n.arguments], n.example_name) for n in streams.names] == [
+        ("trade_stream", "{symbol}@trade", ["symbol"], "btcusdt@trade"),
+        ("kline_interval_stream", "{symbol}@kline_{interval}", ["symbol", "interval"], "btcusdt@kline_1h"),
+        ("book_ticker_stream", "{symbol}@bookTicker", ["symbol"], "x@bookTicker"),
+        ("trade_arr_stream", "!trade@arr", [], "!trade@arr"),
+    ]
 
 
 def test_a_websocket_api_document_is_not_read_as_streams() -> None:

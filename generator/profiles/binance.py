@@ -42,7 +42,8 @@ _KEY_HEADER = "x-mbx-apikey"
 
 def detect(document: dict[str, Any]) -> str | None:
     """Why the document is Binance's, or None: a server on a Binance host, the X-MBX-APIKEY header
-    as a security scheme, or an operation marked with x-binance-signed."""
+    as a security scheme, an operation marked with x-binance-signed, or (AsyncAPI) with
+    x-binance-security-type."""
     servers = document.get("servers")
     # OpenAPI lists servers by URL; AsyncAPI maps names to servers with a `host` (and port).
     for server in servers if isinstance(servers, list) else servers.values() if isinstance(servers, dict) else ():
@@ -61,4 +62,9 @@ def detect(document: dict[str, Any]) -> str | None:
     for item in paths.values() if isinstance(paths, dict) else ():
         if isinstance(item, dict) and any(isinstance(op, dict) and "x-binance-signed" in op for op in item.values()):
             return "x-binance-signed"
+    # AsyncAPI: an operation with Binance's security type is signed (or keyed) Binance's way.
+    operations = document.get("operations") if "asyncapi" in document else None
+    for op in operations.values() if isinstance(operations, dict) else ():
+        if isinstance(op, dict) and "x-binance-security-type" in op:
+            return "x-binance-security-type"
     return None

@@ -24,8 +24,7 @@ from typing import Any, TypeVar
 import typing_extensions
 from pydantic import ValidationError
 
-from ._binance import ERRORS
-from ._ws_core import WS_METHOD, EventParser, Reply, parse_result
+from ._ws_core import ERRORS, WS_METHOD, EventParser, Reply, parse_result
 from .base_model import ApiModel
 from .exceptions import ApiConnectionError, ApiException, ApiValueError
 from .ws_operation import WsApi, WsOperation

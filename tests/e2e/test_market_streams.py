@@ -46,6 +46,18 @@ def test_market_streams_generate_a_client_whose_own_tests_pass(generated: tuple[
     run_package_tests(out)
 
 
+def test_streams_of_a_host_that_is_not_binances_generate_a_package_that_works(tmp_path: Path) -> None:
+    """Plain AsyncAPI (no vendor detected): the stream client ships without Binance's runtime part."""
+    spec = tmp_path / "streams.yaml"
+    spec.write_text(STREAMS_SPEC.read_text().replace("stream.binance.com:9443", "stream.example.org"))
+    out = tmp_path / "out"
+    done = run_cli("generate", spec, "--out", out, "--package-name", "acme.streams")
+    assert done.code == 0, done.stderr
+    assert "profile openapi (no vendor detected)" in done.stdout
+    assert not (out / "acme" / "streams" / "_binance.py").exists()
+    run_package_tests(out)
+
+
 def test_the_model_reads_paths_requests_and_events() -> None:
     spec = load(STREAMS_SPEC)
     api, _ = build(spec.document, Config(package_name="acme.streams"), spec.source, spec.locate)

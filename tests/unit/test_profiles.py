@@ -67,6 +67,14 @@ def test_the_profile_is_detected_and_says_why(extra: dict[str, Any], reason: str
     assert profile.name == ("openapi" if reason == "no vendor detected" else "binance")
 
 
+def test_an_asyncapi_operation_with_binances_security_type_is_binances() -> None:
+    document = {"asyncapi": "3.0.0", "servers": {"main": {"host": "ws.example.org", "protocol": "wss"}},
+                "operations": {"ping": {"action": "send"}}}
+    assert profiles.select(document, None)[1] == "no vendor detected"
+    document["operations"]["order"] = {"action": "send", "x-binance-security-type": "TRADE"}
+    assert profiles.select(document, None)[1] == "detected: x-binance-security-type"
+
+
 def test_plain_openapi_gets_nothing_of_binance() -> None:
     api = model(spec())
     (op,) = api.operations

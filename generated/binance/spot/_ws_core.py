@@ -26,7 +26,6 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from ._binance import CLOCK_ERROR, ERRORS
 from ._serialize import number_text, to_json
 from ._types import parse_hint
 from .base_model import ApiModel
@@ -37,6 +36,7 @@ from .exceptions import (
     ApiTimeoutError,
     ApiTypeError,
     ApiValueError,
+    ErrorFields,
     ExecutionStatusUnknownError,
     IPBannedException,
     OpenApiException,
@@ -44,6 +44,12 @@ from .exceptions import (
     ServiceException,
 )
 from .ws_operation import WsApi, WsOperation, WsResponse
+
+# The WebSocket API's error answers, `{"code": -1021, "msg": "..."}` (Binance's shape, which its
+# WebSocket API defines for every package that speaks it, whatever the REST profile): the code an
+# integer; CLOCK_ERROR, a request stamped outside the server's window.
+ERRORS = ErrorFields("code", "msg", integer_code=True)
+CLOCK_ERROR = -1021
 
 logger = logging.getLogger(__package__)
 # Compact, UTF-8 as it is; made once (json.dumps with options builds an encoder per call).

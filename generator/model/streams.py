@@ -296,7 +296,9 @@ def _names(sources: list[tuple[str, dict[str, Any], str, str]], class_of: dict[s
 
 
 def _filled(pattern: str, values: dict[str, str]) -> str:
-    return _PLACEHOLDER.sub(lambda match: values[match[1]], pattern)
+    """The name the runtime's stream_name writes: symbols in lowercase, the rest as given."""
+    return _PLACEHOLDER.sub(lambda match: values[match[1]].lower() if match[1].lower().endswith("symbol")
+                            else values[match[1]], pattern)
 
 
 def _kinds(schema: Any) -> tuple[str, ...]:

@@ -106,10 +106,15 @@ _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
 def stream_name(pattern: str, values: Mapping[str, str | int]) -> str:
-    """A stream's name from its pattern (`{symbol}@kline_{interval}`) and the placeholders' values,
-    written as given (Binance names streams in lowercase: `btcusdt@kline_1m`)."""
-    name = _PLACEHOLDER.sub(lambda match: str(values[match[1]]), pattern)
-    return checked_streams([name])[0]
+    """A stream's name from its pattern (`{symbol}@kline_{interval}`) and the placeholders' values:
+    a symbol in lowercase, as Binance names streams (`BTCUSDT` -> `btcusdt@kline_1m`), the others
+    as given (an interval's case is its meaning: `1m` is a minute, `1M` a month)."""
+
+    def value(match: re.Match[str]) -> str:
+        text = str(values[match[1]])
+        return text.lower() if match[1].lower().endswith("symbol") else text
+
+    return checked_streams([_PLACEHOLDER.sub(value, pattern)])[0]
 
 
 class RequestIds:

@@ -31,6 +31,12 @@ def test_a_stream_name_that_would_change_the_url_is_refused(st: ModuleType, name
         st._stream_core.checked_streams([name])
 
 
+def test_a_stream_name_writes_symbols_in_lowercase_and_intervals_as_given(st: ModuleType) -> None:
+    name = st._stream_core.stream_name
+    assert name("{symbol}@kline_{interval}", {"symbol": "BTCUSDT", "interval": "1M"}) == "btcusdt@kline_1M"
+    assert name("{symbol}@depth{levels}", {"symbol": "BnbBtc", "levels": 5}) == "bnbbtc@depth5"
+
+
 def test_frames_in_and_out(st: ModuleType) -> None:
     core = st._stream_core
     assert json.loads(core.request_frame(7, "SUBSCRIBE", ["a@trade"])) == {

@@ -14,18 +14,15 @@ and a reader answers pings and collects events while the caller does something e
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import threading
 from collections.abc import Coroutine, Iterator, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
 import typing_extensions
 
+from ._loop_thread import LoopThread
 from ._stream_core import UNNAMED_STREAMS, StreamApi, StreamEvent
 from .async_stream_client import AsyncStreamClient
-from .exceptions import ApiConnectionError
 from .ws_operation import WsConfiguration, WsOperation
 
 T = TypeVar("T")
@@ -53,11 +50,7 @@ class StreamClient:
             api=api if api is not None else type(self).api,
         )
         self.configuration = self._async.configuration
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="binance-stream-client", daemon=True
-        )
-        self._thread.start()
+        self._driver = LoopThread("binance-stream-client")
         self._closed = False
 
     def __enter__(self) -> typing_extensions.Self:
@@ -138,38 +131,21 @@ class StreamClient:
         try:
             self._run(self._async.close(), bounded=False)
         finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=5.0)
-            if not self._thread.is_alive():
-                self._loop.close()
+            self._driver.stop()
 
     def __del__(self) -> None:
         # A client dropped without close(): stop its thread, without network goodbyes.
-        loop = getattr(self, "_loop", None)
-        if loop is not None and not loop.is_closed() and not getattr(self, "_closed", True):
-            loop.call_soon_threadsafe(loop.stop)
+        driver = getattr(self, "_driver", None)
+        if driver is not None and not getattr(self, "_closed", True):
+            driver.stop_soon()
 
     def _run(
         self, coro: Coroutine[Any, Any, T], timeout: float | None = None, *, bounded: bool = True
     ) -> T:
         """Run `coro` on the client's loop and wait for it; the bound is a backstop against a
         stuck loop, never the timeout users see (the loop enforces that)."""
-        if self._loop.is_closed():
-            coro.close()
-            raise ApiConnectionError("the client is closed", request_sent=False)
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
         wait: float | None = None
         if bounded:
             seconds = self.configuration.request_timeout if timeout is None else timeout
             wait = seconds + self.configuration.connect_timeout + _MARGIN
-        try:
-            return future.result(wait)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise ApiConnectionError(
-                "the client's event loop did not answer in time", request_sent=True
-            ) from None
-        except BaseException:
-            if not future.done():
-                future.cancel()
-            raise
+        return self._driver.run(coro, wait)

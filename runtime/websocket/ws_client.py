@@ -21,15 +21,13 @@ AsyncWsClient is the same with `async with`, `await` and `async for`.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import threading
 from collections.abc import Coroutine, Iterator, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar, overload
 
 import typing_extensions
 
+from ._loop_thread import LoopThread
 from ._ws_core import LOGON, LOGOUT, lost
 from .async_ws_client import AsyncUserDataSubscription, AsyncWsClient
 from .base_model import ApiModel
@@ -64,7 +62,7 @@ class UserDataSubscription:
         tb: TracebackType | None,
     ) -> None:
         inner = self._inner
-        if inner is not None and not self._client._loop.is_closed():
+        if inner is not None and not self._client._driver.closed:
             self._client._run(inner.__aexit__(None, None, None))
 
     @property
@@ -104,11 +102,7 @@ class WsClient:
     ) -> None:
         self._async = AsyncWsClient(configuration, api=api if api is not None else type(self).api)
         self.configuration = self._async.configuration
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="binance-ws-client", daemon=True
-        )
-        self._thread.start()
+        self._driver = LoopThread("binance-ws-client")
         self._closed = False
 
     def __enter__(self) -> typing_extensions.Self:
@@ -219,16 +213,13 @@ class WsClient:
         try:
             self._run(self._async.close(), bounded=False)
         finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=5.0)
-            if not self._thread.is_alive():
-                self._loop.close()
+            self._driver.stop()
 
     def __del__(self) -> None:
         # A client dropped without close(): stop its thread, without network goodbyes.
-        loop = getattr(self, "_loop", None)
-        if loop is not None and not loop.is_closed() and not getattr(self, "_closed", True):
-            loop.call_soon_threadsafe(loop.stop)
+        driver = getattr(self, "_driver", None)
+        if driver is not None and not getattr(self, "_closed", True):
+            driver.stop_soon()
 
     def _run(
         self,
@@ -243,26 +234,12 @@ class WsClient:
         The loop enforces every request's own timeout; the bound here is a backstop against a
         stuck loop, never the timeout users see.
         """
-        if self._loop.is_closed():
-            coro.close()
-            raise ApiConnectionError("the client is closed", request_sent=False)
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
         wait: float | None = None
         if bounded:
             seconds = self.configuration.request_timeout if timeout is None else timeout
             # connect() may also open, log on and resubscribe: allow for a few exchanges.
             wait = seconds + self.configuration.connect_timeout + _MARGIN
-        try:
-            return future.result(wait)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            why = "the client's event loop did not answer in time"
-            if op is not None:
-                # The request may have left: an order is then of unknown status, as on a drop.
-                raise lost(op, why) from None
-            raise ApiConnectionError(why, request_sent=True) from None
-        except BaseException:
-            # KeyboardInterrupt in the caller: do not leave the request running on the loop.
-            if not future.done():
-                future.cancel()
-            raise
+        if op is None:
+            return self._driver.run(coro, wait)
+        # The request may have left: an order is then of unknown status, as on a drop.
+        return self._driver.run(coro, wait, lambda why: lost(op, why))
